@@ -1,0 +1,32 @@
+//! The consent protocol shared by the widget (in the browser) and the verifier (on the server and
+//! on an auditor's machine): the signed objects, their one canonical encoding, signing and strict
+//! verification, the consent rules as pure functions, and every text the widget shows.
+//!
+//! Layers, from the bottom:
+//! - [`encoding`]: canonical JSON (RFC 8785) and the strict decoder — no cryptography;
+//! - [`primitives`]: SHA-256 and Ed25519 with `verify_strict`, in the notation of their RFCs;
+//! - [`envelope`]: the one signed-envelope format, with domain separation per kind and version;
+//! - [`objects`]: the bodies of the signed objects;
+//! - [`policy`]: who must sign, and the state of consent at an instant;
+//! - [`texts`]: the widget's words in English, Polish and Romanian.
+//!
+//! This crate does no I/O and reads no clock: time and randomness are parameters, so that it
+//! builds for `wasm32-unknown-unknown` and every verdict is reproducible.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod encoding;
+pub mod envelope;
+pub mod ids;
+mod lang;
+pub mod objects;
+pub mod policy;
+pub mod primitives;
+pub mod texts;
+mod time;
+pub mod validate;
+
+pub use envelope::{decode, open, sign, Envelope, OpenError, SignError, Signed, SignedObject};
+pub use lang::Lang;
+pub use time::Timestamp;

@@ -1,0 +1,60 @@
+//! Enrolment: a person's new key, proven by its own signature, becomes certified by the archive.
+
+use super::invitation::Role;
+use crate::envelope::SignedObject;
+use crate::ids::{PersonId, StudentId};
+use crate::primitives::{Digest, PublicKey};
+use crate::time::Timestamp;
+use crate::validate::ContentError;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A request to enrol a key that was just generated on the person's device, signed by that key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentRequest {
+    /// The school's root public key.
+    pub school: PublicKey,
+    /// The hash of the invitation being used.
+    pub invitation: Digest,
+    /// The new key; the request's own signature proves the sender holds its secret half.
+    pub key: PublicKey,
+    /// The device's clock when it asked.
+    pub client_time: Timestamp,
+}
+
+impl SignedObject for EnrolmentRequest {
+    const KIND: &'static str = "enrolment-request/1";
+
+    fn validate(&self) -> Result<(), ContentError> {
+        Ok(())
+    }
+}
+
+/// The archive's certificate binding a person key to (student, role, person).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentCertificate {
+    /// The school's root public key.
+    pub school: PublicKey,
+    /// The invitation it was issued for.
+    pub invitation: Digest,
+    /// The student the person signs for.
+    pub student: StudentId,
+    /// The person.
+    pub person: PersonId,
+    /// Their capacity.
+    pub role: Role,
+    /// The student's date of birth, so that anyone holding the certificate can apply the age rules.
+    pub student_birth_date: NaiveDate,
+    /// The person's public key.
+    pub key: PublicKey,
+    /// When the archive issued it.
+    pub issued: Timestamp,
+}
+
+impl SignedObject for EnrolmentCertificate {
+    const KIND: &'static str = "enrolment/1";
+
+    fn validate(&self) -> Result<(), ContentError> {
+        Ok(())
+    }
+}

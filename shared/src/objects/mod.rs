@@ -1,0 +1,31 @@
+//! The bodies of the signed objects, one module per kind, and who signs each:
+//!
+//! | kind | body | signed by |
+//! |---|---|---|
+//! | `consent-form/1` | [`ConsentForm`] | school root key |
+//! | `archive-delegation/1` | [`ArchiveDelegation`] | school root key |
+//! | `invitation/1` | [`Invitation`] | school root key |
+//! | `enrolment-request/1` | [`EnrolmentRequest`] | the new person key (proof of possession) |
+//! | `enrolment/1` | [`EnrolmentCertificate`] | archive key |
+//! | `consent-receipt/1` | [`ConsentReceipt`] | person key |
+//! | `rights-request/1` | [`RightsRequest`] | person key |
+//! | `request-decision/1` | [`RequestDecision`] | archive key |
+//! | `acknowledgement/1` | [`Acknowledgement`] | archive key |
+//! | `checkpoint/1` | [`Checkpoint`] | archive key |
+//!
+//! Every body names its school by the school's root public key, so an object from one school can
+//! never be presented as another's.
+
+mod enrolment;
+mod form;
+mod invitation;
+mod log;
+mod receipt;
+mod request;
+
+pub use enrolment::{EnrolmentCertificate, EnrolmentRequest};
+pub use form::{ArchiveDelegation, ConsentForm, Contact, Controller, Localized, Policy, Purpose};
+pub use invitation::{Invitation, Role};
+pub use log::{Acknowledgement, Checkpoint};
+pub use receipt::{ConsentReceipt, Decision};
+pub use request::{Outcome, RequestDecision, Right, RightsRequest};

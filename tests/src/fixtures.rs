@@ -1,0 +1,271 @@
+//! A deterministic demo school: keys derived from labels, the example form, invitations,
+//! enrolments and receipts. Everything here is a pure function of its arguments, so the test
+//! vectors made from it are identical on every machine.
+
+use chrono::NaiveDate;
+use ed25519_dalek::SigningKey;
+use serde::Deserialize;
+use sha2::{Digest as _, Sha256};
+use shared::ids::{PersonId, PurposeId, StudentId};
+use shared::objects::{
+    ArchiveDelegation, ConsentForm, ConsentReceipt, Contact, Controller, Decision, EnrolmentCertificate, Invitation,
+    Policy, Purpose, Role,
+};
+use shared::policy::{consent_state, ConsentState, FoldContext, LoggedReceipt, PurposeState};
+use shared::primitives::{Digest, Nonce, PublicKey};
+use shared::{sign, Lang, Signed, Timestamp};
+use std::collections::BTreeMap;
+
+/// The example form as schools write it (`verifier/examples/form.toml`).
+pub const EXAMPLE_FORM_TOML: &str = include_str!("../../verifier/examples/form.toml");
+
+/// The part of a form a school writes by hand; the school key, version and dates are added when signing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormContent {
+    /// The controller and its data protection officer.
+    pub controller: Controller,
+    /// The supervisory authority.
+    pub supervisory_authority: Contact,
+    /// Ages, deadlines, retention.
+    pub policy: Policy,
+    /// The purposes.
+    pub purposes: Vec<Purpose>,
+}
+
+/// The example form's content.
+///
+/// # Panics
+/// If the committed example does not parse, which a test of its own would report first.
+pub fn example_form_content() -> FormContent {
+    toml::from_str(EXAMPLE_FORM_TOML).expect("verifier/examples/form.toml parses")
+}
+
+/// An Ed25519 key derived from a label: `SHA-256("consent-tests/key/" ‖ label)` as the secret seed.
+pub fn key(label: &str) -> SigningKey {
+    SigningKey::from_bytes(&Sha256::digest(format!("consent-tests/key/{label}")).into())
+}
+
+/// A nonce derived from a label.
+pub fn nonce(label: &str) -> Nonce {
+    let digest: [u8; 32] = Sha256::digest(format!("consent-tests/nonce/{label}")).into();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Nonce(bytes)
+}
+
+/// An instant written as `2026-05-14T09:30:00Z`.
+///
+/// # Panics
+/// On any other spelling: fixtures are written by hand.
+pub fn at(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap_or_else(|| panic!("fixture instant {text:?}"))
+}
+
+/// A date written as `2012-05-14`.
+///
+/// # Panics
+/// On any other spelling.
+pub fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap_or_else(|_| panic!("fixture date {text:?}"))
+}
+
+/// A purpose id.
+///
+/// # Panics
+/// If `text` is not a valid id.
+pub fn purpose(text: &str) -> PurposeId {
+    PurposeId::try_from(text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Signs a fixture, which is valid by construction.
+///
+/// # Panics
+/// If the fixture breaks a content rule.
+pub fn signed<T: shared::SignedObject>(body: T, key: &SigningKey) -> Signed<T> {
+    sign(body, key).unwrap_or_else(|e| panic!("fixture {} does not sign: {e}", T::KIND))
+}
+
+/// The demo school: its keys and its first form version.
+pub struct School {
+    /// The offline root key.
+    pub root: SigningKey,
+    /// The online archive key.
+    pub archive: SigningKey,
+    /// Form version 1, signed by the root key.
+    pub form: Signed<ConsentForm>,
+}
+
+impl School {
+    /// The school with keys derived from `label`, publishing the example form at 2026-09-01.
+    pub fn new(label: &str) -> School {
+        let root = key(&format!("{label}/root"));
+        let archive = key(&format!("{label}/archive"));
+        let form = signed(form_version(&root, 1, at("2026-09-01T08:00:00Z"), None), &root);
+        School { root, archive, form }
+    }
+
+    /// The root public key, which every object names as its school.
+    pub fn id(&self) -> PublicKey {
+        PublicKey::of(&self.root)
+    }
+
+    /// The delegation of the archive key for the school year.
+    pub fn delegation(&self) -> Signed<ArchiveDelegation> {
+        let body = ArchiveDelegation {
+            school: self.id(),
+            archive_key: PublicKey::of(&self.archive),
+            valid_from: at("2026-09-01T00:00:00Z"),
+            valid_until: at("2027-09-01T00:00:00Z"),
+        };
+        signed(body, &self.root)
+    }
+
+    /// A new form version replacing `previous`, with the same content.
+    pub fn next_form(&self, previous: &Signed<ConsentForm>, published: Timestamp) -> Signed<ConsentForm> {
+        let version = previous.body().version + 1;
+        signed(form_version(&self.root, version, published, Some(previous.hash())), &self.root)
+    }
+
+    /// Invites `person` to sign for `student` as `role`.
+    pub fn invite(&self, student: &Student, person: &str, role: Role, display_name: &str) -> Signed<Invitation> {
+        let body = Invitation {
+            school: self.id(),
+            student: student.id.clone(),
+            person: PersonId::try_from(person).unwrap_or_else(|e| panic!("{e}")),
+            role,
+            display_name: display_name.to_owned(),
+            student_birth_date: student.birth_date,
+            expires: at("2026-10-01T00:00:00Z"),
+            nonce: nonce(&format!("{}/{person}", student.id)),
+        };
+        signed(body, &self.root)
+    }
+
+    /// Enrols the holder of `invitation` with a key derived from the person's id.
+    pub fn enrol(&self, invitation: &Signed<Invitation>, issued: Timestamp) -> Signer {
+        let inv = invitation.body();
+        let key = key(&format!("person/{}", inv.person));
+        let body = EnrolmentCertificate {
+            school: self.id(),
+            invitation: invitation.hash(),
+            student: inv.student.clone(),
+            person: inv.person.clone(),
+            role: inv.role,
+            student_birth_date: inv.student_birth_date,
+            key: PublicKey::of(&key),
+            issued,
+        };
+        Signer { key, certificate: signed(body, &self.archive), previous: None }
+    }
+}
+
+fn form_version(root: &SigningKey, version: u32, published: Timestamp, supersedes: Option<Digest>) -> ConsentForm {
+    let content = example_form_content();
+    ConsentForm {
+        school: PublicKey::of(root),
+        version,
+        published,
+        supersedes,
+        controller: content.controller,
+        supervisory_authority: content.supervisory_authority,
+        policy: content.policy,
+        purposes: content.purposes,
+    }
+}
+
+/// A student: a pseudonymous id and a date of birth.
+#[derive(Debug, Clone)]
+pub struct Student {
+    /// Pseudonymous id.
+    pub id: StudentId,
+    /// Date of birth.
+    pub birth_date: NaiveDate,
+}
+
+impl Student {
+    /// A student with id `id` born on `birth_date` (`YYYY-MM-DD`).
+    ///
+    /// # Panics
+    /// On an invalid id or date.
+    pub fn new(id: &str, birth_date: &str) -> Student {
+        Student { id: StudentId::try_from(id).unwrap_or_else(|e| panic!("{e}")), birth_date: date(birth_date) }
+    }
+}
+
+/// An enrolled person: their key, certificate, and the head of their receipt chain.
+pub struct Signer {
+    /// The person key (on their device in real life).
+    pub key: SigningKey,
+    /// Their enrolment certificate.
+    pub certificate: Signed<EnrolmentCertificate>,
+    /// Their latest receipt for this student, which the next one names as previous.
+    pub previous: Option<Digest>,
+}
+
+impl Signer {
+    /// Signs a receipt with `decisions` against `form` at `client_time`, extending the chain.
+    pub fn decide(
+        &mut self,
+        form: &Signed<ConsentForm>,
+        decisions: &[(&str, Decision)],
+        client_time: Timestamp,
+    ) -> Signed<ConsentReceipt> {
+        let cert = self.certificate.body();
+        let body = ConsentReceipt {
+            school: cert.school,
+            form: form.hash(),
+            student: cert.student.clone(),
+            certificate: self.certificate.hash(),
+            role: cert.role,
+            decisions: decisions.iter().map(|(p, d)| (purpose(p), *d)).collect::<BTreeMap<_, _>>(),
+            client_time,
+            previous: self.previous,
+            language: Lang::En,
+        };
+        let receipt = signed(body, &self.key);
+        self.previous = Some(receipt.hash());
+        receipt
+    }
+
+    /// The person behind the certificate.
+    pub fn person(&self) -> &PersonId {
+        &self.certificate.body().person
+    }
+}
+
+/// Receipts in log order with the archive's time for each, as the archive will hold them.
+#[derive(Default)]
+pub struct Ledger {
+    entries: Vec<(Signed<ConsentReceipt>, PersonId, Timestamp)>,
+}
+
+impl Ledger {
+    /// Appends `receipt` by `signer`, logged at `logged_at`.
+    pub fn log(&mut self, signer: &Signer, receipt: &Signed<ConsentReceipt>, logged_at: Timestamp) {
+        self.entries.push((receipt.clone(), signer.person().clone(), logged_at));
+    }
+
+    /// The state of every purpose of `form` for `student` at `at`.
+    pub fn state(&self, form: &Signed<ConsentForm>, student: &Student, at: Timestamp) -> ConsentState {
+        let context = FoldContext { student: &student.id, birth_date: student.birth_date, form };
+        let receipts = self.entries.iter().map(|(receipt, signer, logged_at)| LoggedReceipt {
+            receipt,
+            signer,
+            logged_at: *logged_at,
+        });
+        consent_state(context, receipts, at)
+    }
+
+    /// The status of one purpose.
+    pub fn status(
+        &self,
+        form: &Signed<ConsentForm>,
+        student: &Student,
+        purpose_id: &str,
+        at: Timestamp,
+    ) -> PurposeState {
+        let state = self.state(form, student, at);
+        state.purposes.get(&purpose(purpose_id)).cloned().unwrap_or_else(|| panic!("no purpose {purpose_id}"))
+    }
+}

@@ -1,0 +1,242 @@
+//! Properties of the protocol over generated inputs: canonical encoding round-trips byte for byte,
+//! any flipped bit of a signed object is rejected, and the consent fold does not depend on how
+//! different signers' receipts interleave in the log.
+
+use consent_tests::fixtures::{at, key, purpose, signed, Ledger, School, Signer, Student};
+use proptest::prelude::*;
+use serde_json::Value;
+use shared::encoding::to_canonical;
+use shared::ids::{PurposeId, StudentId};
+use shared::objects::{Acknowledgement, Checkpoint, ConsentReceipt, Decision, Invitation, Right, RightsRequest, Role};
+use shared::primitives::{Digest, Nonce, PublicKey};
+use shared::validate::MAX_SAFE_INTEGER;
+use shared::{open, Lang, Signed, SignedObject, Timestamp};
+use std::collections::BTreeMap;
+
+fn school_key() -> PublicKey {
+    PublicKey::of(&key("properties/root"))
+}
+
+fn timestamp() -> impl Strategy<Value = Timestamp> {
+    (0i64..4_102_444_800).prop_map(|s| Timestamp::from_unix(s).expect("in range"))
+}
+
+fn digest() -> impl Strategy<Value = Digest> {
+    any::<[u8; 32]>().prop_map(Digest)
+}
+
+fn id() -> impl Strategy<Value = String> {
+    "[a-z0-9][a-z0-9._-]{0,20}"
+}
+
+/// Any text people could type, control characters and astral-plane letters included.
+fn text() -> impl Strategy<Value = String> {
+    any::<String>().prop_filter("non-empty", |s| !s.trim().is_empty())
+}
+
+fn decisions() -> impl Strategy<Value = BTreeMap<PurposeId, Decision>> {
+    let decision = prop_oneof![Just(Decision::Grant), Just(Decision::Refuse), Just(Decision::Withdraw)];
+    prop::collection::btree_map(id().prop_map(|p| purpose(&p)), decision, 1..6)
+}
+
+fn receipt() -> impl Strategy<Value = ConsentReceipt> {
+    (digest(), id(), digest(), decisions(), timestamp(), digest(), prop::sample::select(Lang::ALL.to_vec())).prop_map(
+        |(form, student, certificate, decisions, client_time, previous, language)| ConsentReceipt {
+            school: school_key(),
+            form,
+            student: StudentId::try_from(student).expect("valid id"),
+            certificate,
+            role: Role::Guardian,
+            decisions,
+            client_time,
+            previous: Some(previous),
+            language,
+        },
+    )
+}
+
+fn request() -> impl Strategy<Value = RightsRequest> {
+    (
+        id(),
+        digest(),
+        prop::sample::select(Right::ALL.to_vec()),
+        prop::collection::vec(id(), 0..4),
+        text(),
+        timestamp(),
+        any::<[u8; 16]>(),
+    )
+        .prop_map(|(student, certificate, right, purposes, text, client_time, nonce)| RightsRequest {
+            school: school_key(),
+            student: StudentId::try_from(student).expect("valid id"),
+            certificate,
+            role: Role::Student,
+            right,
+            purposes: purposes.iter().map(|p| purpose(p)).collect(),
+            text,
+            client_time,
+            nonce: Nonce(nonce),
+        })
+}
+
+fn invitation() -> impl Strategy<Value = Invitation> {
+    (id(), id(), text(), 0i64..20_000, timestamp(), any::<[u8; 16]>()).prop_map(
+        |(student, person, display_name, days, expires, nonce)| Invitation {
+            school: school_key(),
+            student: StudentId::try_from(student).expect("valid id"),
+            person: person.try_into().expect("valid id"),
+            role: Role::Guardian,
+            display_name,
+            student_birth_date: chrono::NaiveDate::from_num_days_from_ce_opt(730_000 + days as i32).expect("date"),
+            expires,
+            nonce: Nonce(nonce),
+        },
+    )
+}
+
+fn acknowledgement() -> impl Strategy<Value = Acknowledgement> {
+    (1..=MAX_SAFE_INTEGER, any::<u64>(), digest(), digest(), timestamp()).prop_map(
+        |(tree_size, index, object, root_hash, time)| Acknowledgement {
+            school: school_key(),
+            object,
+            log_index: index % tree_size,
+            server_time: time,
+            checkpoint: Checkpoint { school: school_key(), tree_size, root_hash, time },
+        },
+    )
+}
+
+/// Signs, opens and re-encodes `body`, checking every step gives back exactly what went in.
+fn round_trip<T: SignedObject>(body: T) -> Result<(), TestCaseError> {
+    let signer = key("properties/signer");
+    let signed = signed(body.clone(), &signer);
+    let opened: Signed<T> =
+        open(signed.bytes(), &PublicKey::of(&signer)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    prop_assert_eq!(opened.body(), &body);
+    prop_assert_eq!(opened.bytes(), signed.bytes());
+    // The bytes are RFC 8785 as any JSON reader sees them, not only as our types write them.
+    let generic: Value = serde_json::from_slice(signed.bytes()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    prop_assert_eq!(to_canonical(&generic).map_err(|e| TestCaseError::fail(e.to_string()))?, signed.bytes().to_vec());
+    Ok(())
+}
+
+/// Flips bit `bit` of a signed `body` and checks the result is rejected.
+fn flipped_bit_fails<T: SignedObject>(body: T, bit: usize) -> Result<(), TestCaseError> {
+    let signer = key("properties/signer");
+    let mut bytes = signed(body, &signer).bytes().to_vec();
+    let bit = bit % (bytes.len() * 8);
+    bytes[bit / 8] ^= 1 << (bit % 8);
+    prop_assert!(open::<T>(&bytes, &PublicKey::of(&signer)).is_err(), "bit {} flipped still verifies", bit);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn encoding_round_trips_byte_for_byte_receipts(body in receipt()) { round_trip(body)?; }
+
+    #[test]
+    fn encoding_round_trips_byte_for_byte_requests(body in request()) { round_trip(body)?; }
+
+    #[test]
+    fn encoding_round_trips_byte_for_byte_invitations(body in invitation()) { round_trip(body)?; }
+
+    #[test]
+    fn encoding_round_trips_byte_for_byte_acknowledgements(body in acknowledgement()) { round_trip(body)?; }
+
+    #[test]
+    fn flipping_any_bit_of_a_signed_receipt_makes_it_fail(body in receipt(), bit in any::<usize>()) {
+        flipped_bit_fails(body, bit)?;
+    }
+
+    #[test]
+    fn flipping_any_bit_of_a_signed_request_makes_it_fail(body in request(), bit in any::<usize>()) {
+        flipped_bit_fails(body, bit)?;
+    }
+
+    #[test]
+    fn flipping_any_bit_of_a_signed_acknowledgement_makes_it_fail(body in acknowledgement(), bit in any::<usize>()) {
+        flipped_bit_fails(body, bit)?;
+    }
+}
+
+/// One step of a signer: decisions on some of three purposes, and the seconds until it is logged.
+type Step = (BTreeMap<&'static str, Decision>, u32);
+
+fn steps() -> impl Strategy<Value = Vec<Step>> {
+    let purposes = prop::sample::select(vec!["photos-internal", "meals", "contests"]);
+    let decision = prop_oneof![Just(Decision::Grant), Just(Decision::Refuse), Just(Decision::Withdraw)];
+    let step = (prop::collection::btree_map(purposes, decision, 1..=3), 0u32..8_000_000);
+    prop::collection::vec(step, 0..5)
+}
+
+/// A signer with their receipts, in their own order, each with its log time.
+type SignedPlan = (Signer, Vec<(Signed<ConsentReceipt>, Timestamp)>);
+
+/// Every signer's receipts, signed in their own order.
+fn sign_all(school: &School, student: &Student, plans: &[(Role, &str, Vec<Step>)]) -> Vec<SignedPlan> {
+    let start = at("2026-09-01T00:00:00Z").unix();
+    plans
+        .iter()
+        .map(|(role, person, steps)| {
+            let invitation = school.invite(student, person, *role, person);
+            let mut signer = school.enrol(&invitation, at("2026-09-01T00:00:00Z"));
+            let receipts = steps
+                .iter()
+                .map(|(decisions, offset)| {
+                    let first = signer.previous.is_none();
+                    let decisions: Vec<(&str, Decision)> = decisions
+                        .iter()
+                        .map(|(p, d)| (*p, if first && *d == Decision::Withdraw { Decision::Refuse } else { *d }))
+                        .collect();
+                    let time = Timestamp::from_unix(start + i64::from(*offset)).expect("in range");
+                    (signer.decide(&school.form, &decisions, time), time)
+                })
+                .collect();
+            (signer, receipts)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn the_fold_is_the_same_for_every_interleaving_of_signers(
+        birth in prop::sample::select(vec!["2016-02-01", "2011-02-01", "2008-12-01", "2012-10-01"]),
+        guardian in steps(),
+        second_guardian in steps(),
+        student_steps in steps(),
+        choices in prop::collection::vec(any::<u8>(), 15),
+        when in 0u32..9_000_000,
+    ) {
+        let school = School::new("properties");
+        let student = Student::new("s-prop", birth);
+        let plans = [
+            (Role::Guardian, "p-mother", guardian),
+            (Role::Guardian, "p-father", second_guardian),
+            (Role::Student, "p-student", student_steps),
+        ];
+        let signed = sign_all(&school, &student, &plans);
+
+        let mut in_order = Ledger::default();
+        for (signer, receipts) in &signed {
+            for (receipt, time) in receipts {
+                in_order.log(signer, receipt, *time);
+            }
+        }
+        let mut interleaved = Ledger::default();
+        let mut next = vec![0usize; signed.len()];
+        for choice in choices.iter().cycle().take(signed.iter().map(|(_, r)| r.len()).sum()) {
+            let open_signers: Vec<usize> = (0..signed.len()).filter(|i| next[*i] < signed[*i].1.len()).collect();
+            let pick = open_signers[usize::from(*choice) % open_signers.len()];
+            let (signer, receipts) = &signed[pick];
+            let (receipt, time) = &receipts[next[pick]];
+            interleaved.log(signer, receipt, *time);
+            next[pick] += 1;
+        }
+
+        let instant = Timestamp::from_unix(at("2026-09-01T00:00:00Z").unix() + i64::from(when)).expect("in range");
+        prop_assert_eq!(in_order.state(&school.form, &student, instant), interleaved.state(&school.form, &student, instant));
+    }
+}
