@@ -27,6 +27,13 @@ pub trait SignedObject: Serialize + DeserializeOwned + Clone + Debug + PartialEq
     /// The rules a well-formed body of this kind obeys beyond its schema (non-empty texts,
     /// consistent thresholds…), checked when signing and when decoding.
     fn validate(&self) -> Result<(), ContentError>;
+
+    /// The key that must have signed this body, when the body itself names it: the school's root
+    /// key for what only the root signs, the offered key for a proof of possession. Checked by
+    /// [`Envelope::verify`], so such a body can never travel under another key.
+    fn named_signer(&self) -> Option<&PublicKey> {
+        None
+    }
 }
 
 /// The envelope as it appears on the wire.
@@ -163,11 +170,15 @@ impl<T: SignedObject> Envelope<T> {
         Envelope { body: wire.body, signer: wire.signer, signature: wire.sig, bytes, message, hash }
     }
 
-    /// Checks, in order: the envelope names `expected` as its signer; that key is a valid, strong
-    /// key; the signature verifies strictly over the domain-separated message.
+    /// Checks, in order: the envelope names `expected` as its signer, and so does the body if it
+    /// names one; that key is a valid, strong key; the signature verifies strictly over the
+    /// domain-separated message.
     pub fn verify(self, expected: &PublicKey) -> Result<Signed<T>, SignatureError> {
         if self.signer != *expected {
             return Err(SignatureError::WrongSigner { expected: *expected, got: self.signer });
+        }
+        if let Some(named) = self.body.named_signer().filter(|named| **named != self.signer) {
+            return Err(SignatureError::WrongSigner { expected: *named, got: self.signer });
         }
         let key = self.signer.verifying_key()?;
         primitives::verify_strict(&key, &self.message, &self.signature)?;

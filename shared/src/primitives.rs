@@ -51,6 +51,9 @@ pub enum KeyError {
     /// The key is of small order: anyone can forge signatures that verify under it.
     #[error("public key {0} is a weak (small-order) key")]
     Weak(String),
+    /// A non-canonical encoding of a point (y ≥ p): the same key would have two spellings.
+    #[error("public key {0} is not the canonical encoding of its point")]
+    NonCanonical(String),
 }
 
 impl PublicKey {
@@ -59,9 +62,13 @@ impl PublicKey {
         PublicKey(key.verifying_key().to_bytes())
     }
 
-    /// The decompressed key, refusing points that do not decode and small-order (weak) points.
+    /// The decompressed key, refusing points that do not decode, non-canonical encodings and
+    /// small-order (weak) points.
     pub fn verifying_key(&self) -> Result<VerifyingKey, KeyError> {
         let key = VerifyingKey::from_bytes(&self.0).map_err(|_| KeyError::NotAPoint(self.to_hex()))?;
+        if key.to_edwards().compress().to_bytes() != self.0 {
+            return Err(KeyError::NonCanonical(self.to_hex()));
+        }
         if key.is_weak() {
             return Err(KeyError::Weak(self.to_hex()));
         }

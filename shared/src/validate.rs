@@ -104,3 +104,29 @@ pub(crate) fn safe_integer(field: &'static str, value: u64) -> Result<(), Conten
     }
     Ok(())
 }
+
+/// Serde for a count or index that canonical JSON must carry exactly: larger values are a schema
+/// error on reading, rather than silently rounded to the nearest double on writing.
+pub(crate) mod safe_integer {
+    use super::MAX_SAFE_INTEGER;
+    use serde::{de, Deserialize, Deserializer, Serializer};
+
+    /// Writes the number, refusing one beyond 2^53 − 1.
+    pub(crate) fn serialize<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+        if *value > MAX_SAFE_INTEGER {
+            return Err(serde::ser::Error::custom(format!("{value} exceeds 2^53 - 1")));
+        }
+        serializer.serialize_u64(*value)
+    }
+
+    /// Reads a number no larger than 2^53 − 1.
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+        let value = u64::deserialize(deserializer)?;
+        if value > MAX_SAFE_INTEGER {
+            return Err(de::Error::custom(format!(
+                "{value} exceeds 2^53 - 1, the largest integer canonical JSON carries exactly"
+            )));
+        }
+        Ok(value)
+    }
+}

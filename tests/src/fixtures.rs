@@ -8,8 +8,8 @@ use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 use shared::ids::{PersonId, PurposeId, StudentId};
 use shared::objects::{
-    ArchiveDelegation, ConsentForm, ConsentReceipt, Contact, Controller, Decision, EnrolmentCertificate, Invitation,
-    Policy, Purpose, Role,
+    Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, Contact, Controller, Decision,
+    EnrolmentCertificate, Invitation, Policy, Purpose, Role,
 };
 use shared::policy::{consent_state, ConsentState, FoldContext, LoggedReceipt, PurposeState};
 use shared::primitives::{Digest, Nonce, PublicKey};
@@ -234,38 +234,55 @@ impl Signer {
     }
 }
 
-/// Receipts in log order with the archive's time for each, as the archive will hold them.
-#[derive(Default)]
+/// Receipts in log order, each acknowledged by the archive key at the time it was logged, as the
+/// archive will hold them.
 pub struct Ledger {
-    entries: Vec<(Signed<ConsentReceipt>, PersonId, Timestamp)>,
+    archive: SigningKey,
+    entries: Vec<(Signed<ConsentReceipt>, Signed<EnrolmentCertificate>, Signed<Acknowledgement>)>,
 }
 
 impl Ledger {
-    /// Appends `receipt` by `signer`, logged at `logged_at`.
-    pub fn log(&mut self, signer: &Signer, receipt: &Signed<ConsentReceipt>, logged_at: Timestamp) {
-        self.entries.push((receipt.clone(), signer.person().clone(), logged_at));
+    /// An empty log of `school`.
+    pub fn new(school: &School) -> Ledger {
+        Ledger { archive: school.archive.clone(), entries: Vec::new() }
     }
 
-    /// The state of every purpose of `form` for `student` at `at`.
-    pub fn state(&self, form: &Signed<ConsentForm>, student: &Student, at: Timestamp) -> ConsentState {
-        let context = FoldContext { student: &student.id, birth_date: student.birth_date, form };
-        let receipts = self.entries.iter().map(|(receipt, signer, logged_at)| LoggedReceipt {
-            receipt,
-            signer,
-            logged_at: *logged_at,
+    /// Appends `receipt` by `signer`, acknowledged at `logged_at`.
+    pub fn log(&mut self, signer: &Signer, receipt: &Signed<ConsentReceipt>, logged_at: Timestamp) {
+        let school = receipt.body().school;
+        let tree_size = self.entries.len() as u64 + 1;
+        let checkpoint = Checkpoint { school, tree_size, root_hash: Digest([0; 32]), time: logged_at };
+        let ack = Acknowledgement {
+            school,
+            object: receipt.hash(),
+            log_index: tree_size - 1,
+            server_time: logged_at,
+            checkpoint,
+        };
+        self.entries.push((receipt.clone(), signer.certificate.clone(), signed(ack, &self.archive)));
+    }
+
+    /// The state of every purpose for `student` at `at`, under the published `forms` (oldest first).
+    ///
+    /// # Panics
+    /// If a logged receipt does not link to its certificate and acknowledgement.
+    pub fn state(&self, forms: &[Signed<ConsentForm>], student: &Student, at: Timestamp) -> ConsentState {
+        let context = FoldContext { student: &student.id, birth_date: student.birth_date, forms };
+        let receipts = self.entries.iter().map(|(receipt, certificate, ack)| {
+            LoggedReceipt::new(receipt, certificate, ack).unwrap_or_else(|e| panic!("fixture receipt: {e}"))
         });
         consent_state(context, receipts, at)
     }
 
-    /// The status of one purpose.
+    /// The state of one purpose.
     pub fn status(
         &self,
-        form: &Signed<ConsentForm>,
+        forms: &[Signed<ConsentForm>],
         student: &Student,
         purpose_id: &str,
         at: Timestamp,
     ) -> PurposeState {
-        let state = self.state(form, student, at);
+        let state = self.state(forms, student, at);
         state.purposes.get(&purpose(purpose_id)).cloned().unwrap_or_else(|| panic!("no purpose {purpose_id}"))
     }
 }

@@ -122,6 +122,7 @@ pub fn verdict(result: &Result<(), OpenError>) -> &'static str {
         Err(OpenError::Signature(error)) => match error {
             SignatureError::WrongSigner { .. } => "wrong signer",
             SignatureError::Key(KeyError::Weak(_)) => "weak key",
+            SignatureError::Key(KeyError::NonCanonical(_)) => "non-canonical key",
             SignatureError::Key(_) => "not a point",
             SignatureError::BadSignature(_) => "bad signature",
             _ => "other signature error",
@@ -159,10 +160,12 @@ pub fn generate() -> Vec<Vector> {
         key: PublicKey::of(&person_key),
         client_time: at("2026-09-02T18:00:00Z"),
     };
+    let request = signed(request, &person_key);
+    let request_bytes = request.bytes().to_vec();
     out.ok(
         "enrolment-request",
         "a new device key asks to enrol, signed by itself",
-        &signed(request, &person_key),
+        &request,
         PublicKey::of(&person_key),
     );
     let mut guardian = school.enrol(&guardian_invite, at("2026-09-02T18:00:01Z"));
@@ -216,7 +219,9 @@ pub fn generate() -> Vec<Vector> {
         root_hash: Digest::of(b"root"),
         time: at("2026-11-20T07:45:01Z"),
     };
-    out.ok("checkpoint", "a signed tree head", &signed(checkpoint.clone(), &school.archive), archive);
+    let signed_checkpoint = signed(checkpoint.clone(), &school.archive);
+    let checkpoint_bytes = signed_checkpoint.bytes().to_vec();
+    out.ok("checkpoint", "a signed tree head", &signed_checkpoint, archive);
     let ack = Acknowledgement {
         school: school.id(),
         object: withdrawal.hash(),
@@ -405,6 +410,68 @@ pub fn generate() -> Vec<Vector> {
         "two purposes share an id",
         resigned(&form_text, &school.root, |body| body["purposes"][1]["id"] = body["purposes"][0]["id"].clone()),
     );
+    out.bad(
+        "consent-receipt.small-order-r",
+        "bad signature",
+        kind,
+        person,
+        "R is the identity point and S = H(R,A,M)a: plain verify accepts it, verify_strict must not",
+        small_order_r(&text, &guardian.key).into_bytes(),
+    );
+    let (non_canonical, non_canonical_key) = with_signer(&text, &non_canonical_key());
+    out.bad(
+        "consent-receipt.non-canonical-key",
+        "non-canonical key",
+        kind,
+        non_canonical_key,
+        "the signer key encodes y = p + 3, another spelling of the point y = 3",
+        non_canonical.into_bytes(),
+    );
+    out.bad(
+        "consent-receipt.leap-second",
+        "schema",
+        kind,
+        person,
+        "client_time 23:59:60 is a leap second, which readers disagree on",
+        resigned(&text, &guardian.key, |body| body["client_time"] = json!("2026-09-02T23:59:60Z")),
+    );
+    let other_school = key("vectors/other-root");
+    out.bad(
+        "consent-form.names-another-school",
+        "wrong signer",
+        ConsentForm::KIND,
+        PublicKey::of(&other_school),
+        "a form signed by one school's key that names another school",
+        resigned(&form_text, &other_school, |_| ()),
+    );
+    let invitation_text = String::from_utf8(guardian_invite.bytes().to_vec()).unwrap_or_default();
+    out.bad(
+        "invitation.lenient-date",
+        "schema",
+        Invitation::KIND,
+        root,
+        "the birth date written 2015-3-02",
+        resigned(&invitation_text, &school.root, |body| body["student_birth_date"] = json!("2015-3-02")),
+    );
+    let stranger = key("vectors/stranger");
+    let request_text = String::from_utf8(request_bytes).unwrap_or_default();
+    out.bad(
+        "enrolment-request.not-by-offered-key",
+        "wrong signer",
+        EnrolmentRequest::KIND,
+        PublicKey::of(&stranger),
+        "a proof of possession signed by another key than the one offered",
+        resigned(&request_text, &stranger, |_| ()),
+    );
+    let checkpoint_text = String::from_utf8(checkpoint_bytes).unwrap_or_default();
+    out.bad(
+        "checkpoint.beyond-2-53",
+        "schema",
+        Checkpoint::KIND,
+        archive,
+        "tree_size 2^53 + 1, which canonical JSON cannot carry exactly",
+        checkpoint_text.replacen("\"tree_size\":42", "\"tree_size\":9007199254740993", 1).into_bytes(),
+    );
     let bad_ack = Acknowledgement {
         school: school.id(),
         object: withdrawal.hash(),
@@ -515,6 +582,32 @@ fn off_curve_key() -> PublicKey {
         })
         .find(|key| matches!(key.verifying_key(), Err(KeyError::NotAPoint(_))))
         .unwrap_or(PublicKey([0xff; 32]))
+}
+
+/// A signature with R the identity point and S = k·a, k = H(R ‖ A ‖ M) (RFC 8032 §5.1.6 with a
+/// small-order R): it satisfies the verification equation [S]B = R + [k]A, so a plain `verify`
+/// accepts it, but `verify_strict` refuses small-order R.
+fn small_order_r(text: &str, key: &SigningKey) -> String {
+    use curve25519_dalek::Scalar;
+    use sha2::{Digest as _, Sha512};
+    let envelope: Value = serde_json::from_str(text).unwrap_or_default();
+    let body = to_canonical(&envelope["body"]).unwrap_or_default();
+    let message = signed_message(envelope["kind"].as_str().unwrap_or_default(), &body);
+    let mut r = [0u8; 32];
+    r[0] = 1;
+    let hash = Sha512::new().chain_update(r).chain_update(PublicKey::of(key).0).chain_update(&message).finalize();
+    let k = Scalar::from_bytes_mod_order_wide(&hash.into());
+    let s = k * key.to_scalar();
+    let signature = [r, s.to_bytes()].concat();
+    text.replacen(field_value(text, "sig"), &hex::encode(signature), 1)
+}
+
+/// The encoding of y = p + 3 (p = 2^255 − 19): a non-canonical spelling of the point with y = 3.
+fn non_canonical_key() -> PublicKey {
+    let mut bytes = [0xff; 32];
+    bytes[0] = 0xf0;
+    bytes[31] = 0x7f;
+    PublicKey(bytes)
 }
 
 fn swap_sig_and_signer(text: &str) -> String {

@@ -2,14 +2,15 @@
 //! signing and folding code the widget and the verifier use.
 
 use consent_tests::fixtures::{at, purpose, Ledger, School, Signer, Student};
-use shared::objects::{ConsentReceipt, Decision, Role};
-use shared::policy::{IgnoredReason, Signers, Status};
+use shared::objects::{ConsentForm, ConsentReceipt, Decision, Role};
+use shared::policy::{ConsentState, IgnoredReason, PurposeState, Signers, Status};
 use shared::primitives::PublicKey;
 use shared::{open, OpenError, Signed, Timestamp};
 
 /// A school with one student and one enrolled person per given role.
 struct Family {
     school: School,
+    forms: Vec<Signed<ConsentForm>>,
     student: Student,
     guardian: Signer,
     student_signer: Signer,
@@ -24,7 +25,9 @@ impl Family {
             school.enrol(&school.invite(&student, "p-guardian", Role::Guardian, "Ana"), at("2026-09-02T10:00:00Z"));
         let student_signer =
             school.enrol(&school.invite(&student, "p-student", Role::Student, "Mihai"), at("2026-09-02T10:00:00Z"));
-        Family { school, student, guardian, student_signer, ledger: Ledger::default() }
+        let forms = vec![school.form.clone()];
+        let ledger = Ledger::new(&school);
+        Family { school, forms, student, guardian, student_signer, ledger }
     }
 
     /// `who` decides at `time`, and the archive logs it a second later.
@@ -34,14 +37,29 @@ impl Family {
             Role::Student => &mut self.student_signer,
         };
         let client_time = at(time);
-        let receipt = signer.decide(&self.school.form, decisions, client_time);
+        let form = self.forms.last().expect("a published form");
+        let receipt = signer.decide(form, decisions, client_time);
         let logged_at = Timestamp::from_unix(client_time.unix() + 1).expect("in range");
         self.ledger.log(signer, &receipt, logged_at);
         receipt
     }
 
     fn status(&self, purpose_id: &str, time: &str) -> Status {
-        self.ledger.status(&self.school.form, &self.student, purpose_id, at(time)).status
+        self.state(purpose_id, time).status
+    }
+
+    fn state(&self, purpose_id: &str, time: &str) -> PurposeState {
+        self.ledger.status(&self.forms, &self.student, purpose_id, at(time))
+    }
+
+    fn all(&self, time: &str) -> ConsentState {
+        self.ledger.state(&self.forms, &self.student, at(time))
+    }
+
+    /// Publishes the next form version with the same purposes.
+    fn publish_next_form(&mut self, time: &str) {
+        let next = self.school.next_form(self.forms.last().expect("a published form"), at(time));
+        self.forms.push(next);
     }
 }
 
@@ -52,13 +70,13 @@ fn in_effect(status: &Status) -> bool {
 #[test]
 fn rule_1_no_default_consent() {
     let mut family = Family::new("2016-01-10");
-    let state = family.ledger.state(&family.school.form, &family.student, at("2026-12-01T00:00:00Z"));
+    let state = family.all("2026-12-01T00:00:00Z");
     assert_eq!(state.purposes.len(), family.school.form.body().purposes.len());
     assert!(state.purposes.values().all(|p| p.status == Status::NotAnswered), "silence is not consent");
 
     // Deciding on one purpose says nothing about the others, and a refusal is not a grant.
     family.decide(Role::Guardian, &[("meals", Decision::Refuse)], "2026-09-03T10:00:00Z");
-    let state = family.ledger.state(&family.school.form, &family.student, at("2026-12-01T00:00:00Z"));
+    let state = family.all("2026-12-01T00:00:00Z");
     assert_eq!(state.purposes[&purpose("meals")].status, Status::Refused { by: Role::Guardian });
     assert!(state.purposes.values().all(|p| !in_effect(&p.status)));
 }
@@ -67,7 +85,7 @@ fn rule_1_no_default_consent() {
 fn rule_2_granular_and_separate() {
     let mut family = Family::new("2016-01-10");
     family.decide(Role::Guardian, &[("photos-internal", Decision::Grant)], "2026-09-03T10:00:00Z");
-    let state = family.ledger.state(&family.school.form, &family.student, at("2026-09-04T00:00:00Z"));
+    let state = family.all("2026-09-04T00:00:00Z");
     for (id, purpose) in &state.purposes {
         assert_eq!(in_effect(&purpose.status), id.as_str() == "photos-internal", "{id}");
     }
@@ -83,9 +101,8 @@ fn rule_4_withdrawal_as_easy_as_consent() {
         &[("photos-internal", Decision::Grant), ("transport", Decision::Grant)],
         "2026-09-03T10:00:00Z",
     );
-    // One action, one purpose: the withdrawal names only what it withdraws.
-    let withdrawal = family.decide(Role::Guardian, &[("photos-internal", Decision::Withdraw)], "2026-11-20T08:00:00Z");
-    assert_eq!(withdrawal.body().decisions.len(), 1);
+    // One action, one purpose: a receipt that names only what it withdraws.
+    family.decide(Role::Guardian, &[("photos-internal", Decision::Withdraw)], "2026-11-20T08:00:00Z");
     assert!(matches!(
         family.status("photos-internal", "2026-11-21T00:00:00Z"),
         Status::Withdrawn { by: Role::Guardian, .. }
@@ -139,7 +156,7 @@ fn rule_6_age_rules() {
     let mut adult = Family::new("2008-01-10");
     adult.decide(Role::Student, &[("contests", Decision::Grant)], "2026-09-03T10:00:00Z");
     adult.decide(Role::Guardian, &[("contests", Decision::Refuse)], "2026-09-03T11:00:00Z");
-    let state = adult.ledger.state(&adult.school.form, &adult.student, at("2026-09-04T00:00:00Z"));
+    let state = adult.all("2026-09-04T00:00:00Z");
     assert_eq!(state.required, Signers::Student);
     assert!(in_effect(&state.purposes[&purpose("contests")].status));
 }
@@ -148,16 +165,18 @@ fn rule_6_age_rules() {
 fn rule_6_guardian_consent_is_flagged_for_reconfirmation_when_the_student_turns_14() {
     let mut family = Family::new("2012-10-15");
     family.decide(Role::Guardian, &[("photos-internal", Decision::Grant)], "2026-09-03T10:00:00Z");
-    let before =
-        family.ledger.status(&family.school.form, &family.student, "photos-internal", at("2026-10-14T12:00:00Z"));
+    let before = family.state("photos-internal", "2026-10-14T12:00:00Z");
     assert!(in_effect(&before.status) && !before.needs_reconfirmation);
-    let after =
-        family.ledger.status(&family.school.form, &family.student, "photos-internal", at("2026-10-15T12:00:00Z"));
-    assert_eq!(after.status, Status::Waiting { for_roles: vec![Role::Student] });
+    // From the 14th birthday the guardian-only consent no longer holds: both must confirm it.
+    let after = family.state("photos-internal", "2026-10-15T12:00:00Z");
+    assert_eq!(after.status, Status::NotAnswered);
     assert!(after.needs_reconfirmation);
     family.decide(Role::Student, &[("photos-internal", Decision::Grant)], "2026-10-20T10:00:00Z");
-    let confirmed =
-        family.ledger.status(&family.school.form, &family.student, "photos-internal", at("2026-10-21T00:00:00Z"));
+    let half = family.state("photos-internal", "2026-10-21T00:00:00Z");
+    assert_eq!(half.status, Status::Waiting { for_roles: vec![Role::Guardian] });
+    assert!(half.needs_reconfirmation);
+    family.decide(Role::Guardian, &[("photos-internal", Decision::Grant)], "2026-10-22T10:00:00Z");
+    let confirmed = family.state("photos-internal", "2026-10-23T00:00:00Z");
     assert!(in_effect(&confirmed.status) && !confirmed.needs_reconfirmation);
 }
 
@@ -165,7 +184,7 @@ fn rule_6_guardian_consent_is_flagged_for_reconfirmation_when_the_student_turns_
 fn rule_6_guardian_consent_is_flagged_for_reconfirmation_when_the_student_turns_18() {
     let mut family = Family::new("2008-10-15");
     family.decide(Role::Guardian, &[("trips-abroad", Decision::Grant)], "2026-09-03T10:00:00Z");
-    let after = family.ledger.status(&family.school.form, &family.student, "trips-abroad", at("2026-10-16T00:00:00Z"));
+    let after = family.state("trips-abroad", "2026-10-16T00:00:00Z");
     assert_eq!(after.status, Status::NotAnswered, "the decision has passed to the student");
     assert!(after.needs_reconfirmation);
 }
@@ -174,11 +193,9 @@ fn rule_6_guardian_consent_is_flagged_for_reconfirmation_when_the_student_turns_
 fn grants_must_answer_the_same_form_version() {
     let mut family = Family::new("2011-03-01");
     family.decide(Role::Guardian, &[("recordings-events", Decision::Grant)], "2026-09-03T10:00:00Z");
-    let v2 = family.school.next_form(&family.school.form, at("2026-10-01T00:00:00Z"));
-    let receipt =
-        family.student_signer.decide(&v2, &[("recordings-events", Decision::Grant)], at("2026-10-02T10:00:00Z"));
-    family.ledger.log(&family.student_signer, &receipt, at("2026-10-02T10:00:01Z"));
-    let state = family.ledger.status(&v2, &family.student, "recordings-events", at("2026-10-03T00:00:00Z"));
+    family.publish_next_form("2026-10-01T00:00:00Z");
+    family.decide(Role::Student, &[("recordings-events", Decision::Grant)], "2026-10-02T10:00:00Z");
+    let state = family.state("recordings-events", "2026-10-03T00:00:00Z");
     assert_eq!(state.status, Status::Waiting { for_roles: vec![Role::Guardian] });
     assert!(state.form_superseded, "the guardian's grant answered the old version");
 }
@@ -187,10 +204,75 @@ fn grants_must_answer_the_same_form_version() {
 fn a_grant_against_a_superseded_form_is_flagged_for_reconsent() {
     let mut family = Family::new("2016-01-10");
     family.decide(Role::Guardian, &[("meals", Decision::Grant)], "2026-09-03T10:00:00Z");
-    let v2 = family.school.next_form(&family.school.form, at("2026-10-01T00:00:00Z"));
-    let state = family.ledger.status(&v2, &family.student, "meals", at("2026-10-03T00:00:00Z"));
-    assert!(matches!(state.status, Status::InEffect { form, .. } if form == family.school.form.hash()));
+    let first_form = family.forms[0].hash();
+    family.publish_next_form("2026-10-01T00:00:00Z");
+    let state = family.state("meals", "2026-10-03T00:00:00Z");
+    assert!(matches!(state.status, Status::InEffect { form, .. } if form == first_form));
     assert!(state.form_superseded);
+}
+
+#[test]
+fn answering_a_reconsent_request_never_ends_a_consent() {
+    let mut family = Family::new("2011-03-01");
+    family.decide(Role::Guardian, &[("meals", Decision::Grant)], "2026-09-03T10:00:00Z");
+    family.decide(Role::Student, &[("meals", Decision::Grant)], "2026-09-04T10:00:00Z");
+    family.publish_next_form("2026-10-01T00:00:00Z");
+    family.decide(Role::Student, &[("meals", Decision::Grant)], "2026-10-02T10:00:00Z");
+    let state = family.state("meals", "2026-10-03T00:00:00Z");
+    assert!(in_effect(&state.status) && state.form_superseded, "still in effect on version 1: {state:?}");
+    family.decide(Role::Guardian, &[("meals", Decision::Grant)], "2026-10-05T10:00:00Z");
+    let state = family.state("meals", "2026-10-06T00:00:00Z");
+    assert!(matches!(state.status, Status::InEffect { form, .. } if form == family.forms[1].hash()));
+    assert!(!state.form_superseded);
+}
+
+#[test]
+fn a_grant_against_an_unpublished_form_does_not_count() {
+    let mut family = Family::new("2016-01-10");
+    let stranger = School::new("stranger-school");
+    let receipt = family.guardian.decide(&stranger.form, &[("meals", Decision::Grant)], at("2026-09-03T10:00:00Z"));
+    family.ledger.log(&family.guardian, &receipt, at("2026-09-03T10:00:01Z"));
+    let state = family.all("2026-09-04T00:00:00Z");
+    assert_eq!(state.purposes[&purpose("meals")].status, Status::NotAnswered);
+    assert_eq!(state.ignored[0].reason, IgnoredReason::UnknownForm(stranger.form.hash()));
+}
+
+#[test]
+fn restating_a_grant_keeps_the_time_it_took_effect() {
+    let mut family = Family::new("2016-01-10");
+    family.decide(Role::Guardian, &[("meals", Decision::Grant)], "2026-09-03T10:00:00Z");
+    family.decide(
+        Role::Guardian,
+        &[("meals", Decision::Grant), ("photos-internal", Decision::Refuse)],
+        "2026-11-01T10:00:00Z",
+    );
+    let since = at("2026-09-03T10:00:01Z");
+    assert!(matches!(family.status("meals", "2026-11-02T00:00:00Z"), Status::InEffect { since: s, .. } if s == since));
+}
+
+#[test]
+fn either_of_two_guardians_withdrawing_ends_a_consent() {
+    let mut family = Family::new("2016-01-10");
+    let invitation = family.school.invite(&family.student, "p-second-guardian", Role::Guardian, "Ion");
+    let mut father = family.school.enrol(&invitation, at("2026-09-02T10:00:00Z"));
+    family.decide(Role::Guardian, &[("trips-abroad", Decision::Grant)], "2026-09-03T10:00:00Z");
+    let withdrawal = father.decide(&family.forms[0], &[("trips-abroad", Decision::Refuse)], at("2026-09-04T10:00:00Z"));
+    family.ledger.log(&father, &withdrawal, at("2026-09-04T10:00:01Z"));
+    assert_eq!(family.status("trips-abroad", "2026-09-05T00:00:00Z"), Status::Refused { by: Role::Guardian });
+    let grant = father.decide(&family.forms[0], &[("trips-abroad", Decision::Grant)], at("2026-09-06T10:00:00Z"));
+    family.ledger.log(&father, &grant, at("2026-09-06T10:00:01Z"));
+    assert!(in_effect(&family.status("trips-abroad", "2026-09-07T00:00:00Z")));
+}
+
+#[test]
+fn a_withdrawal_before_the_18th_birthday_is_not_undone_by_it() {
+    let mut family = Family::new("2008-10-15");
+    family.decide(Role::Guardian, &[("photos-published", Decision::Grant)], "2026-09-03T10:00:00Z");
+    family.decide(Role::Student, &[("photos-published", Decision::Grant)], "2026-09-03T11:00:00Z");
+    family.decide(Role::Guardian, &[("photos-published", Decision::Withdraw)], "2026-09-20T10:00:00Z");
+    assert!(matches!(family.status("photos-published", "2026-10-14T00:00:00Z"), Status::Withdrawn { .. }));
+    let at_18 = family.state("photos-published", "2026-10-15T12:00:00Z");
+    assert_eq!(at_18.status, Status::NotAnswered, "the student decides anew, alone");
 }
 
 #[test]
@@ -199,21 +281,43 @@ fn an_old_receipt_replayed_cannot_override_a_later_withdrawal() {
     let grant = family.decide(Role::Guardian, &[("photos-published", Decision::Grant)], "2026-09-03T10:00:00Z");
     family.decide(Role::Guardian, &[("photos-published", Decision::Withdraw)], "2026-09-10T10:00:00Z");
     family.ledger.log(&family.guardian, &grant, at("2026-09-11T10:00:00Z"));
-    let state = family.ledger.state(&family.school.form, &family.student, at("2026-09-12T00:00:00Z"));
+    let state = family.all("2026-09-12T00:00:00Z");
     assert!(matches!(state.purposes[&purpose("photos-published")].status, Status::Withdrawn { .. }));
     assert_eq!(state.ignored.len(), 1);
     assert_eq!(state.ignored[0].reason, IgnoredReason::Duplicate);
 }
 
 #[test]
-fn a_receipt_forked_from_an_older_one_is_ignored() {
+fn a_fork_never_lets_a_grant_win_over_a_withdrawal() {
     let mut family = Family::new("2016-01-10");
     let first = family.decide(Role::Guardian, &[("transport", Decision::Grant)], "2026-09-03T10:00:00Z");
     family.decide(Role::Guardian, &[("transport", Decision::Withdraw)], "2026-09-10T10:00:00Z");
-    // A receipt signed as if the withdrawal had never happened: it names the first as previous.
+    // Another device, still at the first receipt, grants again: a second branch from `first`.
     family.guardian.previous = Some(first.hash());
     family.decide(Role::Guardian, &[("transport", Decision::Grant)], "2026-09-11T10:00:00Z");
-    let state = family.ledger.state(&family.school.form, &family.student, at("2026-09-12T00:00:00Z"));
+    let state = family.all("2026-09-12T00:00:00Z");
     assert!(matches!(state.purposes[&purpose("transport")].status, Status::Withdrawn { .. }));
+}
+
+#[test]
+fn chains_follow_their_links_not_their_log_positions() {
+    let mut family = Family::new("2016-01-10");
+    let first = family.guardian.decide(&family.forms[0], &[("transport", Decision::Grant)], at("2026-09-03T10:00:00Z"));
+    let second =
+        family.guardian.decide(&family.forms[0], &[("transport", Decision::Withdraw)], at("2026-09-04T10:00:00Z"));
+    // The withdrawal reaches the log before the receipt it follows.
+    family.ledger.log(&family.guardian, &second, at("2026-09-05T10:00:00Z"));
+    family.ledger.log(&family.guardian, &first, at("2026-09-06T10:00:00Z"));
+    assert!(matches!(family.status("transport", "2026-09-07T00:00:00Z"), Status::Withdrawn { .. }));
+}
+
+#[test]
+fn a_receipt_whose_previous_is_unknown_is_ignored() {
+    let mut family = Family::new("2016-01-10");
+    family.guardian.previous = Some(shared::primitives::Digest([7; 32]));
+    let orphan = family.decide(Role::Guardian, &[("transport", Decision::Grant)], "2026-09-03T10:00:00Z");
+    let state = family.all("2026-09-04T00:00:00Z");
+    assert_eq!(state.purposes[&purpose("transport")].status, Status::NotAnswered);
+    assert_eq!(state.ignored[0].receipt, orphan.hash());
     assert!(matches!(state.ignored[0].reason, IgnoredReason::BrokenChain { .. }));
 }

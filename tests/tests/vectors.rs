@@ -92,6 +92,7 @@ fn every_verdict_has_a_vector() {
         "wrong signer",
         "weak key",
         "not a point",
+        "non-canonical key",
         "bad signature",
     ];
     for verdict in verdicts {
@@ -110,4 +111,18 @@ fn flipping_any_bit_of_a_valid_vector_makes_it_fail() {
             assert_ne!(verdict, "ok", "{}: bit {bit} flipped still verifies", vector.name);
         }
     }
+}
+
+/// The small-order-R vector is only useful if a plain (non-strict) verification would accept it:
+/// then the suite fails if `verify_strict` is ever replaced by `verify`.
+#[test]
+fn the_small_order_r_vector_separates_strict_from_plain_verification() {
+    use ed25519_dalek::Verifier;
+    let vector = generate().into_iter().find(|v| v.name == "consent-receipt.small-order-r.vector").expect("vector");
+    let envelope = shared::decode::<ConsentReceipt>(&vector.bytes).expect("well-formed");
+    let key = vector.signer.verifying_key().expect("strong key");
+    let signature = ed25519_dalek::Signature::from_bytes(&envelope.signature().0);
+    assert!(key.verify(envelope.signed_message(), &signature).is_ok(), "plain verify accepts it");
+    assert!(key.verify_strict(envelope.signed_message(), &signature).is_err(), "verify_strict refuses it");
+    assert_eq!(vector.run(), Ok("bad signature"));
 }

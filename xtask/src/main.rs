@@ -88,22 +88,18 @@ fn vectors() -> Result<()> {
 fn cargo(args: &[&str]) -> Result<()> {
     // The cargo that runs xtask, so that the same toolchain builds everything.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    println!("==> cargo {}", args.join(" "));
-    run_command(Command::new(cargo).args(args).current_dir(workspace_root()))
+    let shown = format!("cargo {}", args.join(" "));
+    println!("==> {shown}");
+    run_command(&shown, Command::new(cargo).args(args).current_dir(workspace_root()))
 }
 
-/// Runs a command that inherits the terminal, failing if it fails.
-fn run_command(command: &mut Command) -> Result<()> {
-    let shown = format!("{} {}", command.get_program().to_string_lossy(), shown_args(command));
+/// Runs a command that inherits the terminal, failing (and naming it as `shown`) if it fails.
+fn run_command(shown: &str, command: &mut Command) -> Result<()> {
     let status = command.status().with_context(|| format!("starting `{shown}`"))?;
     if !status.success() {
         bail!("`{shown}` failed ({status})");
     }
     Ok(())
-}
-
-fn shown_args(command: &Command) -> String {
-    command.get_args().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ")
 }
 
 fn workspace_root() -> PathBuf {

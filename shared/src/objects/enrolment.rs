@@ -25,6 +25,11 @@ pub struct EnrolmentRequest {
 impl SignedObject for EnrolmentRequest {
     const KIND: &'static str = "enrolment-request/1";
 
+    /// The request proves possession of the key it offers, so it must be signed by that key.
+    fn named_signer(&self) -> Option<&PublicKey> {
+        Some(&self.key)
+    }
+
     fn validate(&self) -> Result<(), ContentError> {
         Ok(())
     }
@@ -44,6 +49,7 @@ pub struct EnrolmentCertificate {
     /// Their capacity.
     pub role: Role,
     /// The student's date of birth, so that anyone holding the certificate can apply the age rules.
+    #[serde(with = "crate::time::date")]
     pub student_birth_date: NaiveDate,
     /// The person's public key.
     pub key: PublicKey,

@@ -166,6 +166,11 @@ impl ConsentForm {
 impl SignedObject for ConsentForm {
     const KIND: &'static str = "consent-form/1";
 
+    /// Only the school's root key signs these.
+    fn named_signer(&self) -> Option<&PublicKey> {
+        Some(&self.school)
+    }
+
     fn validate(&self) -> Result<(), ContentError> {
         if self.version == 0 {
             return Err(ContentError::Zero { field: "version" });
@@ -201,6 +206,11 @@ pub struct ArchiveDelegation {
 
 impl SignedObject for ArchiveDelegation {
     const KIND: &'static str = "archive-delegation/1";
+
+    /// Only the school's root key signs these.
+    fn named_signer(&self) -> Option<&PublicKey> {
+        Some(&self.school)
+    }
 
     fn validate(&self) -> Result<(), ContentError> {
         if self.valid_until <= self.valid_from {

@@ -32,6 +32,7 @@ pub struct Invitation {
     /// The name the widget greets them with; it stays out of the proof log.
     pub display_name: String,
     /// The student's date of birth, from which the age rules follow.
+    #[serde(with = "crate::time::date")]
     pub student_birth_date: NaiveDate,
     /// After this instant the invitation can no longer be used to enrol.
     pub expires: Timestamp,
@@ -41,6 +42,11 @@ pub struct Invitation {
 
 impl SignedObject for Invitation {
     const KIND: &'static str = "invitation/1";
+
+    /// Only the school's root key signs these.
+    fn named_signer(&self) -> Option<&PublicKey> {
+        Some(&self.school)
+    }
 
     fn validate(&self) -> Result<(), ContentError> {
         validate::text("display_name", &self.display_name, 200)

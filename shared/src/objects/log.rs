@@ -13,6 +13,7 @@ pub struct Checkpoint {
     /// The school's root public key.
     pub school: PublicKey,
     /// Number of entries in the log.
+    #[serde(with = "crate::validate::safe_integer")]
     pub tree_size: u64,
     /// The Merkle tree hash (RFC 9162 §2.1.1) of those entries.
     pub root_hash: Digest,
@@ -36,6 +37,7 @@ pub struct Acknowledgement {
     /// The hash of the acknowledged object (a receipt or a request).
     pub object: Digest,
     /// Its index in the log.
+    #[serde(with = "crate::validate::safe_integer")]
     pub log_index: u64,
     /// The archive's clock when the append committed: the trusted time of the object.
     pub server_time: Timestamp,

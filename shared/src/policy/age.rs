@@ -75,7 +75,7 @@ pub fn last_threshold(policy: &Policy, birth: NaiveDate, on: NaiveDate) -> Optio
 /// The deadline for answering a rights request received at `received` (GDPR art. 12(3)).
 pub fn rights_deadline(policy: &Policy, received: Timestamp) -> Option<Timestamp> {
     let months = Months::new(u32::from(policy.rights_deadline_months));
-    received.datetime().checked_add_months(months).map(Timestamp::from_datetime)
+    received.datetime().checked_add_months(months).and_then(Timestamp::from_datetime)
 }
 
 #[cfg(test)]

@@ -1,26 +1,30 @@
-//! The state of every purpose for one student at an instant, folded from verified receipts in log order.
+//! The state of every purpose for one student at an instant, folded from verified receipts.
 //!
 //! The rules, in the order they are applied:
-//! 1. Only receipts for this student, logged at or before the instant, count. A receipt seen
-//!    twice counts once. Each signer's receipts form a chain (`previous`); a receipt that does not
-//!    extend its signer's chain — an old receipt replayed, or a fork — is ignored and reported.
-//! 2. Each signer's latest decision on a purpose supersedes their earlier ones.
-//! 3. Only signers whose role the age rules require at the instant count (see [`Signers`]).
-//! 4. If any counted signer's latest decision is a withdrawal or refusal, the purpose is not in
+//! 1. A receipt counts only if it is about this student, was logged at or before the instant, and
+//!    answers a known form version; a receipt seen twice counts once.
+//! 2. Each signer's receipts form a chain through `previous`. Chains are followed by their links,
+//!    not by log position. A receipt whose `previous` is not among the signer's receipts is ignored
+//!    and reported. If a chain forks (two devices signed from the same head), a withdrawal or
+//!    refusal on any branch wins over a grant: a fork can never bring a consent back.
+//! 3. Along a signer's chain, a later decision on a purpose supersedes an earlier one. A run of
+//!    grants collects every form version the signer granted since their last refusal or withdrawal.
+//! 4. When the student crosses an age threshold the rules change, so decisions logged before the
+//!    latest threshold no longer count; a grant among them flags the purpose for re-confirmation.
+//! 5. Only signers whose role the age rules require at the instant count (see [`Signers`]).
+//! 6. If any counted signer's current decision is a withdrawal or refusal, the purpose is not in
 //!    effect: either one withdrawing ends it.
-//! 5. Otherwise the purpose is in effect when every required role has granted against the same
-//!    form version (the current one if any grant is on it); if not, it waits for the missing roles.
-//! 6. A purpose not in effect for which a grant was made before the student last crossed an age
-//!    threshold needs re-confirmation; a grant against a superseded form needs re-consent.
+//! 7. Otherwise the purpose is in effect when, for some form version, every required role has a
+//!    signer who granted that version (the current version is preferred); if not, it waits.
+//!    A consent in effect only under a superseded version is flagged for re-consent.
 //!
-//! Each signer's state depends only on their own receipts, and rules 3–6 combine those states
-//! without regard to order, so the result is the same for every interleaving of signers that keeps
-//! each signer's own order.
+//! Each signer's state depends only on their own receipts and links, and rules 5–7 combine those
+//! states without regard to order, so the result is the same for every interleaving of signers.
 
 use super::age::{last_threshold, required_signers, Signers};
 use crate::envelope::Signed;
 use crate::ids::{PersonId, PurposeId, StudentId};
-use crate::objects::{ConsentForm, ConsentReceipt, Decision, Role};
+use crate::objects::{Acknowledgement, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, Role};
 use crate::primitives::Digest;
 use crate::time::Timestamp;
 use chrono::NaiveDate;
@@ -33,36 +37,83 @@ pub struct FoldContext<'a> {
     pub student: &'a StudentId,
     /// Their date of birth.
     pub birth_date: NaiveDate,
-    /// The form version in force: its policy and purposes, and the hash grants are compared to.
-    pub form: &'a Signed<ConsentForm>,
+    /// Every published form version, oldest first; the last one is in force. Its policy and
+    /// purposes apply; grants of any other version listed here count as grants of a superseded one.
+    pub forms: &'a [Signed<ConsentForm>],
 }
 
-/// A receipt as the log holds it.
+/// A receipt as the log holds it: with the certificate of its signer and the archive's
+/// acknowledgement, from which the fold takes the signer's role and person and the time.
 #[derive(Debug, Clone, Copy)]
 pub struct LoggedReceipt<'a> {
-    /// The verified receipt.
-    pub receipt: &'a Signed<ConsentReceipt>,
-    /// The person behind the signer's certificate (stable across their devices).
-    pub signer: &'a PersonId,
-    /// The archive's time for it (from its acknowledgement).
-    pub logged_at: Timestamp,
+    receipt: &'a Signed<ConsentReceipt>,
+    person: &'a PersonId,
+    role: Role,
+    logged_at: Timestamp,
+}
+
+/// Why a receipt, its certificate and its acknowledgement do not belong together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LinkError {
+    /// A field of the receipt does not match the certificate or acknowledgement.
+    #[error("the receipt's `{0}` does not match its certificate or acknowledgement")]
+    Mismatch(&'static str),
+}
+
+impl<'a> LoggedReceipt<'a> {
+    /// Links a receipt to its signer's certificate and its acknowledgement, checking that the
+    /// certificate is the one the receipt names, its key signed the receipt, the role, student and
+    /// school agree, and the acknowledgement is for this receipt.
+    ///
+    /// The certificate and the acknowledgement must have been verified through the chain of trust
+    /// (archive key delegated by the school's root key); that is the verifier's part.
+    pub fn new(
+        receipt: &'a Signed<ConsentReceipt>,
+        certificate: &'a Signed<EnrolmentCertificate>,
+        acknowledgement: &Signed<Acknowledgement>,
+    ) -> Result<LoggedReceipt<'a>, LinkError> {
+        let (body, cert, ack) = (receipt.body(), certificate.body(), acknowledgement.body());
+        let checks: [(&'static str, bool); 6] = [
+            ("certificate", body.certificate == certificate.hash()),
+            ("signer", *receipt.signer() == cert.key),
+            ("role", body.role == cert.role),
+            ("student", body.student == cert.student),
+            ("school", body.school == cert.school && ack.school == body.school),
+            ("acknowledgement", ack.object == receipt.hash()),
+        ];
+        if let Some((field, _)) = checks.iter().find(|(_, ok)| !ok) {
+            return Err(LinkError::Mismatch(field));
+        }
+        Ok(LoggedReceipt { receipt, person: &cert.person, role: cert.role, logged_at: ack.server_time })
+    }
+
+    /// The receipt.
+    pub fn receipt(&self) -> &'a Signed<ConsentReceipt> {
+        self.receipt
+    }
+
+    /// When the archive logged it.
+    pub fn logged_at(&self) -> Timestamp {
+        self.logged_at
+    }
 }
 
 /// Where a purpose stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
-    /// Nobody who must decide has decided anything.
+    /// Nobody who must decide has decided anything (that still counts).
     NotAnswered,
     /// Some required signers granted; these roles have not (on the same form version).
     Waiting {
         /// The roles still to grant.
         for_roles: Vec<Role>,
     },
-    /// Every required signer granted against `form`.
+    /// Every required role granted `form`.
     InEffect {
-        /// The form version all grants answered.
+        /// The form version all required roles granted.
         form: Digest,
-        /// When the last required grant was logged.
+        /// When the last required role first granted it in an unbroken run of grants.
         since: Timestamp,
     },
     /// A required signer refused.
@@ -84,9 +135,9 @@ pub enum Status {
 pub struct PurposeState {
     /// Where it stands.
     pub status: Status,
-    /// A grant was given before the student crossed an age threshold and no longer suffices.
+    /// A grant was given before the student crossed an age threshold and must be confirmed anew.
     pub needs_reconfirmation: bool,
-    /// A counted grant answered a form version that has since been superseded.
+    /// The consent rests on a superseded form version: the school should ask for re-consent.
     pub form_superseded: bool,
 }
 
@@ -97,12 +148,12 @@ pub enum IgnoredReason {
     OtherStudent,
     /// The same receipt appeared earlier in the log.
     Duplicate,
-    /// It does not extend its signer's chain: replayed, or forked from an older receipt.
+    /// It answers a form version that is not among the published ones.
+    UnknownForm(Digest),
+    /// Its `previous` is not one of its signer's receipts: the chain is broken.
     BrokenChain {
-        /// The signer's latest receipt at that point (`None`: they had none).
-        expected: Option<Digest>,
         /// What the receipt named as previous.
-        got: Option<Digest>,
+        previous: Digest,
     },
 }
 
@@ -126,124 +177,272 @@ pub struct ConsentState {
     pub ignored: Vec<Ignored>,
 }
 
-/// One signer's latest decision on one purpose.
-#[derive(Debug, Clone, Copy)]
-struct Latest {
-    role: Role,
-    decision: Decision,
-    form: Digest,
-    logged_at: Timestamp,
-    receipt: Digest,
+/// One signer's standing on one purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Standing {
+    /// Granting, since their last refusal or withdrawal: each version granted, with when it was first granted.
+    Granting(BTreeMap<Digest, Timestamp>),
+    /// Their latest decision is a refusal or withdrawal.
+    Ended { decision: Decision, at: Timestamp, receipt: Digest },
 }
 
-/// Folds `receipts` (in log order) into the state of every purpose at `at`.
+/// A signer's standings, split by the latest age threshold.
+#[derive(Debug, Default)]
+struct SignerPurpose {
+    role: Option<Role>,
+    /// From decisions logged since the threshold: these count.
+    current: Option<Standing>,
+    /// A grant logged before the threshold was the signer's standing then.
+    granted_before_threshold: bool,
+}
+
+/// Folds `receipts` into the state of every purpose at `at`.
 pub fn consent_state<'a>(
     context: FoldContext<'_>,
     receipts: impl IntoIterator<Item = LoggedReceipt<'a>>,
     at: Timestamp,
 ) -> ConsentState {
-    let (latest, mut ignored) = latest_decisions(context.student, receipts, at);
-    ignored.sort_by_key(|i| i.receipt);
-    let form = context.form.body();
+    let Some(current_form) = context.forms.last() else {
+        return ConsentState { required: Signers::Guardian, purposes: BTreeMap::new(), ignored: Vec::new() };
+    };
+    let form = current_form.body();
     let required = required_signers(&form.policy, context.birth_date, at.date());
     let threshold = last_threshold(&form.policy, context.birth_date, at.date());
-    let current = context.form.hash();
+    let known_forms: BTreeMap<Digest, &ConsentForm> = context.forms.iter().map(|f| (f.hash(), f.body())).collect();
+
+    let (by_signer, mut ignored) = admitted(context.student, &known_forms, receipts, at);
+    let mut standings: BTreeMap<&PurposeId, Vec<SignerPurpose>> = BTreeMap::new();
+    for chain in by_signer.values() {
+        let (branches, broken) = branches(chain);
+        ignored.extend(broken);
+        for purpose in &form.purposes {
+            let standing = signer_standing(&branches, &purpose.id, threshold, &known_forms);
+            standings.entry(&purpose.id).or_default().push(standing);
+        }
+    }
+    ignored.sort_by_key(|i| i.receipt);
+
     let purposes = form
         .purposes
         .iter()
         .map(|purpose| {
-            let decisions: Vec<Latest> =
-                latest.get(&purpose.id).map(|m| m.values().copied().collect()).unwrap_or_default();
-            (purpose.id.clone(), purpose_state(&decisions, required, threshold, current))
+            let signers = standings.get(&purpose.id).map(Vec::as_slice).unwrap_or_default();
+            (purpose.id.clone(), purpose_state(signers, required, current_form.hash()))
         })
         .collect();
     ConsentState { required, purposes, ignored }
 }
 
-/// Rules 1 and 2: each signer's latest decision per purpose, and the receipts that did not count.
-fn latest_decisions<'a>(
+/// Rule 1: the receipts that may count, grouped by signer, and those that may not.
+fn admitted<'a>(
     student: &StudentId,
+    known_forms: &BTreeMap<Digest, &ConsentForm>,
     receipts: impl IntoIterator<Item = LoggedReceipt<'a>>,
     at: Timestamp,
-) -> (BTreeMap<PurposeId, BTreeMap<PersonId, Latest>>, Vec<Ignored>) {
-    let mut latest: BTreeMap<PurposeId, BTreeMap<PersonId, Latest>> = BTreeMap::new();
-    let mut heads: BTreeMap<&PersonId, Digest> = BTreeMap::new();
+) -> (BTreeMap<&'a PersonId, BTreeMap<Digest, LoggedReceipt<'a>>>, Vec<Ignored>) {
+    let mut by_signer: BTreeMap<&PersonId, BTreeMap<Digest, LoggedReceipt<'a>>> = BTreeMap::new();
     let mut seen = BTreeSet::new();
     let mut ignored = Vec::new();
     for logged in receipts.into_iter().filter(|r| r.logged_at <= at) {
         let body = logged.receipt.body();
         let hash = logged.receipt.hash();
-        let expected = heads.get(logged.signer).copied();
         let reason = if &body.student != student {
             Some(IgnoredReason::OtherStudent)
         } else if !seen.insert(hash) {
             Some(IgnoredReason::Duplicate)
-        } else if body.previous != expected {
-            Some(IgnoredReason::BrokenChain { expected, got: body.previous })
+        } else if !known_forms.contains_key(&body.form) {
+            Some(IgnoredReason::UnknownForm(body.form))
         } else {
             None
         };
-        if let Some(reason) = reason {
-            ignored.push(Ignored { receipt: hash, reason });
-            continue;
-        }
-        heads.insert(logged.signer, hash);
-        for (purpose, decision) in &body.decisions {
-            let entry = Latest {
-                role: body.role,
-                decision: *decision,
-                form: body.form,
-                logged_at: logged.logged_at,
-                receipt: hash,
-            };
-            latest.entry(purpose.clone()).or_default().insert(logged.signer.clone(), entry);
+        match reason {
+            Some(reason) => ignored.push(Ignored { receipt: hash, reason }),
+            None => {
+                by_signer.entry(logged.person).or_default().insert(hash, logged);
+            }
         }
     }
-    (latest, ignored)
+    (by_signer, ignored)
 }
 
-/// Rules 3 to 6 for one purpose, given every signer's latest decision on it.
-fn purpose_state(
-    decisions: &[Latest],
-    required: Signers,
+/// Rule 2: every branch of a signer's chain, root first, and the receipts that hang from nothing.
+fn branches<'a>(chain: &BTreeMap<Digest, LoggedReceipt<'a>>) -> (Vec<Vec<LoggedReceipt<'a>>>, Vec<Ignored>) {
+    let mut children: BTreeMap<Option<Digest>, Vec<Digest>> = BTreeMap::new();
+    for (hash, logged) in chain {
+        children.entry(logged.receipt.body().previous).or_default().push(*hash);
+    }
+    // Walk from the roots (no previous); every receipt reached is linked, the rest are broken.
+    let mut linked = BTreeSet::new();
+    let mut paths = Vec::new();
+    let mut stack: Vec<Vec<Digest>> = children.get(&None).into_iter().flatten().map(|root| vec![*root]).collect();
+    while let Some(path) = stack.pop() {
+        let Some(tip) = path.last().copied() else { continue };
+        linked.insert(tip);
+        match children.get(&Some(tip)) {
+            Some(next) => {
+                stack.extend(next.iter().filter(|n| !path.contains(n)).map(|n| [path.clone(), vec![*n]].concat()))
+            }
+            None => paths.push(path),
+        }
+    }
+    let broken = chain
+        .iter()
+        .filter(|(hash, _)| !linked.contains(*hash))
+        .filter_map(|(hash, logged)| {
+            let previous = logged.receipt.body().previous?;
+            Some(Ignored { receipt: *hash, reason: IgnoredReason::BrokenChain { previous } })
+        })
+        .collect();
+    let branches = paths.into_iter().map(|path| path.iter().filter_map(|h| chain.get(h).copied()).collect()).collect();
+    (branches, broken)
+}
+
+/// Rules 2–4 for one signer and one purpose: their standing since the threshold, over all branches.
+fn signer_standing(
+    branches: &[Vec<LoggedReceipt<'_>>],
+    purpose: &PurposeId,
     threshold: Option<NaiveDate>,
-    current: Digest,
-) -> PurposeState {
-    let counted: Vec<&Latest> = decisions.iter().filter(|d| required.includes(d.role)).collect();
+    known_forms: &BTreeMap<Digest, &ConsentForm>,
+) -> SignerPurpose {
+    let mut result = SignerPurpose::default();
+    let mut per_branch = Vec::new();
+    for branch in branches {
+        let mut current: Option<Standing> = None;
+        let mut before: Option<Standing> = None;
+        for logged in branch {
+            let body = logged.receipt.body();
+            let Some(decision) = body.decisions.get(purpose) else { continue };
+            // A decision on a purpose its own form version lacks carries no meaning.
+            if known_forms.get(&body.form).is_none_or(|f| f.purpose(purpose).is_none()) {
+                continue;
+            }
+            result.role = Some(logged.role);
+            let counts = threshold.is_none_or(|crossed| logged.logged_at.date() >= crossed);
+            let slot = if counts { &mut current } else { &mut before };
+            *slot = Some(apply(slot.take(), *decision, body.form, logged));
+        }
+        result.granted_before_threshold |= matches!(before, Some(Standing::Granting(_)));
+        per_branch.push(current);
+    }
+    result.current = merge_branches(per_branch);
+    result
+}
+
+/// One decision applied to a signer's standing.
+fn apply(standing: Option<Standing>, decision: Decision, form: Digest, logged: &LoggedReceipt<'_>) -> Standing {
+    match (decision, standing) {
+        (Decision::Grant, Some(Standing::Granting(mut forms))) => {
+            forms.entry(form).or_insert(logged.logged_at);
+            Standing::Granting(forms)
+        }
+        (Decision::Grant, _) => Standing::Granting(BTreeMap::from([(form, logged.logged_at)])),
+        (ending, _) => Standing::Ended { decision: ending, at: logged.logged_at, receipt: logged.receipt.hash() },
+    }
+}
+
+/// A fork never lets a grant win over an ending: the latest ending on any branch wins; otherwise
+/// only versions granted on every branch count, from the earliest time on any of them.
+fn merge_branches(branches: Vec<Option<Standing>>) -> Option<Standing> {
+    let decided: Vec<Standing> = branches.into_iter().flatten().collect();
+    let latest_end = decided
+        .iter()
+        .filter_map(|s| match s {
+            Standing::Ended { at, receipt, .. } => Some(((*at, *receipt), s)),
+            Standing::Granting(_) => None,
+        })
+        .max_by_key(|(key, _)| *key);
+    if let Some((_, ending)) = latest_end {
+        return Some(ending.clone());
+    }
+    decided.into_iter().reduce(|a, b| match (a, b) {
+        (Standing::Granting(a), Standing::Granting(b)) => {
+            Standing::Granting(a.iter().filter_map(|(form, t)| b.get(form).map(|u| (*form, (*t).min(*u)))).collect())
+        }
+        (other, _) => other,
+    })
+}
+
+/// Rules 5–7 for one purpose, given every signer's standing on it.
+fn purpose_state(signers: &[SignerPurpose], required: Signers, current: Digest) -> PurposeState {
+    let counted: Vec<(Role, &Standing)> = signers
+        .iter()
+        .filter_map(|s| Some((s.role?, s.current.as_ref()?)))
+        .filter(|(role, _)| required.includes(*role))
+        .collect();
     let status = status(&counted, required, current);
-    let waiting = matches!(status, Status::NotAnswered | Status::Waiting { .. });
-    let granted_under_other_rules =
-        |d: &Latest| d.decision == Decision::Grant && threshold.is_some_and(|crossed| d.logged_at.date() < crossed);
+    let undecided = matches!(status, Status::NotAnswered | Status::Waiting { .. });
+    let form_superseded = match &status {
+        Status::InEffect { form, .. } => *form != current,
+        Status::Waiting { .. } => {
+            counted.iter().any(|(_, s)| matches!(s, Standing::Granting(f) if !f.contains_key(&current)))
+        }
+        _ => false,
+    };
     PurposeState {
-        needs_reconfirmation: waiting && decisions.iter().any(granted_under_other_rules),
-        form_superseded: counted.iter().any(|d| d.decision == Decision::Grant && d.form != current),
+        needs_reconfirmation: undecided && signers.iter().any(|s| s.granted_before_threshold),
+        form_superseded,
         status,
     }
 }
 
-fn status(counted: &[&Latest], required: Signers, current: Digest) -> Status {
-    let by_time = |d: &&&Latest| (d.logged_at, d.receipt);
-    if let Some(ending) = counted.iter().filter(|d| d.decision != Decision::Grant).max_by_key(by_time) {
-        return match ending.decision {
-            Decision::Withdraw => Status::Withdrawn { by: ending.role, at: ending.logged_at },
-            _ => Status::Refused { by: ending.role },
+fn status(counted: &[(Role, &Standing)], required: Signers, current: Digest) -> Status {
+    let ending = counted
+        .iter()
+        .filter_map(|(role, s)| match s {
+            Standing::Ended { decision, at, receipt } => Some(((*at, *receipt), *role, *decision)),
+            Standing::Granting(_) => None,
+        })
+        .max_by_key(|(key, _, _)| *key);
+    if let Some(((at, _), by, decision)) = ending {
+        return match decision {
+            Decision::Withdraw => Status::Withdrawn { by, at },
+            _ => Status::Refused { by },
         };
     }
-    // Every counted decision is now a grant.
-    let Some(newest) = counted.iter().max_by_key(by_time) else {
+    if counted.is_empty() {
         return Status::NotAnswered;
+    }
+    // When each required role first granted `form`, if every one of them did.
+    let granted_by_all = |form: &Digest| -> Option<Timestamp> {
+        required
+            .roles()
+            .iter()
+            .map(|role| {
+                counted
+                    .iter()
+                    .filter(|(r, _)| r == role)
+                    .filter_map(|(_, s)| match s {
+                        Standing::Granting(forms) => forms.get(form).copied(),
+                        Standing::Ended { .. } => None,
+                    })
+                    .min()
+            })
+            .collect::<Option<Vec<Timestamp>>>()
+            .and_then(|times| times.into_iter().max())
     };
-    let form = if counted.iter().any(|d| d.form == current) { current } else { newest.form };
-    let on_form = |role: Role| counted.iter().filter(move |d| d.role == role && d.form == form);
-    let for_roles: Vec<Role> =
-        required.roles().iter().copied().filter(|role| on_form(*role).next().is_none()).collect();
-    if !for_roles.is_empty() {
-        return Status::Waiting { for_roles };
+    let candidates: BTreeSet<Digest> = counted
+        .iter()
+        .flat_map(|(_, s)| match s {
+            Standing::Granting(forms) => forms.keys().copied().collect::<Vec<_>>(),
+            Standing::Ended { .. } => Vec::new(),
+        })
+        .collect();
+    let in_effect = std::iter::once(current)
+        .chain(candidates.iter().copied())
+        .find_map(|form| granted_by_all(&form).map(|since| (form, since)));
+    if let Some((form, since)) = in_effect {
+        return Status::InEffect { form, since };
     }
-    // The consent took effect when the last role to grant first granted.
-    let since = required.roles().iter().filter_map(|role| on_form(*role).map(|d| d.logged_at).min()).max();
-    match since {
-        Some(since) => Status::InEffect { form, since },
-        None => Status::NotAnswered,
-    }
+    let granted_any = |role: &&Role| counted.iter().any(|(r, _)| r == *role);
+    let for_roles: Vec<Role> = required.roles().iter().filter(|role| !granted_any(role)).copied().collect();
+    // Every role granted, but not one common version: those on older versions must grant again.
+    let for_roles = if for_roles.is_empty() {
+        let on_current = |role: &&Role| {
+            counted.iter().any(|(r, s)| r == *role && matches!(s, Standing::Granting(f) if f.contains_key(&current)))
+        };
+        required.roles().iter().filter(|role| !on_current(role)).copied().collect()
+    } else {
+        for_roles
+    };
+    Status::Waiting { for_roles }
 }

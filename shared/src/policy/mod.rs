@@ -5,4 +5,6 @@ mod age;
 mod fold;
 
 pub use age::{age_on, birthday_at, last_threshold, required_signers, rights_deadline, Signers};
-pub use fold::{consent_state, ConsentState, FoldContext, Ignored, IgnoredReason, LoggedReceipt, PurposeState, Status};
+pub use fold::{
+    consent_state, ConsentState, FoldContext, Ignored, IgnoredReason, LinkError, LoggedReceipt, PurposeState, Status,
+};
