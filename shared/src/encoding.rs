@@ -91,7 +91,14 @@ pub fn to_canonical<T: Serialize>(value: &T) -> Result<Vec<u8>, EncodeError> {
 
 /// Decodes a document, running every check of the module documentation in order.
 pub fn decode_canonical<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
-    check_size(bytes)?;
+    decode_canonical_within(bytes, MAX_DOCUMENT_BYTES)
+}
+
+/// [`decode_canonical`] for a container of documents (a proof bundle, say) with its own size `limit`.
+pub fn decode_canonical_within<T: Serialize + DeserializeOwned>(bytes: &[u8], limit: usize) -> Result<T, DecodeError> {
+    if bytes.len() > limit {
+        return Err(DecodeError::TooLarge { limit, actual: bytes.len() });
+    }
     check_syntax(bytes)?;
     let value = decode_typed(bytes)?;
     check_canonical(&value, bytes)?;

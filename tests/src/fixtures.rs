@@ -4,12 +4,11 @@
 
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
-use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 use shared::ids::{PersonId, PurposeId, StudentId};
 use shared::objects::{
-    Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, Contact, Controller, Decision,
-    EnrolmentCertificate, Invitation, Policy, Purpose, Role,
+    Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate,
+    FormContent, Invitation, Role,
 };
 use shared::policy::{consent_state, ConsentState, FoldContext, LoggedReceipt, PurposeState};
 use shared::primitives::{Digest, Nonce, PublicKey};
@@ -18,20 +17,6 @@ use std::collections::BTreeMap;
 
 /// The example form as schools write it (`verifier/examples/form.toml`).
 pub const EXAMPLE_FORM_TOML: &str = include_str!("../../verifier/examples/form.toml");
-
-/// The part of a form a school writes by hand; the school key, version and dates are added when signing.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FormContent {
-    /// The controller and its data protection officer.
-    pub controller: Controller,
-    /// The supervisory authority.
-    pub supervisory_authority: Contact,
-    /// Ages, deadlines, retention.
-    pub policy: Policy,
-    /// The purposes.
-    pub purposes: Vec<Purpose>,
-}
 
 /// The example form's content.
 ///
@@ -161,17 +146,7 @@ impl School {
 }
 
 fn form_version(root: &SigningKey, version: u32, published: Timestamp, supersedes: Option<Digest>) -> ConsentForm {
-    let content = example_form_content();
-    ConsentForm {
-        school: PublicKey::of(root),
-        version,
-        published,
-        supersedes,
-        controller: content.controller,
-        supervisory_authority: content.supervisory_authority,
-        policy: content.policy,
-        purposes: content.purposes,
-    }
+    ConsentForm::new(PublicKey::of(root), version, published, supersedes, example_form_content())
 }
 
 /// A student: a pseudonymous id and a date of birth.
@@ -211,18 +186,8 @@ impl Signer {
         decisions: &[(&str, Decision)],
         client_time: Timestamp,
     ) -> Signed<ConsentReceipt> {
-        let cert = self.certificate.body();
-        let body = ConsentReceipt {
-            school: cert.school,
-            form: form.hash(),
-            student: cert.student.clone(),
-            certificate: self.certificate.hash(),
-            role: cert.role,
-            decisions: decisions.iter().map(|(p, d)| (purpose(p), *d)).collect::<BTreeMap<_, _>>(),
-            client_time,
-            previous: self.previous,
-            language: Lang::En,
-        };
+        let decisions = decisions.iter().map(|(p, d)| (purpose(p), *d)).collect::<BTreeMap<_, _>>();
+        let body = ConsentReceipt::by(&self.certificate, form.hash(), decisions, client_time, self.previous, Lang::En);
         let receipt = signed(body, &self.key);
         self.previous = Some(receipt.hash());
         receipt

@@ -1,5 +1,23 @@
-//! The verifier: trust chain from the school's root key, the tamper-evident archive (SQLite and a
-//! Merkle log), audits, proof bundles, the command line and the HTTP service.
+//! The verifier: the part that turns signed objects into proof a school can show an auditor.
 //!
-//! Not written yet (it is its own issues); this crate holds no code until then, so that nothing
-//! here pretends to work.
+//! - [`trust`]: the chain of trust from the school's root key, returning [`trust::Verified`] values;
+//! - [`merkle`]: the RFC 9162 Merkle tree, its proofs and their verification;
+//! - [`archive`]: the SQLite archive — proof log, checkpoints, acknowledgements, personal data;
+//! - [`audit`]: who may appear in the photo, who refused, who has not answered, overdue requests;
+//! - [`bundle`]: proof bundles an auditor verifies offline with only the school's key;
+//! - [`check`]: re-verifying a whole archive.
+//!
+//! `shared` holds every encoding and signature rule; this crate adds trust, storage, time and reports.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod archive;
+pub mod audit;
+pub mod bundle;
+pub mod check;
+pub mod keys;
+pub mod merkle;
+pub mod offline;
+pub mod report;
+pub mod trust;

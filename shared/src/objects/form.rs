@@ -156,7 +156,34 @@ pub struct ConsentForm {
     pub purposes: Vec<Purpose>,
 }
 
+/// The part of a form a school writes by hand (`verifier/examples/form.toml`); the school key,
+/// version and dates are added when it is signed ([`ConsentForm::new`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormContent {
+    /// The controller and its data protection officer.
+    pub controller: Controller,
+    /// The supervisory authority.
+    pub supervisory_authority: Contact,
+    /// Ages, deadlines, retention.
+    pub policy: Policy,
+    /// The purposes.
+    pub purposes: Vec<Purpose>,
+}
+
 impl ConsentForm {
+    /// Version `version` of `school`'s form with `content`, replacing `supersedes`.
+    pub fn new(
+        school: PublicKey,
+        version: u32,
+        published: Timestamp,
+        supersedes: Option<Digest>,
+        content: FormContent,
+    ) -> ConsentForm {
+        let FormContent { controller, supervisory_authority, policy, purposes } = content;
+        ConsentForm { school, version, published, supersedes, controller, supervisory_authority, policy, purposes }
+    }
+
     /// The purpose with id `id`, if this version has it.
     pub fn purpose(&self, id: &PurposeId) -> Option<&Purpose> {
         self.purposes.iter().find(|p| &p.id == id)

@@ -24,7 +24,7 @@ mod receipt;
 mod request;
 
 pub use enrolment::{EnrolmentCertificate, EnrolmentRequest};
-pub use form::{ArchiveDelegation, ConsentForm, Contact, Controller, Localized, Policy, Purpose};
+pub use form::{ArchiveDelegation, ConsentForm, Contact, Controller, FormContent, Localized, Policy, Purpose};
 pub use invitation::{Invitation, Role};
 pub use log::{Acknowledgement, Checkpoint};
 pub use receipt::{ConsentReceipt, Decision};

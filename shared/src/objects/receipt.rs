@@ -1,6 +1,8 @@
 //! The consent receipt: one person's decisions, signed on their own device.
 
+use super::enrolment::EnrolmentCertificate;
 use super::invitation::Role;
+use crate::envelope::Signed;
 use crate::envelope::SignedObject;
 use crate::ids::{PurposeId, StudentId};
 use crate::primitives::{Digest, PublicKey};
@@ -45,6 +47,32 @@ pub struct ConsentReceipt {
     pub previous: Option<Digest>,
     /// The language the form was shown in.
     pub language: Lang,
+}
+
+impl ConsentReceipt {
+    /// A receipt by the holder of `certificate` (school, student, role and certificate hash come
+    /// from it) answering the form version `form`.
+    pub fn by(
+        certificate: &Signed<EnrolmentCertificate>,
+        form: Digest,
+        decisions: BTreeMap<PurposeId, Decision>,
+        client_time: Timestamp,
+        previous: Option<Digest>,
+        language: Lang,
+    ) -> ConsentReceipt {
+        let cert = certificate.body();
+        ConsentReceipt {
+            school: cert.school,
+            form,
+            student: cert.student.clone(),
+            certificate: certificate.hash(),
+            role: cert.role,
+            decisions,
+            client_time,
+            previous,
+            language,
+        }
+    }
 }
 
 impl SignedObject for ConsentReceipt {

@@ -1,0 +1,49 @@
+//! Exporting a student's proof bundle (format in [`crate::bundle`]).
+
+use super::nodes::SqlNodes;
+use super::{read, Archive, ArchiveError};
+use crate::bundle::{Bundle, BundleEntry, FORMAT};
+use crate::merkle;
+use serde_json::Value;
+use shared::encoding::to_canonical;
+use shared::ids::StudentId;
+use shared::objects::{ArchiveDelegation, ConsentForm};
+use shared::SignedObject;
+
+impl Archive {
+    /// The canonical bytes of `student`'s proof bundle, anchored to the latest checkpoint.
+    pub fn export(&self, student: &StudentId) -> Result<Vec<u8>, ArchiveError> {
+        let conn = self.conn();
+        let tree_size = read::tree_size(conn)?;
+        let checkpoint = read::checkpoint(conn, tree_size)?
+            .ok_or_else(|| ArchiveError::Corrupt(format!("no checkpoint for tree size {tree_size}")))?;
+        let mut logged = read::entries_of_kind(conn, ArchiveDelegation::KIND)?;
+        logged.extend(read::entries_of_kind(conn, ConsentForm::KIND)?);
+        logged.extend(read::student_entries(conn, student.as_str())?);
+        let mut entries = Vec::new();
+        for entry in logged {
+            // Purged entries have no bytes left to prove; their leaves still anchor the tree.
+            let Some(bytes) = entry.bytes else { continue };
+            let acknowledgement = read::acknowledgement(conn, entry.hash)?.map(|ack| json(&ack)).transpose()?;
+            entries.push(BundleEntry {
+                acknowledgement,
+                index: entry.index,
+                object: json(&bytes)?,
+                proof: merkle::inclusion_proof(&SqlNodes(conn), entry.index, tree_size)?,
+            });
+        }
+        entries.sort_by_key(|e| e.index);
+        let bundle = Bundle {
+            checkpoint: json(&checkpoint)?,
+            entries,
+            format: FORMAT.to_owned(),
+            school: self.school(),
+            student: student.clone(),
+        };
+        to_canonical(&bundle).map_err(|e| ArchiveError::Corrupt(e.to_string()))
+    }
+}
+
+fn json(bytes: &[u8]) -> Result<Value, ArchiveError> {
+    serde_json::from_slice(bytes).map_err(|e| ArchiveError::Corrupt(format!("a stored object is not JSON: {e}")))
+}

@@ -1,0 +1,287 @@
+//! The archive: one SQLite file under a data directory holding the proof log (a Merkle tree in
+//! the manner of RFC 9162, with signed checkpoints) and, apart from it, the personal data.
+//!
+//! Every write is one `IMMEDIATE` transaction: verify, append, sign the new checkpoint and the
+//! acknowledgement, commit. The acknowledgement is returned only after the commit, so nothing
+//! acknowledged can be lost; resubmitting an object returns its stored acknowledgement and adds
+//! nothing; a receipt that does not extend its signer's chain is refused, so an old receipt
+//! replayed never changes the state.
+
+mod export;
+mod ingest;
+mod nodes;
+mod people;
+pub(crate) mod read;
+mod retention;
+mod schema;
+
+pub use people::{Invited, Roster, RosterError, RosterRow};
+pub use read::{LogEntry, StudentRecord};
+pub use retention::PurgeReport;
+
+use crate::keys::{self, KeyFileError};
+use crate::merkle::{self, TreeError};
+use crate::trust::{TrustError, TrustStore, Verified};
+use ed25519_dalek::SigningKey;
+use nodes::SqlNodes;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use shared::objects::{Acknowledgement, ArchiveDelegation, Checkpoint};
+use shared::primitives::{Digest, PublicKey};
+use shared::{sign, SignError, SignedObject, Timestamp};
+use std::path::{Path, PathBuf};
+
+/// File name of the archive database inside the data directory.
+pub const DATABASE: &str = "archive.sqlite";
+
+/// How long `init` delegates the archive key for: five years, renewed by a new delegation.
+const DELEGATION_SECONDS: i64 = 5 * 365 * 24 * 3600;
+
+/// Why the archive refused or failed an operation. Every refusal leaves the archive unchanged.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArchiveError {
+    /// The object is not trusted (bad bytes, signature, school, delegation, expiry…).
+    #[error(transparent)]
+    Trust(#[from] TrustError),
+    /// A receipt or request names an enrolment certificate the archive never issued.
+    #[error("unknown signer: no enrolment certificate {0}")]
+    UnknownSigner(Digest),
+    /// A receipt answers a form version the archive never published.
+    #[error("unknown form version {0}")]
+    UnknownForm(Digest),
+    /// A receipt does not extend its signer's chain: an old receipt replayed, or a fork.
+    #[error("replay: the signer's latest receipt is {}, but this one follows {}", show(.expected), show(.got))]
+    Replay {
+        /// The signer's latest receipt for this student.
+        expected: Option<Digest>,
+        /// What the receipt names as previous.
+        got: Option<Digest>,
+    },
+    /// The invitation was already used to enrol another key.
+    #[error("the invitation {0} has already been used")]
+    InvitationUsed(Digest),
+    /// A form version that does not follow the current one.
+    #[error(
+        "form version {got} does not follow the current version {current} (it must be {current} + 1 and supersede it)"
+    )]
+    FormOutOfSequence {
+        /// The current version (0: none yet).
+        current: u32,
+        /// The version offered.
+        got: u32,
+    },
+    /// No such rights request.
+    #[error("no rights request {0}")]
+    UnknownRequest(Digest),
+    /// The request already has a decision.
+    #[error("rights request {0} has already been decided")]
+    AlreadyDecided(Digest),
+    /// What the school asked the archive to sign breaks a rule (an empty reason, say).
+    #[error(transparent)]
+    Invalid(#[from] shared::validate::ContentError),
+    /// No form version has been published yet.
+    #[error("no consent form has been published yet; run `verifier form publish` first")]
+    NoForm,
+    /// The data directory already holds a school.
+    #[error("{0} already holds a school; choose an empty directory")]
+    AlreadyInitialised(PathBuf),
+    /// A key file is missing or unreadable.
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
+    /// The database failed (disk full, read-only, locked…).
+    #[error("archive storage failed")]
+    Storage(#[from] rusqlite::Error),
+    /// A file operation failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// The stored data contradicts itself (a missing tree node, an unreadable stored object).
+    #[error("the archive is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+fn show(hash: &Option<Digest>) -> String {
+    hash.map_or_else(|| "none".to_owned(), |h| h.to_string())
+}
+
+impl From<TreeError<rusqlite::Error>> for ArchiveError {
+    fn from(error: TreeError<rusqlite::Error>) -> ArchiveError {
+        match error {
+            TreeError::Store(e) => ArchiveError::Storage(e),
+            other => ArchiveError::Corrupt(other.to_string()),
+        }
+    }
+}
+
+impl From<SignError> for ArchiveError {
+    fn from(error: SignError) -> ArchiveError {
+        match error {
+            SignError::Invalid(invalid) => ArchiveError::Invalid(invalid),
+            other => ArchiveError::Corrupt(format!("the archive made an object it cannot sign: {other}")),
+        }
+    }
+}
+
+/// An open archive, holding the archive key.
+pub struct Archive {
+    conn: Connection,
+    archive_key: SigningKey,
+    trust: TrustStore,
+    dir: PathBuf,
+}
+
+impl Archive {
+    /// Creates a new school in `dir`: root key and archive key (mode 0600), the school's public
+    /// key, the database, and the root key's delegation of the archive key as the log's first entry.
+    pub fn init(
+        dir: &Path,
+        now: Timestamp,
+        rng: &mut impl rand_core::CryptoRngCore,
+    ) -> Result<(Archive, PublicKey), ArchiveError> {
+        if dir.join(keys::ROOT_KEY).exists() || dir.join(DATABASE).exists() {
+            return Err(ArchiveError::AlreadyInitialised(dir.to_path_buf()));
+        }
+        std::fs::create_dir_all(dir)?;
+        let root = SigningKey::generate(rng);
+        let archive_key = SigningKey::generate(rng);
+        keys::write_secret(&dir.join(keys::ROOT_KEY), &root)?;
+        keys::write_secret(&dir.join(keys::ARCHIVE_KEY), &archive_key)?;
+        let school = PublicKey::of(&root);
+        std::fs::write(dir.join(keys::SCHOOL_PUBLIC_KEY), format!("{school}\n"))?;
+        let until = Timestamp::from_unix(now.unix() + DELEGATION_SECONDS).unwrap_or(now);
+        let delegation =
+            ArchiveDelegation { school, archive_key: PublicKey::of(&archive_key), valid_from: now, valid_until: until };
+        let delegation = sign(delegation, &root)?;
+        let conn = Connection::open(dir.join(DATABASE))?;
+        schema::configure(&conn)?;
+        schema::create(&conn)?;
+        let mut archive = Archive { conn, archive_key, trust: TrustStore::new(school), dir: dir.to_path_buf() };
+        let delegation = archive.trust.add_delegation(delegation.bytes())?;
+        let tx = archive.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let entry = Entry::of(&delegation, None, None, None);
+        commit_entry(&tx, &archive.archive_key, school, &entry, now)?;
+        tx.commit()?;
+        Ok((archive, school))
+    }
+
+    /// Opens the school in `dir` with its archive key.
+    pub fn open(dir: &Path) -> Result<Archive, ArchiveError> {
+        let database = dir.join(DATABASE);
+        if !database.exists() {
+            return Err(ArchiveError::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{} holds no archive; create one with `verifier init --data {}`", dir.display(), dir.display()),
+            )));
+        }
+        let school = keys::read_public(&dir.join(keys::SCHOOL_PUBLIC_KEY).to_string_lossy())?;
+        let archive_key = keys::read_secret(&dir.join(keys::ARCHIVE_KEY))?;
+        let conn = Connection::open(database)?;
+        schema::configure(&conn)?;
+        schema::create(&conn)?;
+        let mut trust = TrustStore::new(school);
+        let delegations = read::objects_of_kind(&conn, ArchiveDelegation::KIND)?;
+        for bytes in delegations {
+            trust.add_delegation(&bytes)?;
+        }
+        Ok(Archive { conn, archive_key, trust, dir: dir.to_path_buf() })
+    }
+
+    /// The school's root public key.
+    pub fn school(&self) -> PublicKey {
+        *self.trust.root()
+    }
+
+    /// What this archive trusts: the root key and its delegations.
+    pub fn trust(&self) -> &TrustStore {
+        &self.trust
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The database connection, for read-only queries of the audit and export modules.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn write(&mut self) -> Result<Transaction<'_>, ArchiveError> {
+        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+}
+
+/// One object about to be appended to the log.
+struct Entry<'a> {
+    kind: &'static str,
+    hash: Digest,
+    bytes: &'a [u8],
+    student: Option<&'a str>,
+    person: Option<&'a str>,
+    refers_to: Option<Digest>,
+}
+
+impl<'a> Entry<'a> {
+    fn of<T: SignedObject>(
+        object: &'a Verified<T>,
+        student: Option<&'a str>,
+        person: Option<&'a str>,
+        refers_to: Option<Digest>,
+    ) -> Entry<'a> {
+        Entry { kind: T::KIND, hash: object.hash(), bytes: object.bytes(), student, person, refers_to }
+    }
+}
+
+/// Appends `entry`, signs the checkpoint of the grown tree and the acknowledgement, all inside `tx`.
+fn commit_entry(
+    tx: &Transaction<'_>,
+    archive_key: &SigningKey,
+    school: PublicKey,
+    entry: &Entry<'_>,
+    now: Timestamp,
+) -> Result<Verified<Acknowledgement>, ArchiveError> {
+    let index: u64 = tx.query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM log", [], |row| row.get(0))?;
+    tx.execute(
+        "INSERT INTO log (idx, hash, kind, student, person, refers_to, logged_at, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        (
+            index,
+            entry.hash.0.as_slice(),
+            entry.kind,
+            entry.student,
+            entry.person,
+            entry.refers_to.map(|h| h.0.to_vec()),
+            now.unix(),
+            entry.bytes,
+        ),
+    )?;
+    let completed = merkle::nodes_completed_by_append(&SqlNodes(tx), index, merkle::leaf_hash(entry.bytes))?;
+    for (level, node_index, hash) in completed {
+        tx.prepare_cached("INSERT INTO tree_nodes (level, idx, hash) VALUES (?1, ?2, ?3)")?.execute((
+            level,
+            node_index,
+            hash.0.as_slice(),
+        ))?;
+    }
+    let tree_size = index + 1;
+    let checkpoint = Checkpoint { school, tree_size, root_hash: merkle::root(&SqlNodes(tx), tree_size)?, time: now };
+    let signed_checkpoint = sign(checkpoint.clone(), archive_key)?;
+    tx.execute("INSERT INTO checkpoints (tree_size, bytes) VALUES (?1, ?2)", (tree_size, signed_checkpoint.bytes()))?;
+    let ack = Acknowledgement { school, object: entry.hash, log_index: index, server_time: now, checkpoint };
+    let ack = Verified::issued(sign(ack, archive_key)?);
+    tx.execute("INSERT INTO acknowledgements (hash, bytes) VALUES (?1, ?2)", (entry.hash.0.as_slice(), ack.bytes()))?;
+    Ok(ack)
+}
+
+/// The stored acknowledgement of `hash`, if the object is already in the log.
+fn stored_acknowledgement(
+    conn: &Connection,
+    trust: &TrustStore,
+    hash: Digest,
+) -> Result<Option<Verified<Acknowledgement>>, ArchiveError> {
+    let bytes: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT bytes FROM acknowledgements WHERE hash = ?1")?
+        .query_row([hash.0.as_slice()], |row| row.get(0))
+        .optional()?;
+    bytes
+        .map(|b| trust.acknowledgement(&b).map_err(|e| ArchiveError::Corrupt(format!("stored acknowledgement: {e}"))))
+        .transpose()
+}

@@ -1,0 +1,228 @@
+//! Reading the archive: objects by hash or kind, a signer's chain head, a student's log entries,
+//! checkpoints, and the personal data kept apart from the log.
+
+use super::ArchiveError;
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, Row};
+use shared::ids::StudentId;
+use shared::objects::ConsentReceipt;
+use shared::primitives::Digest;
+use shared::{SignedObject, Timestamp};
+
+/// One row of the proof log.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    /// Its index (leaf number) in the Merkle tree.
+    pub index: u64,
+    /// SHA-256 of its bytes.
+    pub hash: Digest,
+    /// Its kind, e.g. `consent-receipt/1`.
+    pub kind: String,
+    /// The student it concerns, if any.
+    pub student: Option<String>,
+    /// The person who signed it, if any.
+    pub person: Option<String>,
+    /// When the archive logged it.
+    pub logged_at: Timestamp,
+    /// The signed bytes; `None` once purged (the leaf hash stays in the tree).
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// A student's personal record (erasable; the log knows only the id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudentRecord {
+    /// Pseudonymous id.
+    pub student: StudentId,
+    /// Full name.
+    pub name: String,
+    /// Class, e.g. `7B`.
+    pub class: String,
+    /// Date of birth.
+    pub birth_date: NaiveDate,
+}
+
+pub(crate) fn digest(bytes: &[u8]) -> Result<Digest, ArchiveError> {
+    <[u8; 32]>::try_from(bytes).map(Digest).map_err(|_| ArchiveError::Corrupt("a stored hash is not 32 bytes".into()))
+}
+
+const ENTRY_COLUMNS: &str = "idx, CAST(hash AS BLOB), kind, student, person, logged_at, CAST(bytes AS BLOB)";
+
+/// A log row as SQLite returns it, before its hash and time are checked.
+struct RawEntry {
+    index: u64,
+    hash: Vec<u8>,
+    kind: String,
+    student: Option<String>,
+    person: Option<String>,
+    logged_at: i64,
+    bytes: Option<Vec<u8>>,
+}
+
+fn entry(row: &Row<'_>) -> rusqlite::Result<RawEntry> {
+    Ok(RawEntry {
+        index: row.get(0)?,
+        hash: row.get(1)?,
+        kind: row.get(2)?,
+        student: row.get(3)?,
+        person: row.get(4)?,
+        logged_at: row.get(5)?,
+        bytes: row.get(6)?,
+    })
+}
+
+fn to_entry(raw: RawEntry) -> Result<LogEntry, ArchiveError> {
+    let RawEntry { index, hash, kind, student, person, logged_at, bytes } = raw;
+    let logged_at =
+        Timestamp::from_unix(logged_at).ok_or_else(|| ArchiveError::Corrupt(format!("entry {index}: bad time")))?;
+    Ok(LogEntry { index, hash: digest(&hash)?, kind, student, person, logged_at, bytes })
+}
+
+/// Every entry with `index` in `range`, in order.
+pub(crate) fn entries(conn: &Connection, from: u64, to: u64) -> Result<Vec<LogEntry>, ArchiveError> {
+    let sql = format!("SELECT {ENTRY_COLUMNS} FROM log WHERE idx >= ?1 AND idx < ?2 ORDER BY idx");
+    let raw = conn.prepare_cached(&sql)?.query_map((from, to), entry)?.collect::<Result<Vec<_>, _>>()?;
+    raw.into_iter().map(to_entry).collect()
+}
+
+/// Every entry about `student`, in log order.
+pub(crate) fn student_entries(conn: &Connection, student: &str) -> Result<Vec<LogEntry>, ArchiveError> {
+    let sql = format!("SELECT {ENTRY_COLUMNS} FROM log WHERE student = ?1 ORDER BY idx");
+    let raw = conn.prepare_cached(&sql)?.query_map([student], entry)?.collect::<Result<Vec<_>, _>>()?;
+    raw.into_iter().map(to_entry).collect()
+}
+
+/// Every entry of `kind`, in log order.
+pub(crate) fn entries_of_kind(conn: &Connection, kind: &str) -> Result<Vec<LogEntry>, ArchiveError> {
+    let sql = format!("SELECT {ENTRY_COLUMNS} FROM log WHERE kind = ?1 ORDER BY idx");
+    let raw = conn.prepare_cached(&sql)?.query_map([kind], entry)?.collect::<Result<Vec<_>, _>>()?;
+    raw.into_iter().map(to_entry).collect()
+}
+
+/// The bytes of every (unpurged) object of `kind`, in log order.
+pub(crate) fn objects_of_kind(conn: &Connection, kind: &str) -> Result<Vec<Vec<u8>>, ArchiveError> {
+    let mut statement =
+        conn.prepare_cached("SELECT bytes FROM log WHERE kind = ?1 AND bytes IS NOT NULL ORDER BY idx")?;
+    let rows = statement.query_map([kind], |row| row.get(0))?;
+    Ok(rows.collect::<Result<Vec<Vec<u8>>, _>>()?)
+}
+
+/// The bytes of object `hash`, if it is in the log, of `kind`, and not purged.
+pub(crate) fn object_bytes(conn: &Connection, hash: Digest, kind: &str) -> Result<Option<Vec<u8>>, ArchiveError> {
+    Ok(conn
+        .prepare_cached("SELECT bytes FROM log WHERE hash = ?1 AND kind = ?2 AND bytes IS NOT NULL")?
+        .query_row((hash.0.as_slice(), kind), |row| row.get(0))
+        .optional()?)
+}
+
+/// The hash of `person`'s latest receipt for `student`, which their next receipt must name.
+pub(crate) fn chain_head(conn: &Connection, student: &str, person: &str) -> Result<Option<Digest>, ArchiveError> {
+    let head: Option<Vec<u8>> = conn
+        .prepare_cached(
+            "SELECT hash FROM log WHERE student = ?1 AND person = ?2 AND kind = ?3 ORDER BY idx DESC LIMIT 1",
+        )?
+        .query_row((student, person, ConsentReceipt::KIND), |row| row.get(0))
+        .optional()?;
+    head.map(|h| digest(&h)).transpose()
+}
+
+/// The decision on `request`, if there is one.
+pub(crate) fn decision_for(conn: &Connection, request: Digest) -> Result<Option<Vec<u8>>, ArchiveError> {
+    Ok(conn
+        .prepare_cached("SELECT bytes FROM log WHERE refers_to = ?1")?
+        .query_row([request.0.as_slice()], |row| row.get(0))
+        .optional()?)
+}
+
+/// Number of entries in the log.
+pub(crate) fn tree_size(conn: &Connection) -> Result<u64, ArchiveError> {
+    Ok(conn.query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM log", [], |row| row.get(0))?)
+}
+
+/// The signed checkpoint for `tree_size`.
+pub(crate) fn checkpoint(conn: &Connection, tree_size: u64) -> Result<Option<Vec<u8>>, ArchiveError> {
+    Ok(conn
+        .prepare_cached("SELECT bytes FROM checkpoints WHERE tree_size = ?1")?
+        .query_row([tree_size], |row| row.get(0))
+        .optional()?)
+}
+
+/// The acknowledgement of `hash`.
+pub(crate) fn acknowledgement(conn: &Connection, hash: Digest) -> Result<Option<Vec<u8>>, ArchiveError> {
+    Ok(conn
+        .prepare_cached("SELECT bytes FROM acknowledgements WHERE hash = ?1")?
+        .query_row([hash.0.as_slice()], |row| row.get(0))
+        .optional()?)
+}
+
+/// Students' personal records, of one class or all, sorted by class and name.
+pub(crate) fn students(conn: &Connection, class: Option<&str>) -> Result<Vec<StudentRecord>, ArchiveError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT student, name, class, birth_date FROM students WHERE ?1 IS NULL OR class = ?1 ORDER BY class, name",
+    )?;
+    let rows = statement.query_map([class], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, String>(3)?))
+    })?;
+    rows.map(|row| {
+        let (student, name, class, birth_date) = row?;
+        let corrupt = |what: &str| ArchiveError::Corrupt(format!("student {student}: bad {what}"));
+        Ok(StudentRecord {
+            student: StudentId::try_from(student.as_str()).map_err(|_| corrupt("id"))?,
+            birth_date: birth_date.parse().map_err(|_| corrupt("date of birth"))?,
+            name,
+            class,
+        })
+    })
+    .collect()
+}
+
+/// The stored leaf hashes (level-0 nodes) for indices `from..to`.
+pub(crate) fn leaves(conn: &Connection, from: u64, to: u64) -> Result<Vec<Digest>, ArchiveError> {
+    let mut statement =
+        conn.prepare_cached("SELECT hash FROM tree_nodes WHERE level = 0 AND idx >= ?1 AND idx < ?2 ORDER BY idx")?;
+    let rows = statement.query_map((from, to), |row| row.get::<_, Vec<u8>>(0))?;
+    let leaves = rows.map(|r| digest(&r?)).collect::<Result<Vec<_>, _>>()?;
+    if leaves.len() as u64 != to - from {
+        return Err(ArchiveError::Corrupt(format!("leaves {from}..{to} are missing from the tree")));
+    }
+    Ok(leaves)
+}
+
+/// Every stored tree node: (level, index, hash).
+pub(crate) fn nodes(conn: &Connection) -> Result<Vec<(u32, u64, Digest)>, ArchiveError> {
+    let mut statement = conn.prepare_cached("SELECT level, idx, hash FROM tree_nodes ORDER BY level, idx")?;
+    let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get::<_, Vec<u8>>(2)?)))?;
+    rows.map(|r| {
+        let (level, index, hash) = r?;
+        Ok((level, index, digest(&hash)?))
+    })
+    .collect()
+}
+
+/// Every stored checkpoint: (tree size, bytes).
+pub(crate) fn checkpoints(conn: &Connection) -> Result<Vec<(u64, Vec<u8>)>, ArchiveError> {
+    let mut statement = conn.prepare_cached("SELECT tree_size, bytes FROM checkpoints ORDER BY tree_size")?;
+    let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Every stored acknowledgement: (object hash, bytes).
+pub(crate) fn acknowledgements(conn: &Connection) -> Result<Vec<(Digest, Vec<u8>)>, ArchiveError> {
+    let mut statement = conn.prepare_cached("SELECT hash, bytes FROM acknowledgements")?;
+    let rows = statement.query_map([], |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get(1)?)))?;
+    rows.map(|r| {
+        let (hash, bytes) = r?;
+        Ok((digest(&hash)?, bytes))
+    })
+    .collect()
+}
+
+/// Every entry's (hash, index, logged time).
+pub(crate) fn hashes(conn: &Connection) -> Result<Vec<(Digest, u64, i64)>, ArchiveError> {
+    let mut statement = conn.prepare_cached("SELECT hash, idx, logged_at FROM log")?;
+    let rows = statement.query_map([], |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get(1)?, row.get(2)?)))?;
+    rows.map(|r| {
+        let (hash, index, time) = r?;
+        Ok((digest(&hash)?, index, time))
+    })
+    .collect()
+}

@@ -1,0 +1,84 @@
+//! The archive's SQLite schema and connection settings.
+//!
+//! Two groups of tables, kept apart on purpose (PRODUCT.md rule 8):
+//! - the **proof log** — `log`, `tree_nodes`, `checkpoints`, `acknowledgements` — holds only
+//!   pseudonymous ids, hashes and signed bytes, and is append-only;
+//! - **personal data** — `students`, `people`, `invitations` — names, classes and contacts, which
+//!   can be erased without touching a single byte of the log.
+
+use rusqlite::Connection;
+
+/// Durability first: WAL, and `synchronous=FULL` so that a commit is on disk before the archive
+/// acknowledges anything; foreign keys on.
+pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(())
+}
+
+/// Creates the tables if they do not exist.
+pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "
+        -- Every signed object the archive accepted, in log order. `bytes` is NULL once purged;
+        -- the leaf hash stays in tree_nodes, so the tree and its proofs stay verifiable.
+        CREATE TABLE IF NOT EXISTS log (
+            idx        INTEGER PRIMARY KEY,
+            hash       BLOB NOT NULL UNIQUE,
+            kind       TEXT NOT NULL,
+            student    TEXT,
+            person     TEXT,
+            refers_to  BLOB,
+            logged_at  INTEGER NOT NULL,
+            bytes      BLOB
+        );
+        CREATE INDEX IF NOT EXISTS log_by_student ON log (student, idx);
+        CREATE INDEX IF NOT EXISTS log_by_kind ON log (kind, idx);
+        CREATE INDEX IF NOT EXISTS log_by_reference ON log (refers_to) WHERE refers_to IS NOT NULL;
+
+        -- Hashes of complete (perfect) subtrees, RFC 9162: level 0 holds the leaf hashes.
+        CREATE TABLE IF NOT EXISTS tree_nodes (
+            level  INTEGER NOT NULL,
+            idx    INTEGER NOT NULL,
+            hash   BLOB NOT NULL,
+            PRIMARY KEY (level, idx)
+        ) WITHOUT ROWID;
+
+        -- Signed checkpoints, one per tree size the archive has acknowledged.
+        CREATE TABLE IF NOT EXISTS checkpoints (
+            tree_size  INTEGER PRIMARY KEY,
+            bytes      BLOB NOT NULL
+        );
+
+        -- The acknowledgement returned for each object, returned again for a resubmission.
+        CREATE TABLE IF NOT EXISTS acknowledgements (
+            hash   BLOB PRIMARY KEY,
+            bytes  BLOB NOT NULL
+        ) WITHOUT ROWID;
+
+        -- Personal data: erasable, never referenced by the log.
+        CREATE TABLE IF NOT EXISTS students (
+            student     TEXT PRIMARY KEY,
+            name        TEXT NOT NULL,
+            class       TEXT NOT NULL,
+            birth_date  TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS people (
+            person   TEXT PRIMARY KEY,
+            student  TEXT NOT NULL,
+            role     TEXT NOT NULL,
+            name     TEXT NOT NULL,
+            email    TEXT NOT NULL
+        );
+        -- Invitations carry display names, so they live here; `used_by` makes them single-use.
+        CREATE TABLE IF NOT EXISTS invitations (
+            hash     BLOB PRIMARY KEY,
+            person   TEXT NOT NULL,
+            bytes    BLOB NOT NULL,
+            used_by  BLOB
+        ) WITHOUT ROWID;
+        ",
+    )
+}

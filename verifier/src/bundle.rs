@@ -1,0 +1,279 @@
+//! Proof bundles: everything an auditor needs to check one student's consent history offline,
+//! with nothing but the school's public key.
+//!
+//! A bundle is canonical JSON (RFC 8785, like every object inside it):
+//! `{"checkpoint": <signed checkpoint>, "entries": [{"acknowledgement": <signed ack>, "index": n,
+//! "object": <signed object>, "proof": [<hex>, …]}, …], "format": "consent-proof-bundle/1",
+//! "school": <hex root key>, "student": <id>}`. The entries are the archive-key delegations, every
+//! form version, and the student's certificates, receipts, rights requests and decisions, each
+//! with its log index and an RFC 9162 inclusion proof against the checkpoint.
+//!
+//! Verification ([`verify_bundle`]) trusts only the school key: it verifies the delegations
+//! under it, the checkpoint under a delegated archive key, every entry's inclusion in the
+//! checkpoint's tree, every object through the chain of trust, and every acknowledgement; then
+//! it folds the receipts into the state of consent at the checkpoint's time.
+
+use crate::merkle::{self, ProofError};
+use crate::trust::{TrustError, TrustStore, Verified};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use shared::encoding::{decode_canonical_within, to_canonical, DecodeError};
+use shared::ids::StudentId;
+use shared::objects::{
+    Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate, RequestDecision,
+    RightsRequest,
+};
+use shared::policy::{consent_state, ConsentState, FoldContext, LoggedReceipt};
+use shared::primitives::{Digest, PublicKey};
+use shared::{Signed, SignedObject};
+use std::collections::BTreeMap;
+
+/// The format tag of this version of the bundle.
+pub const FORMAT: &str = "consent-proof-bundle/1";
+
+/// The largest bundle accepted: 64 MiB, a student's lifetime of receipts many times over.
+pub const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
+
+/// A proof bundle as written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Bundle {
+    /// The signed checkpoint every entry's proof leads to.
+    pub checkpoint: Value,
+    /// The logged objects.
+    pub entries: Vec<BundleEntry>,
+    /// [`FORMAT`].
+    pub format: String,
+    /// The school's root key.
+    pub school: PublicKey,
+    /// The student the bundle is about.
+    pub student: StudentId,
+}
+
+/// One logged object with its proof of inclusion.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BundleEntry {
+    /// The archive's acknowledgement of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledgement: Option<Value>,
+    /// Its log index.
+    pub index: u64,
+    /// The signed object.
+    pub object: Value,
+    /// The RFC 9162 inclusion proof of `index` in the checkpoint's tree.
+    pub proof: Vec<Digest>,
+}
+
+/// What a bundle proves.
+#[derive(Debug, Clone)]
+pub struct BundleReport {
+    /// The student.
+    pub student: StudentId,
+    /// The checkpoint the bundle is anchored to.
+    pub checkpoint: Checkpoint,
+    /// Number of verified objects of each kind.
+    pub counts: BTreeMap<String, usize>,
+    /// The state of consent at the checkpoint's time, folded from the verified receipts.
+    pub state: ConsentState,
+}
+
+/// Why a bundle does not prove what it claims.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BundleError {
+    /// Not a well-formed, canonical bundle.
+    #[error("not a valid proof bundle: {0}")]
+    Decode(#[from] DecodeError),
+    /// Another format or version.
+    #[error("format {0:?} is not {FORMAT:?}")]
+    Format(String),
+    /// Made for another school.
+    #[error("the bundle is for school {got}, not {expected}")]
+    WrongSchool {
+        /// The key the reader trusts.
+        expected: PublicKey,
+        /// The key the bundle names.
+        got: PublicKey,
+    },
+    /// An object, the checkpoint or an acknowledgement failed the chain of trust.
+    #[error("entry {index} ({kind}): {error}")]
+    Untrusted {
+        /// Log index (`None` for the checkpoint).
+        index: String,
+        /// The object's kind.
+        kind: String,
+        /// Why.
+        error: TrustError,
+    },
+    /// An entry is not in the checkpoint's tree at its index.
+    #[error("entry {index} is not included in the checkpoint's tree: {error}")]
+    NotIncluded {
+        /// Log index.
+        index: u64,
+        /// Why.
+        error: ProofError,
+    },
+    /// An entry refers to something the bundle lacks, or does not belong where it is.
+    #[error("entry {index}: {reason}")]
+    Inconsistent {
+        /// Log index.
+        index: u64,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// The canonical bytes of an embedded object (it was canonical inside a canonical bundle).
+fn object_bytes(value: &Value) -> Result<Vec<u8>, DecodeError> {
+    to_canonical(value).map_err(|e| DecodeError::Schema { message: e.to_string() })
+}
+
+fn kind_of(value: &Value) -> String {
+    value.get("kind").and_then(Value::as_str).unwrap_or("unknown").to_owned()
+}
+
+/// Verifies a bundle with only the school's root key; see the module documentation.
+pub fn verify_bundle(bytes: &[u8], school: &PublicKey) -> Result<BundleReport, BundleError> {
+    // 1. The container: canonical, this format, this school.
+    let bundle: Bundle = decode_canonical_within(bytes, MAX_BUNDLE_BYTES)?;
+    if bundle.format != FORMAT {
+        return Err(BundleError::Format(bundle.format));
+    }
+    if bundle.school != *school {
+        return Err(BundleError::WrongSchool { expected: *school, got: bundle.school });
+    }
+    let untrusted = |index: u64, kind: &str| {
+        let kind = kind.to_owned();
+        move |error| BundleError::Untrusted { index: index.to_string(), kind, error }
+    };
+    let inconsistent = |index: u64, reason: String| BundleError::Inconsistent { index, reason };
+
+    // 2. Delegations under the root key, then the checkpoint under a delegated archive key.
+    let mut trust = TrustStore::new(*school);
+    let mut entries = Vec::new();
+    for entry in &bundle.entries {
+        let bytes = object_bytes(&entry.object)?;
+        let kind = kind_of(&entry.object);
+        if kind == ArchiveDelegation::KIND {
+            trust.add_delegation(&bytes).map_err(untrusted(entry.index, &kind))?;
+        }
+        entries.push((entry, kind, bytes));
+    }
+    let checkpoint = trust.checkpoint(&object_bytes(&bundle.checkpoint)?).map_err(|error| BundleError::Untrusted {
+        index: "checkpoint".into(),
+        kind: Checkpoint::KIND.into(),
+        error,
+    })?;
+    let tree = checkpoint.body();
+
+    // 3. Every entry is in the checkpoint's tree at its index.
+    for (entry, _, bytes) in &entries {
+        merkle::verify_inclusion(&merkle::leaf_hash(bytes), entry.index, tree.tree_size, &entry.proof, &tree.root_hash)
+            .map_err(|error| BundleError::NotIncluded { index: entry.index, error })?;
+    }
+
+    // 4. Every object through the chain of trust, in dependency order: forms and certificates
+    //    first, then what refers to them.
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut forms: BTreeMap<Digest, Verified<ConsentForm>> = BTreeMap::new();
+    let mut certificates: BTreeMap<Digest, Verified<EnrolmentCertificate>> = BTreeMap::new();
+    for (entry, kind, bytes) in &entries {
+        match kind.as_str() {
+            ConsentForm::KIND => {
+                let form = trust.form(bytes).map_err(untrusted(entry.index, kind))?;
+                forms.insert(form.hash(), form);
+            }
+            EnrolmentCertificate::KIND => {
+                let certificate = trust.certificate(bytes).map_err(untrusted(entry.index, kind))?;
+                if certificate.body().student != bundle.student {
+                    return Err(inconsistent(entry.index, "a certificate for another student".into()));
+                }
+                certificates.insert(certificate.hash(), certificate);
+            }
+            _ => {}
+        }
+    }
+    let mut receipts = Vec::new();
+    for (entry, kind, bytes) in &entries {
+        let index = entry.index;
+        let certificate_of = |hash: Digest| {
+            certificates
+                .get(&hash)
+                .ok_or_else(|| inconsistent(index, format!("its certificate {hash} is not in the bundle")))
+        };
+        let hash = Digest::of(bytes);
+        match kind.as_str() {
+            ArchiveDelegation::KIND | ConsentForm::KIND | EnrolmentCertificate::KIND => {}
+            ConsentReceipt::KIND => {
+                let unverified =
+                    shared::decode::<ConsentReceipt>(bytes).map_err(|e| untrusted(index, kind)(TrustError::from(e)))?;
+                let body = unverified.unverified_body();
+                let certificate = certificate_of(body.certificate)?;
+                let form = forms
+                    .get(&body.form)
+                    .ok_or_else(|| inconsistent(index, format!("its form {} is not in the bundle", body.form)))?;
+                let receipt = trust.receipt(bytes, certificate, form).map_err(untrusted(index, kind))?;
+                receipts.push((receipt, certificate.clone(), *entry));
+            }
+            RightsRequest::KIND => {
+                let unverified =
+                    shared::decode::<RightsRequest>(bytes).map_err(|e| untrusted(index, kind)(TrustError::from(e)))?;
+                trust
+                    .request(bytes, certificate_of(unverified.unverified_body().certificate)?)
+                    .map_err(untrusted(index, kind))?;
+            }
+            RequestDecision::KIND => {
+                trust.decision(bytes).map_err(untrusted(index, kind))?;
+            }
+            other => return Err(inconsistent(index, format!("unexpected kind {other:?}"))),
+        }
+        // 5. The acknowledgement, when present, is for this object at this index.
+        if let Some(ack) = &entry.acknowledgement {
+            let ack = trust.acknowledgement(&object_bytes(ack)?).map_err(untrusted(index, Acknowledgement::KIND))?;
+            if ack.body().object != hash || ack.body().log_index != index {
+                return Err(inconsistent(index, "the acknowledgement is for another object or index".into()));
+            }
+        }
+        *counts.entry(kind.clone()).or_default() += 1;
+    }
+
+    // 6. The state of consent at the checkpoint's time.
+    let acks: Vec<Verified<Acknowledgement>> = receipts
+        .iter()
+        .map(|(_, _, entry)| {
+            let ack = entry
+                .acknowledgement
+                .as_ref()
+                .ok_or_else(|| inconsistent(entry.index, "a receipt without acknowledgement".into()))?;
+            trust.acknowledgement(&object_bytes(ack)?).map_err(untrusted(entry.index, Acknowledgement::KIND))
+        })
+        .collect::<Result<_, _>>()?;
+    let signed_forms: Vec<Signed<ConsentForm>> = forms_in_order(&forms);
+    let birth_date = certificates.values().next().map(|c| c.body().student_birth_date);
+    let state = match birth_date {
+        Some(birth_date) => {
+            let context = FoldContext { student: &bundle.student, birth_date, forms: &signed_forms };
+            let logged = receipts
+                .iter()
+                .zip(&acks)
+                .map(|((receipt, certificate, entry), ack)| {
+                    LoggedReceipt::new(receipt.signed(), certificate.signed(), ack.signed())
+                        .map_err(|e| inconsistent(entry.index, e.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            consent_state(context, logged, tree.time)
+        }
+        None => consent_state(
+            FoldContext { student: &bundle.student, birth_date: chrono::NaiveDate::MIN, forms: &signed_forms },
+            Vec::new(),
+            tree.time,
+        ),
+    };
+    Ok(BundleReport { student: bundle.student, checkpoint: tree.clone(), counts, state })
+}
+
+/// Form versions oldest first, following `supersedes` from the first version.
+fn forms_in_order(forms: &BTreeMap<Digest, Verified<ConsentForm>>) -> Vec<Signed<ConsentForm>> {
+    let mut ordered: Vec<&Verified<ConsentForm>> = forms.values().collect();
+    ordered.sort_by_key(|f| f.body().version);
+    ordered.into_iter().map(|f| f.signed().clone()).collect()
+}

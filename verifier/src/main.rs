@@ -1,0 +1,384 @@
+//! `verifier`: the school's and the auditor's command line. Each subcommand is a thin shell over
+//! the library; `--help` on any of them says what it does.
+
+use anyhow::{bail, Context, Result};
+use base64::Engine as _;
+use clap::{Args, Parser, Subcommand};
+use rand_core::OsRng;
+use shared::objects::{ConsentForm, FormContent, Outcome};
+use shared::primitives::{Digest, PublicKey};
+use shared::{sign, Timestamp};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use verifier::archive::{Archive, Roster};
+use verifier::keys;
+use verifier::report::{self, Format};
+
+#[derive(Parser)]
+#[command(name = "verifier", version, about = "Verify, archive and audit signed school consent")]
+struct Cli {
+    /// The school's data directory (keys and the archive).
+    #[arg(long, global = true, env = "VERIFIER_DATA", default_value = "demo-data")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new school: root key and archive key (mode 0600), the archive, the delegation.
+    Init,
+    /// Sign or publish a consent form version.
+    #[command(subcommand)]
+    Form(FormCommand),
+    /// Import a class roster (CSV) and write one invitation link per guardian and per student of
+    /// co-signing age, plus a CSV of who was invited.
+    Invite(InviteArgs),
+    /// Enrol the key of a person from their invitation and their signed enrolment request.
+    Enrol {
+        /// The invitation (JSON, as signed by the school).
+        #[arg(long)]
+        invitation: PathBuf,
+        /// The enrolment request, signed by the new key.
+        #[arg(long)]
+        request: PathBuf,
+        /// Where to write the certificate (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Add signed consent receipts or rights requests to the archive; prints each acknowledgement.
+    Submit {
+        /// Receipt or request files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Offline: verify signed objects and proof bundles with only the school's public key.
+    /// Exit status 0 if every file is valid, 1 otherwise.
+    Verify {
+        /// The school's public key: 64 hex digits, or a file holding them (school.pub).
+        #[arg(long)]
+        school_key: String,
+        /// Files to verify.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Who may be included in a purpose at an instant: allowed, refused, withdrawn, not answered,
+    /// needing re-confirmation.
+    Audit(AuditArgs),
+    /// Rights requests with their deadlines, decisions, and overdue ones.
+    Requests {
+        /// Only requests undecided after their deadline.
+        #[arg(long)]
+        overdue: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Decide a rights request; the signed decision goes back to the requester.
+    Decide(DecideArgs),
+    /// Export a student's proof bundle, which `verify` checks with only the school key.
+    Export {
+        /// The student's pseudonymous id.
+        #[arg(long)]
+        student: String,
+        /// Where to write it (default: bundle-STUDENT.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Re-verify every signature, the Merkle tree, checkpoints and acknowledgements.
+    Check,
+    /// Retention: delete personal data and redact the log entries of students whose record closed
+    /// before DATE (the limitation period). Leaf hashes stay, so the log stays verifiable.
+    Purge {
+        /// Cut-off, `YYYY-MM-DD` or an instant.
+        #[arg(long)]
+        before: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum FormCommand {
+    /// Sign FORM.toml with the root key as the next version (offline step); writes the signed form.
+    Sign {
+        /// The form, as documented in verifier/examples/form.toml.
+        form: PathBuf,
+        /// Where to write the signed form (default: form-vN.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The root key file (default: DATA/school.key).
+        #[arg(long)]
+        root_key: Option<PathBuf>,
+    },
+    /// Publish a signed form version in the archive.
+    Publish {
+        /// The signed form (from `form sign`).
+        signed: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct InviteArgs {
+    /// The roster CSV (columns documented in `verifier::archive::people`; see README).
+    #[arg(long)]
+    roster: PathBuf,
+    /// The consent page the links open, e.g. https://school.example/consent.html.
+    #[arg(long)]
+    base_url: String,
+    /// Days the invitations stay valid.
+    #[arg(long, default_value_t = 30)]
+    valid_days: u32,
+    /// Folder for invitations.csv (links) and invited.csv (who was invited).
+    #[arg(long, default_value = ".")]
+    out_dir: PathBuf,
+    /// The root key file (default: DATA/school.key).
+    #[arg(long)]
+    root_key: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    /// The purpose id, e.g. photos-published.
+    #[arg(long)]
+    purpose: String,
+    /// The instant: `YYYY-MM-DD` (the end of that day, UTC) or `YYYY-MM-DDTHH:MM:SSZ`.
+    #[arg(long)]
+    at: String,
+    /// Only this class.
+    #[arg(long)]
+    class: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+#[group(id = "outcome", required = true, multiple = false)]
+struct DecideArgs {
+    /// The request's hash (from `verifier requests`).
+    request: String,
+    /// Grant the request.
+    #[arg(long, group = "outcome")]
+    grant: bool,
+    /// Refuse the request.
+    #[arg(long, group = "outcome")]
+    refuse: bool,
+    /// The reason, in words the requester understands.
+    #[arg(long)]
+    reason: String,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn now() -> Result<Timestamp> {
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    Timestamp::from_unix(i64::try_from(seconds)?).context("the system clock is outside 1970-9999")
+}
+
+/// `YYYY-MM-DD` (the end of that day, UTC) or an instant.
+fn instant(text: &str) -> Result<Timestamp> {
+    if let Some(stamp) = Timestamp::parse(text) {
+        return Ok(stamp);
+    }
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .with_context(|| format!("{text:?} is neither YYYY-MM-DD nor YYYY-MM-DDTHH:MM:SSZ"))?;
+    let end = date.and_hms_opt(23, 59, 59).context("no such time")?.and_utc();
+    Timestamp::from_datetime(end).context("date out of range")
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let data = &cli.data;
+    match cli.command {
+        Command::Init => {
+            let (_, school) = Archive::init(data, now()?, &mut OsRng)?;
+            println!("New school in {}.", data.display());
+            println!(
+                "School public key (give it to auditors; it is also in {}):",
+                data.join(keys::SCHOOL_PUBLIC_KEY).display()
+            );
+            println!("{school}");
+            println!("Keep {} offline: it signs forms and invitations.", data.join(keys::ROOT_KEY).display());
+        }
+        Command::Form(FormCommand::Sign { form, out, root_key }) => {
+            let text = std::fs::read_to_string(&form).with_context(|| format!("reading {}", form.display()))?;
+            let content: FormContent =
+                toml::from_str(&text).with_context(|| format!("{} is not a valid form", form.display()))?;
+            let root = keys::read_secret(&root_key.unwrap_or_else(|| data.join(keys::ROOT_KEY)))?;
+            let archive = Archive::open(data)?;
+            if PublicKey::of(&root) != archive.school() {
+                bail!("the root key does not belong to the school in {}", data.display());
+            }
+            let current = archive.current_form()?;
+            let version = current.as_ref().map_or(1, |c| c.body().version + 1);
+            let supersedes = current.map(|c| c.hash());
+            let signed = sign(ConsentForm::new(archive.school(), version, now()?, supersedes, content), &root)?;
+            let out = out.unwrap_or_else(|| PathBuf::from(format!("form-v{version}.json")));
+            write(&out, signed.bytes())?;
+            println!("Signed form version {version} ({}) to {}.", signed.hash(), out.display());
+        }
+        Command::Form(FormCommand::Publish { signed }) => {
+            let mut archive = Archive::open(data)?;
+            let ack = archive.publish_form(&read(&signed)?, now()?)?;
+            println!("Published; log index {}.", ack.body().log_index);
+        }
+        Command::Invite(args) => invite(data, args)?,
+        Command::Enrol { invitation, request, out } => {
+            let mut archive = Archive::open(data)?;
+            let certificate = archive.enrol(&read(&invitation)?, &read(&request)?, now()?)?;
+            match out {
+                Some(out) => write(&out, certificate.bytes())?,
+                None => println!("{}", String::from_utf8_lossy(certificate.bytes())),
+            }
+        }
+        Command::Submit { files } => {
+            let mut archive = Archive::open(data)?;
+            for file in files {
+                let bytes = read(&file)?;
+                let kind = serde_json::from_slice::<serde_json::Value>(&bytes)
+                    .ok()
+                    .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned));
+                let ack = match kind.as_deref() {
+                    Some("rights-request/1") => archive.submit_request(&bytes, now()?),
+                    _ => archive.submit_receipt(&bytes, now()?),
+                }
+                .with_context(|| format!("{} was refused", file.display()))?;
+                println!("{}", String::from_utf8_lossy(ack.bytes()));
+            }
+        }
+        Command::Verify { school_key, files } => {
+            let school = keys::read_public(&school_key)?;
+            let documents =
+                files.iter().map(|f| Ok((f.display().to_string(), read(f)?))).collect::<Result<Vec<_>>>()?;
+            let mut all_valid = true;
+            for (name, verdict) in verifier::offline::verify_documents(&documents, &school) {
+                match verdict {
+                    Ok(summary) => println!("VALID   {name}: {summary}"),
+                    Err(reason) => {
+                        all_valid = false;
+                        println!("INVALID {name}: {reason}");
+                    }
+                }
+            }
+            return Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        }
+        Command::Audit(args) => {
+            let archive = Archive::open(data)?;
+            let audit = archive.audit_purpose(&args.purpose, instant(&args.at)?, args.class.as_deref())?;
+            let text = report::audit(&audit, args.format)?;
+            match args.out {
+                Some(out) => write(&out, text.as_bytes())?,
+                None => print!("{text}"),
+            }
+        }
+        Command::Requests { overdue, format } => {
+            let archive = Archive::open(data)?;
+            let now = now()?;
+            let rows: Vec<_> = archive.requests()?.into_iter().filter(|r| !overdue || r.overdue(now)).collect();
+            print!("{}", report::requests(&rows, now, format)?);
+        }
+        Command::Decide(args) => {
+            let request = Digest(
+                hex::decode(&args.request)
+                    .ok()
+                    .and_then(|b| b.try_into().ok())
+                    .context("REQUEST must be 64 hex digits")?,
+            );
+            let outcome = if args.grant { Outcome::Granted } else { Outcome::Refused };
+            let mut archive = Archive::open(data)?;
+            let decision = archive.decide(request, outcome, &args.reason, now()?)?;
+            println!("Decided: {}", String::from_utf8_lossy(decision.bytes()));
+        }
+        Command::Export { student, out } => {
+            let archive = Archive::open(data)?;
+            let id = shared::ids::StudentId::try_from(student.as_str())?;
+            let bundle = archive.export(&id)?;
+            let out = out.unwrap_or_else(|| PathBuf::from(format!("bundle-{student}.json")));
+            write(&out, &bundle)?;
+            println!("Wrote the proof bundle of {student} to {} ({} bytes).", out.display(), bundle.len());
+        }
+        Command::Check => {
+            let archive = Archive::open(data)?;
+            let report = archive.check(true)?;
+            for problem in &report.problems {
+                println!("PROBLEM {problem}");
+            }
+            println!(
+                "{} entries checked ({} purged), {} problems.",
+                report.entries,
+                report.purged,
+                report.problems.len()
+            );
+            return Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        }
+        Command::Purge { before } => {
+            let mut archive = Archive::open(data)?;
+            let report = archive.purge(instant(&before)?)?;
+            println!(
+                "Purged {} students: {} log entries redacted (leaf hashes kept), {} rows of personal data deleted.",
+                report.students, report.redacted_entries, report.personal_rows
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn invite(data: &Path, args: InviteArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&args.roster).with_context(|| format!("reading {}", args.roster.display()))?;
+    let roster = Roster::parse(&text).with_context(|| format!("in {}", args.roster.display()))?;
+    let root = keys::read_secret(&args.root_key.unwrap_or_else(|| data.join(keys::ROOT_KEY)))?;
+    let mut archive = Archive::open(data)?;
+    let now = now()?;
+    let expires =
+        Timestamp::from_unix(now.unix() + i64::from(args.valid_days) * 86_400).context("date out of range")?;
+    let invited = archive.invite(&roster, &root, expires, now, &mut OsRng)?;
+    std::fs::create_dir_all(&args.out_dir)?;
+    let mut links = csv::Writer::from_path(args.out_dir.join("invitations.csv"))?;
+    links.write_record(["person", "name", "email", "link"])?;
+    let mut who = csv::Writer::from_path(args.out_dir.join("invited.csv"))?;
+    who.write_record(["student", "class", "person", "role", "name", "email", "expires"])?;
+    for person in &invited {
+        let fragment = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(person.invitation.bytes());
+        let link = format!("{}#invitation={fragment}", args.base_url);
+        links.write_record([person.person.as_str(), &person.name, &person.email, &link])?;
+        let role = format!("{:?}", person.role).to_lowercase();
+        who.write_record([
+            person.student.as_str(),
+            &person.class,
+            person.person.as_str(),
+            &role,
+            &person.name,
+            &person.email,
+            &expires.to_string(),
+        ])?;
+    }
+    links.flush()?;
+    who.flush()?;
+    println!(
+        "Invited {} people for {} students; links in {}, list in {}.",
+        invited.len(),
+        roster.len(),
+        args.out_dir.join("invitations.csv").display(),
+        args.out_dir.join("invited.csv").display()
+    );
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! `verifier verify FILE...`: checks signed objects and proof bundles offline with only the school
+//! key. Loose objects are checked as a pool: delegations first (they make archive keys trusted),
+//! then what the root or a delegated archive key signed, then receipts and requests, whose
+//! certificate (and form) must be among the files.
+
+use crate::bundle::{verify_bundle, FORMAT};
+use crate::trust::{TrustError, TrustStore, Verified};
+use serde_json::Value;
+use shared::objects::{
+    Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate, Invitation,
+    RequestDecision, RightsRequest,
+};
+use shared::primitives::{Digest, PublicKey};
+use shared::SignedObject;
+use std::collections::BTreeMap;
+
+/// One file's verdict: what it proves, or why it is invalid.
+pub type Verdict = Result<String, String>;
+
+/// Verifies every document; the verdicts are in the order given.
+pub fn verify_documents(documents: &[(String, Vec<u8>)], school: &PublicKey) -> Vec<(String, Verdict)> {
+    let kinds: Vec<Option<String>> = documents.iter().map(|(_, bytes)| kind_of(bytes)).collect();
+    let mut trust = TrustStore::new(*school);
+    for ((_, bytes), kind) in documents.iter().zip(&kinds) {
+        if kind.as_deref() == Some(ArchiveDelegation::KIND) {
+            // A bad delegation gets its verdict below; it just does not add trust.
+            let _ = trust.add_delegation(bytes);
+        }
+    }
+    let mut certificates: BTreeMap<Digest, Verified<EnrolmentCertificate>> = BTreeMap::new();
+    let mut forms: BTreeMap<Digest, Verified<ConsentForm>> = BTreeMap::new();
+    for ((_, bytes), kind) in documents.iter().zip(&kinds) {
+        match kind.as_deref() {
+            Some(EnrolmentCertificate::KIND) => {
+                if let Ok(certificate) = trust.certificate(bytes) {
+                    certificates.insert(certificate.hash(), certificate);
+                }
+            }
+            Some(ConsentForm::KIND) => {
+                if let Ok(form) = trust.form(bytes) {
+                    forms.insert(form.hash(), form);
+                }
+            }
+            _ => {}
+        }
+    }
+    let pool = Pool { trust: &trust, certificates: &certificates, forms: &forms };
+    documents
+        .iter()
+        .zip(&kinds)
+        .map(|((name, bytes), kind)| (name.clone(), pool.verify(bytes, kind.as_deref(), school)))
+        .collect()
+}
+
+fn kind_of(bytes: &[u8]) -> Option<String> {
+    let value: Value = serde_json::from_slice(bytes).ok()?;
+    if value.get("format").and_then(Value::as_str) == Some(FORMAT) {
+        return Some(FORMAT.to_owned());
+    }
+    value.get("kind").and_then(Value::as_str).map(str::to_owned)
+}
+
+struct Pool<'a> {
+    trust: &'a TrustStore,
+    certificates: &'a BTreeMap<Digest, Verified<EnrolmentCertificate>>,
+    forms: &'a BTreeMap<Digest, Verified<ConsentForm>>,
+}
+
+impl Pool<'_> {
+    fn verify(&self, bytes: &[u8], kind: Option<&str>, school: &PublicKey) -> Verdict {
+        let trust = self.trust;
+        let shown = |e: TrustError| e.to_string();
+        match kind {
+            Some(FORMAT) => {
+                let report = verify_bundle(bytes, school).map_err(|e| e.to_string())?;
+                let objects: usize = report.counts.values().sum();
+                let in_effect: Vec<&str> = report
+                    .state
+                    .purposes
+                    .iter()
+                    .filter(|(_, p)| matches!(p.status, shared::policy::Status::InEffect { .. }))
+                    .map(|(id, _)| id.as_str())
+                    .collect();
+                Ok(format!(
+                    "proof bundle for student {}: {objects} objects verified and included in the log of {} entries; \
+                     in effect at {}: {}",
+                    report.student,
+                    report.checkpoint.tree_size,
+                    report.checkpoint.time,
+                    if in_effect.is_empty() { "none".to_owned() } else { in_effect.join(", ") }
+                ))
+            }
+            Some(ArchiveDelegation::KIND) => {
+                let delegation = TrustStore::new(*school).add_delegation(bytes).map_err(shown)?;
+                let d = delegation.body();
+                Ok(format!("archive key {} delegated from {} to {}", d.archive_key, d.valid_from, d.valid_until))
+            }
+            Some(ConsentForm::KIND) => {
+                let form = trust.form(bytes).map_err(shown)?;
+                Ok(format!("consent form version {} with {} purposes", form.body().version, form.body().purposes.len()))
+            }
+            Some(Invitation::KIND) => {
+                // Offline the question is who signed it, not whether it is still open.
+                let expires = shared::decode::<Invitation>(bytes).map_err(|e| e.to_string())?.unverified_body().expires;
+                let invitation = trust.invitation(bytes, expires).map_err(shown)?;
+                Ok(format!("invitation for student {} (expires {expires})", invitation.body().student))
+            }
+            Some(EnrolmentCertificate::KIND) => {
+                let c = trust.certificate(bytes).map_err(shown)?;
+                Ok(format!("enrolment certificate of {} for student {}", c.body().person, c.body().student))
+            }
+            Some(Checkpoint::KIND) => {
+                let c = trust.checkpoint(bytes).map_err(shown)?;
+                Ok(format!("checkpoint: {} entries, root {}", c.body().tree_size, c.body().root_hash))
+            }
+            Some(Acknowledgement::KIND) => {
+                let a = trust.acknowledgement(bytes).map_err(shown)?;
+                Ok(format!(
+                    "acknowledgement of {} at log index {}, {}",
+                    a.body().object,
+                    a.body().log_index,
+                    a.body().server_time
+                ))
+            }
+            Some(RequestDecision::KIND) => {
+                let d = trust.decision(bytes).map_err(shown)?;
+                Ok(format!("decision on request {}: {:?}", d.body().request, d.body().outcome))
+            }
+            Some(ConsentReceipt::KIND) => {
+                let body =
+                    shared::decode::<ConsentReceipt>(bytes).map_err(|e| e.to_string())?.unverified_body().clone();
+                let certificate = self.certificate(body.certificate)?;
+                let form = self.forms.get(&body.form).ok_or_else(|| missing("form", body.form))?;
+                let receipt = trust.receipt(bytes, certificate, form).map_err(shown)?;
+                Ok(format!(
+                    "consent receipt of {} for student {}, {} decisions",
+                    certificate.body().person,
+                    receipt.body().student,
+                    receipt.body().decisions.len()
+                ))
+            }
+            Some(RightsRequest::KIND) => {
+                let body = shared::decode::<RightsRequest>(bytes).map_err(|e| e.to_string())?.unverified_body().clone();
+                let request = trust.request(bytes, self.certificate(body.certificate)?).map_err(shown)?;
+                Ok(format!("rights request ({:?}) for student {}", request.body().right, request.body().student))
+            }
+            Some(other) => Err(format!("unknown kind {other:?}")),
+            None => Err("not a signed object or proof bundle (no `kind` or `format`)".into()),
+        }
+    }
+
+    fn certificate(&self, hash: Digest) -> Result<&Verified<EnrolmentCertificate>, String> {
+        self.certificates.get(&hash).ok_or_else(|| missing("enrolment certificate", hash))
+    }
+}
+
+fn missing(what: &str, hash: Digest) -> String {
+    format!("its {what} {hash} is not among the files: pass it too (with the archive delegation), or verify the student's proof bundle from `verifier export`")
+}

@@ -1,0 +1,170 @@
+//! Audit output for people: a terminal table, CSV for spreadsheets, and a printable HTML page.
+
+use crate::audit::{label, outcome_label, PurposeAudit, RequestRow};
+use comfy_table::{presets::UTF8_FULL, ContentArrangement, Table};
+use shared::policy::Status;
+use shared::Timestamp;
+
+/// How a report is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for the terminal.
+    Table,
+    /// CSV with a header line.
+    Csv,
+    /// A self-contained HTML page, laid out for printing.
+    Html,
+}
+
+/// The one-word answer to "may this student be included?".
+fn answer(status: &Status) -> &'static str {
+    match status {
+        Status::InEffect { .. } => "yes",
+        Status::NotAnswered | Status::Waiting { .. } => "no (no consent yet)",
+        Status::Refused { .. } | Status::Withdrawn { .. } => "no",
+    }
+}
+
+const AUDIT_HEADER: [&str; 6] = ["student", "name", "class", "may include", "state", "since"];
+
+fn audit_rows(audit: &PurposeAudit) -> Vec<[String; 6]> {
+    audit
+        .rows
+        .iter()
+        .map(|row| {
+            let since = match &row.state.status {
+                Status::InEffect { since, .. } => since.to_string(),
+                _ => String::new(),
+            };
+            [
+                row.student.student.to_string(),
+                row.student.name.clone(),
+                row.student.class.clone(),
+                answer(&row.state.status).to_owned(),
+                label(&row.state),
+                since,
+            ]
+        })
+        .collect()
+}
+
+/// Counts of students who may be included, who refused or withdrew, and who has not answered.
+fn summary(audit: &PurposeAudit) -> String {
+    let count = |f: fn(&Status) -> bool| audit.rows.iter().filter(|r| f(&r.state.status)).count();
+    let allowed = count(|s| matches!(s, Status::InEffect { .. }));
+    let ended = count(|s| matches!(s, Status::Refused { .. } | Status::Withdrawn { .. }));
+    let open = count(|s| matches!(s, Status::NotAnswered | Status::Waiting { .. }));
+    let reconfirm = audit.rows.iter().filter(|r| r.state.needs_reconfirmation).count();
+    format!("{allowed} may be included, {ended} refused or withdrew, {open} without consent yet ({reconfirm} need re-confirmation)")
+}
+
+fn heading(audit: &PurposeAudit) -> String {
+    let class = audit.class.as_deref().map_or_else(|| "all classes".to_owned(), |c| format!("class {c}"));
+    format!("{} ({}) — {} — at {}", audit.title, audit.purpose, class, audit.at)
+}
+
+/// Renders a purpose audit.
+pub fn audit(audit: &PurposeAudit, format: Format) -> Result<String, csv::Error> {
+    let rows = audit_rows(audit);
+    match format {
+        Format::Table => Ok(format!("{}\n{}\n{}\n", heading(audit), table(&AUDIT_HEADER, &rows), summary(audit))),
+        Format::Csv => csv(&AUDIT_HEADER, &rows),
+        Format::Html => Ok(html(&format!("Consent audit: {}", heading(audit)), &summary(audit), &AUDIT_HEADER, &rows)),
+    }
+}
+
+const REQUEST_HEADER: [&str; 7] = ["request", "student", "right", "received", "deadline", "status", "text"];
+
+/// Renders rights requests, marking those undecided after their deadline at `now`.
+pub fn requests(requests: &[RequestRow], now: Timestamp, format: Format) -> Result<String, csv::Error> {
+    let rows: Vec<[String; 7]> = requests
+        .iter()
+        .map(|r| {
+            let status = match &r.decision {
+                Some(d) => format!("{} on {}: {}", outcome_label(d.outcome), d.decided.date(), d.reason),
+                None if r.overdue(now) => "OVERDUE".to_owned(),
+                None => "open".to_owned(),
+            };
+            [
+                r.hash.to_string(),
+                r.student.to_string(),
+                format!("{:?}", r.right).to_lowercase(),
+                r.received.to_string(),
+                r.deadline.to_string(),
+                status,
+                r.text.clone(),
+            ]
+        })
+        .collect();
+    let note = format!("{} requests, {} overdue", requests.len(), requests.iter().filter(|r| r.overdue(now)).count());
+    match format {
+        Format::Table => Ok(format!("{}\n{note}\n", table(&REQUEST_HEADER, &rows))),
+        Format::Csv => csv(&REQUEST_HEADER, &rows),
+        Format::Html => Ok(html("Rights requests", &note, &REQUEST_HEADER, &rows)),
+    }
+}
+
+fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL).set_content_arrangement(ContentArrangement::Dynamic).set_header(header.to_vec());
+    for row in rows {
+        table.add_row(row.to_vec());
+    }
+    table.to_string()
+}
+
+fn csv<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(header)?;
+    for row in rows {
+        writer.write_record(row)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Escapes text for HTML element content and attribute values.
+fn escape(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            '\'' => "&#39;".to_owned(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+fn html<const N: usize>(title: &str, summary: &str, header: &[&str; N], rows: &[[String; N]]) -> String {
+    let head: String = header.iter().map(|h| format!("<th scope=\"col\">{}</th>", escape(h))).collect();
+    let body: String = rows
+        .iter()
+        .map(|row| format!("<tr>{}</tr>\n", row.iter().map(|c| format!("<td>{}</td>", escape(c))).collect::<String>()))
+        .collect();
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>\n\
+         body {{ font: 11pt/1.4 system-ui, sans-serif; margin: 2em; color: #111; }}\n\
+         table {{ border-collapse: collapse; width: 100%; }}\n\
+         th, td {{ border: 1px solid #555; padding: 0.3em 0.5em; text-align: left; vertical-align: top; }}\n\
+         th {{ background: #eee; }}\n\
+         @media print {{ body {{ margin: 0; }} tr {{ break-inside: avoid; }} }}\n\
+         </style>\n</head>\n<body>\n<h1>{title}</h1>\n<p>{summary}</p>\n\
+         <table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n\
+         <p><small>Made by <code>verifier</code> from the signed archive; every receipt was verified again \
+         through the school's key.</small></p>\n</body>\n</html>\n",
+        title = escape(title),
+        summary = escape(summary),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn html_escaping_covers_markup_characters() {
+        assert_eq!(escape(r#"<b>"Ana" & 'Ion'</b>"#), "&lt;b&gt;&quot;Ana&quot; &amp; &#39;Ion&#39;&lt;/b&gt;");
+    }
+}

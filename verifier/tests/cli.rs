@@ -1,0 +1,265 @@
+//! The whole school scenario through the real `verifier` binary, with receipts signed by a test
+//! driver using `shared` exactly as the widget will.
+
+use base64::Engine as _;
+use consent_tests::fixtures::{key, purpose};
+use ed25519_dalek::SigningKey;
+use shared::objects::{ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, EnrolmentRequest, Invitation};
+use shared::primitives::{Digest, PublicKey};
+use shared::{decode, sign, Lang, Timestamp};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn verifier(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_verifier"))
+        .current_dir(dir)
+        .env("VERIFIER_DATA", "school")
+        .args(args)
+        .output()
+        .expect("the verifier binary runs")
+}
+
+/// Runs the binary and expects success, returning standard output.
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let output = verifier(dir, args);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "verifier {args:?} failed: {}\n{stdout}", String::from_utf8_lossy(&output.stderr));
+    stdout
+}
+
+fn now() -> Timestamp {
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    Timestamp::from_unix(seconds as i64).expect("in range")
+}
+
+/// A roster of 30 in three classes: ten children under 14, ten aged 16 (co-signing), ten of 19.
+fn roster(today: chrono::NaiveDate) -> String {
+    let mut text = "student_id,student_name,class,birth_date,student_email,guardian_name,guardian_email,guardian2_name,guardian2_email\n".to_owned();
+    for i in 0..30 {
+        let (class, years) = match i / 10 {
+            0 => ("5A", 10),
+            1 => ("10B", 16),
+            _ => ("12C", 19),
+        };
+        let birth = today.checked_sub_months(chrono::Months::new(12 * years + 1)).expect("date");
+        text += &format!("s-{i:03},Student {i},{class},{birth},s{i}@example.org,Parent {i},p{i}@example.org,,\n");
+    }
+    text
+}
+
+/// A person acting through the widget: their key, certificate and receipt chain.
+struct Person {
+    key: SigningKey,
+    certificate: Vec<u8>,
+    previous: Option<Digest>,
+}
+
+impl Person {
+    /// The key that signed the certificate (the archive's); the certificate names it.
+    fn archive_key(&self) -> PublicKey {
+        *decode::<EnrolmentCertificate>(&self.certificate).expect("certificate").signer()
+    }
+}
+
+struct School {
+    dir: PathBuf,
+    invitations: BTreeMap<String, Vec<u8>>,
+    form: Vec<u8>,
+    files: u32,
+}
+
+impl School {
+    fn file(&mut self, bytes: &[u8]) -> String {
+        self.files += 1;
+        let name = format!("object-{}.json", self.files);
+        std::fs::write(self.dir.join(&name), bytes).expect("write");
+        name
+    }
+
+    /// Enrols `person` with a fresh key through `verifier enrol`.
+    fn enrol(&mut self, person: &str) -> Person {
+        let key = key(&format!("cli/{person}"));
+        let invitation = self.invitations[person].clone();
+        let school = decode::<Invitation>(&invitation).expect("invitation").unverified_body().school;
+        let request = EnrolmentRequest {
+            school,
+            invitation: Digest::of(&invitation),
+            key: PublicKey::of(&key),
+            client_time: now(),
+        };
+        let request = sign(request, &key).expect("signs");
+        let (invitation_file, request_file) = (self.file(&invitation), self.file(request.bytes()));
+        let out = format!("certificate-{person}.json");
+        ok(&self.dir, &["enrol", "--invitation", &invitation_file, "--request", &request_file, "--out", &out]);
+        Person { key, certificate: std::fs::read(self.dir.join(out)).expect("certificate"), previous: None }
+    }
+
+    /// Signs a receipt as `person` and returns its file name (not yet submitted).
+    fn receipt(&mut self, person: &mut Person, decisions: &[(&str, Decision)]) -> String {
+        let certificate =
+            shared::open::<EnrolmentCertificate>(&person.certificate, &person.archive_key()).expect("certificate");
+        let form = decode::<ConsentForm>(&self.form).expect("form");
+        let decisions = decisions.iter().map(|(p, d)| (purpose(p), *d)).collect();
+        let body = ConsentReceipt::by(&certificate, form.hash(), decisions, now(), person.previous, Lang::Pl);
+        let receipt = sign(body, &person.key).expect("signs");
+        person.previous = Some(receipt.hash());
+        self.file(receipt.bytes())
+    }
+
+    fn decide(&mut self, person: &mut Person, decisions: &[(&str, Decision)]) -> String {
+        let file = self.receipt(person, decisions);
+        ok(&self.dir, &["submit", &file]);
+        file
+    }
+}
+
+fn csv_column(text: &str, student: &str) -> String {
+    text.lines()
+        .find(|l| l.starts_with(&format!("{student},")))
+        .unwrap_or_else(|| panic!("no row for {student}"))
+        .to_owned()
+}
+
+#[test]
+fn a_school_year_through_the_command_line() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let dir = work.path().to_path_buf();
+    fn with<'a>(args: &[&'a str]) -> Vec<&'a str> {
+        [&["--data", "school"][..], args].concat()
+    }
+
+    // A new school, its form, its roster.
+    let init = ok(&dir, &with(&["init"]));
+    let school_key = std::fs::read_to_string(dir.join("school/school.pub")).expect("public key").trim().to_owned();
+    assert!(init.contains(&school_key));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("school/school.key")).expect("root key").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the root key is readable by its owner only");
+    }
+    let form_toml = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/form.toml");
+    ok(&dir, &with(&["form", "sign", form_toml, "--out", "form-v1.json"]));
+    ok(&dir, &with(&["form", "publish", "form-v1.json"]));
+    std::fs::write(dir.join("roster.csv"), roster(now().date())).expect("roster");
+    let invited = ok(
+        &dir,
+        &with(&[
+            "invite",
+            "--roster",
+            "roster.csv",
+            "--base-url",
+            "https://school.example/consent",
+            "--out-dir",
+            "out",
+        ]),
+    );
+    assert!(invited.contains("Invited 50 people for 30 students"), "{invited}");
+    let links = std::fs::read_to_string(dir.join("out/invitations.csv")).expect("links");
+    let invitations: BTreeMap<String, Vec<u8>> = links
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let person = line.split(',').next().expect("person").to_owned();
+            let fragment = line.rsplit("#invitation=").next().expect("fragment");
+            (person, base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(fragment).expect("base64url"))
+        })
+        .collect();
+    let form = std::fs::read(dir.join("form-v1.json")).expect("form");
+    let mut school = School { dir: dir.clone(), invitations, form, files: 0 };
+
+    // Under 14: the guardian alone grants photos only.
+    let mut parent_0 = school.enrol("s-000-g1");
+    school.decide(&mut parent_0, &[("photos-published", Decision::Grant), ("meals", Decision::Refuse)]);
+    // 14-17: the guardian grants, the student co-signs; another pair where only the guardian did.
+    let mut parent_10 = school.enrol("s-010-g1");
+    let mut student_10 = school.enrol("s-010-s");
+    school.decide(&mut parent_10, &[("photos-published", Decision::Grant)]);
+    school.decide(&mut student_10, &[("photos-published", Decision::Grant)]);
+    let mut parent_11 = school.enrol("s-011-g1");
+    school.decide(&mut parent_11, &[("photos-published", Decision::Grant)]);
+    // 18+: the student alone; then one withdraws.
+    let mut student_20 = school.enrol("s-020-s");
+    let grant_20 = school.decide(&mut student_20, &[("photos-published", Decision::Grant)]);
+    let mut student_21 = school.enrol("s-021-s");
+    school.decide(&mut student_21, &[("photos-published", Decision::Grant)]);
+    school.decide(&mut student_21, &[("photos-published", Decision::Withdraw)]);
+
+    // A replayed older receipt is refused, and the archive file is not touched.
+    let archive = dir.join("school/archive.sqlite");
+    let before = std::fs::read(&archive).expect("archive");
+    let mut replayed_chain =
+        Person { key: student_20.key.clone(), certificate: student_20.certificate.clone(), previous: None };
+    let stale = school.receipt(&mut replayed_chain, &[("photos-published", Decision::Refuse)]);
+    let refused = verifier(&dir, &with(&["submit", &stale]));
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("replay"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert_eq!(std::fs::read(&archive).expect("archive"), before, "a refused receipt changes nothing");
+    // The same receipt submitted twice gives the same acknowledgement and adds nothing.
+    let first_ack = ok(&dir, &with(&["submit", &grant_20]));
+    assert_eq!(ok(&dir, &with(&["submit", &grant_20])), first_ack);
+    assert_eq!(std::fs::read(&archive).expect("archive"), before, "a resubmission changes nothing");
+
+    // The audit: who may appear in a published photo now.
+    let at = Timestamp::from_unix(now().unix() + 60).expect("in range").to_string();
+    let table = ok(&dir, &with(&["audit", "--purpose", "photos-published", "--at", &at]));
+    assert!(table.contains("3 may be included, 1 refused or withdrew, 26 without consent yet"), "{table}");
+    let csv = ok(&dir, &with(&["audit", "--purpose", "photos-published", "--at", &at, "--format", "csv"]));
+    assert_eq!(csv.lines().count(), 31, "a header and 30 students");
+    assert!(csv_column(&csv, "s-000").contains(",yes,allowed,"), "{csv}");
+    assert!(csv_column(&csv, "s-010").contains(",yes,allowed,"));
+    assert!(csv_column(&csv, "s-011").contains("waiting for student"));
+    assert!(csv_column(&csv, "s-020").contains(",yes,allowed,"));
+    assert!(csv_column(&csv, "s-021").contains("withdrawn by student"));
+    assert!(csv_column(&csv, "s-005").contains("not answered"));
+    let class = ok(&dir, &with(&["audit", "--purpose", "meals", "--at", &at, "--class", "5A", "--format", "csv"]));
+    assert!(csv_column(&class, "s-000").contains("refused by guardian"));
+    assert_eq!(class.lines().count(), 11);
+    let html = ok(&dir, &with(&["audit", "--purpose", "photos-published", "--at", &at, "--format", "html"]));
+    assert!(html.starts_with("<!doctype html>") && html.contains("<td>withdrawn by student"));
+    let unknown = verifier(&dir, &with(&["audit", "--purpose", "no-such-purpose", "--at", &at]));
+    assert!(!unknown.status.success() && String::from_utf8_lossy(&unknown.stderr).contains("photos-published"));
+
+    // An auditor verifies the exported bundle with nothing but the school key.
+    ok(&dir, &with(&["export", "--student", "s-010", "--out", "bundle.json"]));
+    let auditor = tempfile::tempdir().expect("auditor's empty directory");
+    let bundle = std::fs::read(dir.join("bundle.json")).expect("bundle");
+    std::fs::write(auditor.path().join("bundle.json"), &bundle).expect("copy");
+    let verdict = ok(auditor.path(), &["verify", "--school-key", &school_key, "bundle.json"]);
+    assert!(verdict.contains("VALID") && verdict.contains("photos-published"), "{verdict}");
+    for position in [10, bundle.len() / 3, bundle.len() / 2, bundle.len() - 40] {
+        let mut edited = bundle.clone();
+        edited[position] = if edited[position] == b'0' { b'1' } else { b'0' };
+        std::fs::write(auditor.path().join("edited.json"), &edited).expect("write");
+        let output = verifier(auditor.path(), &["verify", "--school-key", &school_key, "edited.json"]);
+        assert_eq!(output.status.code(), Some(1), "an edit at byte {position} must be caught");
+    }
+    let other_key = PublicKey::of(&key("cli/another-school")).to_hex();
+    assert_eq!(verifier(auditor.path(), &["verify", "--school-key", &other_key, "bundle.json"]).status.code(), Some(1));
+
+    // `check` passes, then catches a row edited directly in the SQLite file.
+    assert!(ok(&dir, &with(&["check"])).contains("0 problems"));
+    let conn = rusqlite::Connection::open(&archive).expect("open archive");
+    conn.execute(
+        "UPDATE log SET bytes = replace(bytes, CAST('\"grant\"' AS BLOB), CAST('\"refus\"' AS BLOB)) WHERE kind = 'consent-receipt/1' AND student = 's-000'",
+        [],
+    )
+    .expect("tamper");
+    drop(conn);
+    let check = verifier(&dir, &with(&["check"]));
+    assert_eq!(check.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("PROBLEM"), "{}", String::from_utf8_lossy(&check.stdout));
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for args in [&["audit"][..], &["no-such-command"], &["decide", "abc"], &["verify"]] {
+        assert_eq!(verifier(dir.path(), args).status.code(), Some(2), "{args:?}");
+    }
+}
