@@ -3,10 +3,13 @@
 //! re-confirmation — and the rights requests with their deadlines.
 //!
 //! Every receipt is verified again through the chain of trust before it is folded, so an audit
-//! never rests on a row that was altered after it was written.
+//! never rests on a row that was altered after it was written; and every query of one audit reads
+//! one consistent snapshot of the archive.
 
 use crate::archive::{read, Archive, ArchiveError, StudentRecord};
 use crate::trust::Verified;
+use chrono::NaiveDate;
+use rusqlite::Connection;
 use shared::ids::{PurposeId, StudentId};
 use shared::objects::{
     Acknowledgement, ConsentForm, ConsentReceipt, EnrolmentCertificate, Outcome, RequestDecision, Right, RightsRequest,
@@ -30,7 +33,7 @@ pub struct AuditRow {
 pub struct PurposeAudit {
     /// The purpose.
     pub purpose: PurposeId,
-    /// Its English title in the form in force.
+    /// Its English title in the form in force at that instant.
     pub title: String,
     /// The instant asked about.
     pub at: Timestamp,
@@ -44,14 +47,20 @@ pub struct PurposeAudit {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuditError {
-    /// The form in force has no such purpose.
-    #[error("the form has no purpose `{purpose}`; its purposes are: {known}")]
+    /// The form in force then has no such purpose.
+    #[error("the form in force then has no purpose `{purpose}`; its purposes are: {known}")]
     UnknownPurpose {
         /// The purpose asked about.
         purpose: String,
         /// The purposes it has.
         known: String,
     },
+    /// No student is in that class.
+    #[error("no student is in class `{0}`")]
+    UnknownClass(String),
+    /// No form had been published at that instant.
+    #[error("no consent form had been published by {0}")]
+    NoFormThen(Timestamp),
     /// The archive failed, or an object in it no longer verifies.
     #[error(transparent)]
     Archive(#[from] ArchiveError),
@@ -70,7 +79,7 @@ pub struct RequestRow {
     pub text: String,
     /// When the archive received it.
     pub received: Timestamp,
-    /// When the answer is due (GDPR art. 12(3): one month by default).
+    /// When the answer is due, under the policy in force when it arrived (GDPR art. 12(3)).
     pub deadline: Timestamp,
     /// The decision, if made.
     pub decision: Option<RequestDecision>,
@@ -81,63 +90,79 @@ impl RequestRow {
     pub fn overdue(&self, now: Timestamp) -> bool {
         self.decision.is_none() && now > self.deadline
     }
+
+    /// Decided, but after its deadline.
+    pub fn decided_late(&self) -> bool {
+        self.decision.as_ref().is_some_and(|d| d.decided > self.deadline)
+    }
 }
 
 impl Archive {
-    /// Every published form version, as the fold takes them.
-    fn signed_forms(&self) -> Result<Vec<Signed<ConsentForm>>, ArchiveError> {
-        Ok(self.forms()?.iter().map(|f| f.signed().clone()).collect())
+    /// Every form version published by `at`, oldest first, as the fold takes them.
+    fn forms_by(&self, conn: &Connection, at: Timestamp) -> Result<Vec<Signed<ConsentForm>>, ArchiveError> {
+        read::entries_of_kind(conn, ConsentForm::KIND)?
+            .into_iter()
+            .filter(|entry| entry.logged_at <= at)
+            .filter_map(|entry| entry.bytes)
+            .map(|bytes| {
+                let form = self.trust().form(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored form: {e}")))?;
+                Ok(form.signed().clone())
+            })
+            .collect()
     }
 
-    /// The state of every purpose for `student` at `at`, from the receipts in the log, each
-    /// verified again with its certificate and acknowledgement.
-    pub fn consent_state(&self, student: &StudentRecord, at: Timestamp) -> Result<ConsentState, ArchiveError> {
-        let forms = self.signed_forms()?;
-        self.state_with_forms(student, &forms, at)
+    /// The state of every purpose for `student` at `at`, under the form versions in force then.
+    pub fn consent_state(&self, student: &StudentId, at: Timestamp) -> Result<ConsentState, ArchiveError> {
+        let snapshot = self.snapshot()?;
+        let forms = self.forms_by(&snapshot, at)?;
+        self.state_in(&snapshot, student, None, &forms, at)
     }
 
-    fn state_with_forms(
+    /// The fold over `student`'s receipts, each verified again with its certificate and
+    /// acknowledgement. The date of birth comes from the latest certificate (a roster correction
+    /// re-enrols), else from `fallback_birth` (the roster).
+    fn state_in(
         &self,
-        student: &StudentRecord,
+        conn: &Connection,
+        student: &StudentId,
+        fallback_birth: Option<NaiveDate>,
         forms: &[Signed<ConsentForm>],
         at: Timestamp,
     ) -> Result<ConsentState, ArchiveError> {
         let corrupt = |what: String| ArchiveError::Corrupt(what);
-        let entries = read::student_entries(self.conn(), student.student.as_str())?;
         let mut certificates: BTreeMap<Digest, Verified<EnrolmentCertificate>> = BTreeMap::new();
-        let mut receipts = Vec::new();
-        for entry in entries.iter().filter(|e| e.bytes.is_some()) {
-            let bytes = entry.bytes.as_deref().unwrap_or_default();
+        let mut birth_date = fallback_birth;
+        let mut linked = Vec::new();
+        let by_hash: BTreeMap<Digest, &Signed<ConsentForm>> = forms.iter().map(|f| (f.hash(), f)).collect();
+        for entry in read::student_entries(conn, student.as_str())? {
+            let Some(bytes) = entry.bytes.as_deref() else { continue };
+            let fail = |e: String| corrupt(format!("entry {} ({}): {e}", entry.index, entry.kind));
             match entry.kind.as_str() {
                 EnrolmentCertificate::KIND => {
-                    let certificate =
-                        self.trust().certificate(bytes).map_err(|e| corrupt(format!("entry {}: {e}", entry.index)))?;
+                    let certificate = self.trust().certificate(bytes).map_err(|e| fail(e.to_string()))?;
+                    birth_date = Some(certificate.body().student_birth_date);
                     certificates.insert(certificate.hash(), certificate);
                 }
-                ConsentReceipt::KIND => receipts.push(entry),
+                ConsentReceipt::KIND if entry.logged_at <= at => {
+                    let unverified = shared::decode::<ConsentReceipt>(bytes).map_err(|e| fail(e.to_string()))?;
+                    let body = unverified.unverified_body();
+                    let certificate =
+                        certificates.get(&body.certificate).ok_or_else(|| fail("its certificate is missing".into()))?;
+                    // A receipt answering a version published after `at` cannot have been logged by then.
+                    let Some(form) = by_hash.get(&body.form) else { continue };
+                    let form = self.trust().form(form.bytes()).map_err(|e| fail(e.to_string()))?;
+                    let receipt = self.trust().receipt(bytes, certificate, &form).map_err(|e| fail(e.to_string()))?;
+                    let ack = read::acknowledgement(conn, receipt.hash())?
+                        .ok_or_else(|| fail("no acknowledgement".into()))?;
+                    let ack: Verified<Acknowledgement> =
+                        self.trust().acknowledgement(&ack).map_err(|e| fail(e.to_string()))?;
+                    linked.push((receipt, certificate.clone(), ack));
+                }
                 _ => {}
             }
         }
-        let by_hash: BTreeMap<Digest, &Signed<ConsentForm>> = forms.iter().map(|f| (f.hash(), f)).collect();
-        let mut linked = Vec::new();
-        for entry in receipts {
-            let bytes = entry.bytes.as_deref().unwrap_or_default();
-            let fail = |e: String| corrupt(format!("receipt at entry {}: {e}", entry.index));
-            let unverified = shared::decode::<ConsentReceipt>(bytes).map_err(|e| fail(e.to_string()))?;
-            let body = unverified.unverified_body();
-            let certificate =
-                certificates.get(&body.certificate).ok_or_else(|| fail("its certificate is missing".into()))?;
-            let form = by_hash.get(&body.form).ok_or_else(|| fail("its form is missing".into()))?;
-            let form = self.trust().form(form.bytes()).map_err(|e| fail(e.to_string()))?;
-            let receipt = self.trust().receipt(bytes, certificate, &form).map_err(|e| fail(e.to_string()))?;
-            let ack_bytes =
-                read::acknowledgement(self.conn(), receipt.hash())?.ok_or_else(|| fail("no acknowledgement".into()))?;
-            let ack: Verified<Acknowledgement> =
-                self.trust().acknowledgement(&ack_bytes).map_err(|e| fail(e.to_string()))?;
-            linked.push((receipt, certificate.clone(), ack));
-        }
-        let birth_date = certificates.values().next().map_or(student.birth_date, |c| c.body().student_birth_date);
-        let context = FoldContext { student: &student.student, birth_date, forms };
+        let birth_date = birth_date.ok_or_else(|| corrupt(format!("no date of birth for student {student}")))?;
+        let context = FoldContext { student, birth_date, forms };
         let logged = linked
             .iter()
             .map(|(receipt, certificate, ack)| LoggedReceipt::new(receipt.signed(), certificate.signed(), ack.signed()))
@@ -146,36 +171,58 @@ impl Archive {
         Ok(consent_state(context, logged, at))
     }
 
-    /// Who in `class` (or the whole school) may be included in `purpose` at `at`.
+    /// Who in `class` (or the whole school) may be included in `purpose` at `at`, under the form
+    /// version in force at `at`.
     pub fn audit_purpose(&self, purpose: &str, at: Timestamp, class: Option<&str>) -> Result<PurposeAudit, AuditError> {
-        let forms = self.signed_forms()?;
-        let current = forms.last().ok_or(ArchiveError::NoForm)?;
+        let snapshot = self.snapshot()?;
+        let forms = self.forms_by(&snapshot, at)?;
+        let current = forms.last().ok_or(AuditError::NoFormThen(at))?;
         let known = || current.body().purposes.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ");
         let unknown = || AuditError::UnknownPurpose { purpose: purpose.to_owned(), known: known() };
         let id = PurposeId::try_from(purpose).map_err(|_| unknown())?;
         let title = current.body().purpose(&id).ok_or_else(unknown)?.title.en.clone();
+        let students = read::students(&snapshot, class)?;
+        if let (Some(class), true) = (class, students.is_empty()) {
+            return Err(AuditError::UnknownClass(class.to_owned()));
+        }
         let mut rows = Vec::new();
-        for student in read::students(self.conn(), class)? {
-            let mut state = self.state_with_forms(&student, &forms, at)?;
+        for student in students {
+            let mut state = self.state_in(&snapshot, &student.student, Some(student.birth_date), &forms, at)?;
             let purpose_state = state.purposes.remove(&id).ok_or_else(unknown)?;
             rows.push(AuditRow { student, state: purpose_state });
         }
         Ok(PurposeAudit { purpose: id, title, at, class: class.map(str::to_owned), rows })
     }
 
-    /// Every rights request, oldest first, with its deadline and decision.
+    /// Every rights request, oldest first, verified again, with its deadline and decision.
     pub fn requests(&self) -> Result<Vec<RequestRow>, ArchiveError> {
-        let policy = self.current_form()?.ok_or(ArchiveError::NoForm)?.body().policy.clone();
+        let snapshot = self.snapshot()?;
+        let forms = read::entries_of_kind(&snapshot, ConsentForm::KIND)?;
         let mut rows = Vec::new();
-        for entry in read::entries_of_kind(self.conn(), RightsRequest::KIND)? {
+        for entry in read::entries_of_kind(&snapshot, RightsRequest::KIND)? {
             let Some(bytes) = entry.bytes.as_deref() else { continue };
             let corrupt = |e: String| ArchiveError::Corrupt(format!("request at entry {}: {e}", entry.index));
-            let request = shared::decode::<RightsRequest>(bytes).map_err(|e| corrupt(e.to_string()))?;
-            let body = request.unverified_body().clone();
-            let decision = read::decision_for(self.conn(), entry.hash)?
+            let certificate_hash = shared::decode::<RightsRequest>(bytes)
+                .map_err(|e| corrupt(e.to_string()))?
+                .unverified_body()
+                .certificate;
+            let certificate = read::object_bytes(&snapshot, certificate_hash, EnrolmentCertificate::KIND)?
+                .ok_or_else(|| corrupt("its certificate is missing".into()))?;
+            let certificate = self.trust().certificate(&certificate).map_err(|e| corrupt(e.to_string()))?;
+            let request = self.trust().request(bytes, &certificate).map_err(|e| corrupt(e.to_string()))?;
+            let body = request.body().clone();
+            let decision = read::decision_for(&snapshot, entry.hash)?
                 .map(|bytes: Vec<u8>| self.trust().decision(&bytes).map(|d| d.body().clone()))
                 .transpose()
                 .map_err(|e| corrupt(e.to_string()))?;
+            // The policy of the form version in force when the request arrived.
+            let form = forms
+                .iter()
+                .filter(|f| f.index < entry.index)
+                .filter_map(|f| f.bytes.as_deref())
+                .next_back()
+                .ok_or(ArchiveError::NoForm)?;
+            let policy = self.trust().form(form).map_err(|e| corrupt(e.to_string()))?.body().policy.clone();
             let deadline = rights_deadline(&policy, entry.logged_at).unwrap_or(entry.logged_at);
             rows.push(RequestRow {
                 hash: entry.hash,

@@ -12,6 +12,13 @@
 //! under it, the checkpoint under a delegated archive key, every entry's inclusion in the
 //! checkpoint's tree, every object through the chain of trust, and every acknowledgement; then
 //! it folds the receipts into the state of consent at the checkpoint's time.
+//!
+//! What a bundle proves, and what it cannot: every object in it is genuine and was in the log by
+//! the checkpoint; each signer's receipts in it form unbroken chains (a receipt whose predecessor
+//! was left out makes the bundle invalid); each decision answers a request in it. It cannot prove
+//! that the school left out nothing *after* the last receipt of a chain — a later withdrawal, say.
+//! That is what the family's own acknowledgement is for: `verifier verify bundle.json receipt.json
+//! ack.json` fails if the bundle omits an object the archive acknowledged before its checkpoint.
 
 use crate::merkle::{self, ProofError};
 use crate::trust::{TrustError, TrustStore, Verified};
@@ -66,6 +73,8 @@ pub struct BundleEntry {
 /// What a bundle proves.
 #[derive(Debug, Clone)]
 pub struct BundleReport {
+    /// The hash of every object in it.
+    pub objects: std::collections::BTreeSet<Digest>,
     /// The student.
     pub student: StudentId,
     /// The checkpoint the bundle is anchored to.
@@ -176,6 +185,8 @@ pub fn verify_bundle(bytes: &[u8], school: &PublicKey) -> Result<BundleReport, B
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut forms: BTreeMap<Digest, Verified<ConsentForm>> = BTreeMap::new();
     let mut certificates: BTreeMap<Digest, Verified<EnrolmentCertificate>> = BTreeMap::new();
+    let mut requests: std::collections::BTreeSet<Digest> = std::collections::BTreeSet::new();
+    let mut birth_date = None;
     for (entry, kind, bytes) in &entries {
         match kind.as_str() {
             ConsentForm::KIND => {
@@ -187,6 +198,8 @@ pub fn verify_bundle(bytes: &[u8], school: &PublicKey) -> Result<BundleReport, B
                 if certificate.body().student != bundle.student {
                     return Err(inconsistent(entry.index, "a certificate for another student".into()));
                 }
+                // Entries are in log order: the latest certificate carries the current date of birth.
+                birth_date = Some(certificate.body().student_birth_date);
                 certificates.insert(certificate.hash(), certificate);
             }
             _ => {}
@@ -220,9 +233,13 @@ pub fn verify_bundle(bytes: &[u8], school: &PublicKey) -> Result<BundleReport, B
                 trust
                     .request(bytes, certificate_of(unverified.unverified_body().certificate)?)
                     .map_err(untrusted(index, kind))?;
+                requests.insert(hash);
             }
             RequestDecision::KIND => {
-                trust.decision(bytes).map_err(untrusted(index, kind))?;
+                let decision = trust.decision(bytes).map_err(untrusted(index, kind))?;
+                if !requests.contains(&decision.body().request) {
+                    return Err(inconsistent(index, "a decision on a request that is not in the bundle".into()));
+                }
             }
             other => return Err(inconsistent(index, format!("unexpected kind {other:?}"))),
         }
@@ -248,7 +265,6 @@ pub fn verify_bundle(bytes: &[u8], school: &PublicKey) -> Result<BundleReport, B
         })
         .collect::<Result<_, _>>()?;
     let signed_forms: Vec<Signed<ConsentForm>> = forms_in_order(&forms);
-    let birth_date = certificates.values().next().map(|c| c.body().student_birth_date);
     let state = match birth_date {
         Some(birth_date) => {
             let context = FoldContext { student: &bundle.student, birth_date, forms: &signed_forms };
@@ -268,7 +284,16 @@ pub fn verify_bundle(bytes: &[u8], school: &PublicKey) -> Result<BundleReport, B
             tree.time,
         ),
     };
-    Ok(BundleReport { student: bundle.student, checkpoint: tree.clone(), counts, state })
+    // A receipt that does not follow from the bundle's receipts means some were left out.
+    if let Some(ignored) = state.ignored.first() {
+        let index = receipts.iter().find(|(r, _, _)| r.hash() == ignored.receipt).map_or(0, |(_, _, e)| e.index);
+        return Err(inconsistent(
+            index,
+            format!("the receipt does not count ({:?}): the bundle is incomplete", ignored.reason),
+        ));
+    }
+    let objects = entries.iter().map(|(_, _, bytes)| Digest::of(bytes)).collect();
+    Ok(BundleReport { objects, student: bundle.student, checkpoint: tree.clone(), counts, state })
 }
 
 /// Form versions oldest first, following `supersedes` from the first version.

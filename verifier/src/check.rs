@@ -1,11 +1,15 @@
 //! `verifier check`: re-verifies a whole archive, trusting nothing that was stored.
 //!
 //! 1. Every entry's bytes hash to its stored hash and its stored leaf; every object verifies
-//!    through the chain of trust (in parallel, on every core); its stored columns (kind, student,
-//!    person) agree with what it signed; receipts extend their signer's chain.
-//! 2. The Merkle tree is recomputed from the leaves; every stored node must match it.
-//! 3. Every checkpoint verifies and its root equals the recomputed root at its size.
-//! 4. Every acknowledgement verifies and names its object, index and (stored) log time.
+//!    through the chain of trust (in parallel, on every core); its stored columns (student,
+//!    person, the entry it refers to) agree with what it signed; receipts extend their signer's
+//!    chain; a decision answers a request earlier in the log, about the same student.
+//! 2. The Merkle tree is recomputed from the leaves; the stored nodes must be exactly its nodes.
+//! 3. There is a checkpoint for every tree size; each verifies and its root is the recomputed one.
+//! 4. There is exactly one acknowledgement per entry; each verifies and names its object, index
+//!    and (stored) log time.
+//!
+//! Everything is read from one snapshot, so a check may run while the service appends.
 //!
 //! Purged entries have no bytes: their stored leaf still anchors the tree, and step 1 skips them.
 
@@ -39,7 +43,8 @@ const BATCH: u64 = 4096;
 impl Archive {
     /// Checks the whole archive; `progress` shows a bar on the terminal.
     pub fn check(&self, progress: bool) -> Result<CheckReport, ArchiveError> {
-        let conn = self.conn();
+        let snapshot = self.snapshot()?;
+        let conn: &rusqlite::Connection = &snapshot;
         let size = read::tree_size(conn)?;
         let bar = if progress { ProgressBar::new(size) } else { ProgressBar::hidden() };
         bar.set_style(
@@ -72,19 +77,19 @@ impl Archive {
             from = to;
         }
         bar.set_message("tree");
-        report.problems.extend(self.check_tree(&tree)?);
-        report.problems.extend(self.check_acknowledgements(&tree)?);
+        report.problems.extend(self.check_tree(conn, &tree)?);
+        report.problems.extend(self.check_acknowledgements(conn, &tree)?);
         bar.finish_and_clear();
         Ok(report)
     }
 
     /// The stored nodes are exactly the recomputed tree's complete subtrees (none altered, none
     /// missing, none extra); every checkpoint verifies with the recomputed root.
-    fn check_tree(&self, tree: &MemoryTree) -> Result<Vec<String>, ArchiveError> {
+    fn check_tree(&self, conn: &rusqlite::Connection, tree: &MemoryTree) -> Result<Vec<String>, ArchiveError> {
         use crate::merkle::NodeStore;
         let mut problems = Vec::new();
         let mut stored: BTreeMap<(u32, u64), Digest> =
-            read::nodes(self.conn())?.into_iter().map(|(level, index, hash)| ((level, index), hash)).collect();
+            read::nodes(conn)?.into_iter().map(|(level, index, hash)| ((level, index), hash)).collect();
         let size = tree.len();
         for level in 0..u64::BITS {
             let complete = size >> level;
@@ -103,7 +108,12 @@ impl Archive {
                 .keys()
                 .map(|(level, index)| format!("tree node (level {level}, index {index}) lies outside the log")),
         );
-        for (size, bytes) in read::checkpoints(self.conn())? {
+        let checkpoints = read::checkpoints(conn)?;
+        let sizes: Vec<u64> = checkpoints.iter().map(|(size, _)| *size).collect();
+        if sizes != (1..=size).collect::<Vec<_>>() {
+            problems.push(format!("the checkpoints are not exactly one per tree size 1 to {size}"));
+        }
+        for (size, bytes) in checkpoints {
             match self.trust().checkpoint(&bytes) {
                 Err(error) => problems.push(format!("checkpoint of size {size}: {error}")),
                 Ok(checkpoint) => {
@@ -117,12 +127,24 @@ impl Archive {
         Ok(problems)
     }
 
-    /// Every acknowledgement verifies and matches its object's hash, index and stored time.
-    fn check_acknowledgements(&self, tree: &MemoryTree) -> Result<Vec<String>, ArchiveError> {
+    /// Every entry has one acknowledgement; each verifies and matches its object's hash, index and
+    /// stored time.
+    fn check_acknowledgements(
+        &self,
+        conn: &rusqlite::Connection,
+        tree: &MemoryTree,
+    ) -> Result<Vec<String>, ArchiveError> {
         let mut problems = Vec::new();
         let logged: BTreeMap<Digest, (u64, i64)> =
-            read::hashes(self.conn())?.into_iter().map(|(h, i, t)| (h, (i, t))).collect();
-        for (hash, bytes) in read::acknowledgements(self.conn())? {
+            read::hashes(conn)?.into_iter().map(|(h, i, t)| (h, (i, t))).collect();
+        let acknowledgements = read::acknowledgements(conn)?;
+        let acknowledged: std::collections::BTreeSet<Digest> = acknowledgements.iter().map(|(h, _)| *h).collect();
+        for (hash, (index, _)) in &logged {
+            if !acknowledged.contains(hash) {
+                problems.push(format!("entry {index} has no acknowledgement"));
+            }
+        }
+        for (hash, bytes) in acknowledgements {
             let ack: Verified<Acknowledgement> = match self.trust().acknowledgement(&bytes) {
                 Ok(ack) => ack,
                 Err(error) => {
@@ -161,15 +183,16 @@ fn check_entry(trust: &TrustStore, entry: &LogEntry, links: &Links) -> Option<St
             .map_err(|e| e.to_string()),
         ConsentReceipt::KIND => links.receipt(trust, bytes),
         RightsRequest::KIND => links.request(trust, bytes),
-        RequestDecision::KIND => {
-            trust.decision(bytes).map(|_| (entry.student.clone(), None)).map_err(|e| e.to_string())
-        }
+        RequestDecision::KIND => links.decision(trust, bytes),
         other => Err(format!("unknown kind {other:?}")),
     };
     match verdict {
         Err(error) => problem(error),
         Ok((student, person)) if student != entry.student || person != entry.person => {
             problem("its stored student or person differs from what it signed".into())
+        }
+        Ok(_) if refers_to(&entry.kind, bytes) != entry.refers_to => {
+            problem("its stored reference differs from what it signed".into())
         }
         Ok(_) => None,
     }
@@ -181,11 +204,25 @@ fn check_leaf(entry: &LogEntry, leaf: Digest) -> Option<String> {
         .then(|| format!("entry {}: its stored leaf hash does not match its bytes", entry.index))
 }
 
-/// Certificates, forms and chain heads seen so far, in log order.
+/// The entry an object answers, as the archive stores it in `refers_to`.
+fn refers_to(kind: &str, bytes: &[u8]) -> Option<Digest> {
+    match kind {
+        EnrolmentCertificate::KIND => {
+            Some(shared::decode::<EnrolmentCertificate>(bytes).ok()?.unverified_body().invitation)
+        }
+        RequestDecision::KIND => Some(shared::decode::<RequestDecision>(bytes).ok()?.unverified_body().request),
+        ConsentForm::KIND => shared::decode::<ConsentForm>(bytes).ok()?.unverified_body().supersedes,
+        _ => None,
+    }
+}
+
+/// Certificates, forms, requests and chain heads seen so far, in log order.
 #[derive(Default)]
 struct Links {
     certificates: BTreeMap<Digest, Verified<EnrolmentCertificate>>,
     forms: BTreeMap<Digest, Verified<ConsentForm>>,
+    /// Each request's student.
+    requests: BTreeMap<Digest, String>,
     heads: BTreeMap<(String, String), Digest>,
 }
 
@@ -204,8 +241,24 @@ impl Links {
                     self.forms.insert(form.hash(), form);
                 }
             }
+            RightsRequest::KIND => {
+                if let Ok(request) = shared::decode::<RightsRequest>(bytes) {
+                    self.requests.insert(request.hash(), request.unverified_body().student.to_string());
+                }
+            }
             _ => {}
         }
+    }
+
+    /// A decision: archive-signed, answering a request earlier in the log; its student is the request's.
+    fn decision(&self, trust: &TrustStore, bytes: &[u8]) -> Result<(Option<String>, Option<String>), String> {
+        let decision = trust.decision(bytes).map_err(|e| e.to_string())?;
+        let request = decision.body().request;
+        let student = self
+            .requests
+            .get(&request)
+            .ok_or_else(|| format!("it decides {request}, which is not a request earlier in the log"))?;
+        Ok((Some(student.clone()), None))
     }
 
     /// Advances the signer's chain with a receipt; reports one that does not extend it.

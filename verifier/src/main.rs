@@ -3,8 +3,9 @@
 
 use anyhow::{bail, Context, Result};
 use base64::Engine as _;
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use rand_core::OsRng;
+use shared::ids::StudentId;
 use shared::objects::{ConsentForm, FormContent, Outcome};
 use shared::primitives::{Digest, PublicKey};
 use shared::{sign, Timestamp};
@@ -52,12 +53,13 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Offline: verify signed objects and proof bundles with only the school's public key.
+    /// Offline: verify signed objects and proof bundles with only the school's public key. Pass
+    /// the family's receipts and acknowledgements with a bundle to check that it omits none.
     /// Exit status 0 if every file is valid, 1 otherwise.
     Verify {
         /// The school's public key: 64 hex digits, or a file holding them (school.pub).
-        #[arg(long)]
-        school_key: String,
+        #[arg(long, value_parser = parse_school_key)]
+        school_key: PublicKey,
         /// Files to verify.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -79,8 +81,8 @@ enum Command {
     /// Export a student's proof bundle, which `verify` checks with only the school key.
     Export {
         /// The student's pseudonymous id.
-        #[arg(long)]
-        student: String,
+        #[arg(long, value_parser = parse_student)]
+        student: StudentId,
         /// Where to write it (default: bundle-STUDENT.json).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -90,9 +92,18 @@ enum Command {
     /// Retention: delete personal data and redact the log entries of students whose record closed
     /// before DATE (the limitation period). Leaf hashes stay, so the log stays verifiable.
     Purge {
-        /// Cut-off, `YYYY-MM-DD` or an instant.
+        /// Cut-off, `YYYY-MM-DD` or an instant; at most now minus the form's retention period.
+        #[arg(long, value_parser = parse_instant)]
+        before: Timestamp,
+    },
+    /// Renew the archive key's delegation (signed by the root key) before it expires.
+    Delegate {
+        /// Days from now the delegation lasts.
+        #[arg(long, default_value_t = 5 * 365)]
+        days: u32,
+        /// The root key file (default: DATA/school.key).
         #[arg(long)]
-        before: String,
+        root_key: Option<PathBuf>,
     },
 }
 
@@ -141,8 +152,8 @@ struct AuditArgs {
     #[arg(long)]
     purpose: String,
     /// The instant: `YYYY-MM-DD` (the end of that day, UTC) or `YYYY-MM-DDTHH:MM:SSZ`.
-    #[arg(long)]
-    at: String,
+    #[arg(long, value_parser = parse_instant)]
+    at: Timestamp,
     /// Only this class.
     #[arg(long)]
     class: Option<String>,
@@ -155,15 +166,16 @@ struct AuditArgs {
 }
 
 #[derive(Args)]
-#[group(id = "outcome", required = true, multiple = false)]
+#[command(group(ArgGroup::new("outcome").required(true).args(["grant", "refuse"])))]
 struct DecideArgs {
     /// The request's hash (from `verifier requests`).
-    request: String,
+    #[arg(value_parser = parse_digest)]
+    request: Digest,
     /// Grant the request.
-    #[arg(long, group = "outcome")]
+    #[arg(long)]
     grant: bool,
     /// Refuse the request.
-    #[arg(long, group = "outcome")]
+    #[arg(long)]
     refuse: bool,
     /// The reason, in words the requester understands.
     #[arg(long)]
@@ -186,16 +198,33 @@ fn now() -> Result<Timestamp> {
     Timestamp::from_unix(i64::try_from(seconds)?).context("the system clock is outside 1970-9999")
 }
 
-/// `YYYY-MM-DD` (the end of that day, UTC) or an instant.
-fn instant(text: &str) -> Result<Timestamp> {
+/// `YYYY-MM-DD` (the end of that day, UTC) or an instant; a usage error otherwise.
+fn parse_instant(text: &str) -> Result<Timestamp, String> {
     if let Some(stamp) = Timestamp::parse(text) {
         return Ok(stamp);
     }
-    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
-        .with_context(|| format!("{text:?} is neither YYYY-MM-DD nor YYYY-MM-DDTHH:MM:SSZ"))?;
-    let end = date.and_hms_opt(23, 59, 59).context("no such time")?.and_utc();
-    Timestamp::from_datetime(end).context("date out of range")
+        .and_then(|date| date.and_hms_opt(23, 59, 59))
+        .and_then(|end| Timestamp::from_datetime(end.and_utc()))
+        .ok_or_else(|| format!("{text:?} is neither YYYY-MM-DD nor YYYY-MM-DDTHH:MM:SSZ"))
+}
+
+/// 64 hex digits, or a file holding them.
+fn parse_school_key(text: &str) -> Result<PublicKey, String> {
+    keys::read_public(text).map_err(|_| format!("{text:?} is neither 64 lowercase hex digits nor a file holding them"))
+}
+
+fn parse_student(text: &str) -> Result<StudentId, String> {
+    StudentId::try_from(text).map_err(|e| e.to_string())
+}
+
+fn parse_digest(text: &str) -> Result<Digest, String> {
+    hex::decode(text)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .map(Digest)
+        .ok_or_else(|| format!("{text:?} is not a hash (64 lowercase hex digits)"))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
@@ -265,8 +294,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{}", String::from_utf8_lossy(ack.bytes()));
             }
         }
-        Command::Verify { school_key, files } => {
-            let school = keys::read_public(&school_key)?;
+        Command::Verify { school_key: school, files } => {
             let documents =
                 files.iter().map(|f| Ok((f.display().to_string(), read(f)?))).collect::<Result<Vec<_>>>()?;
             let mut all_valid = true;
@@ -283,7 +311,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Audit(args) => {
             let archive = Archive::open(data)?;
-            let audit = archive.audit_purpose(&args.purpose, instant(&args.at)?, args.class.as_deref())?;
+            let audit = archive.audit_purpose(&args.purpose, args.at, args.class.as_deref())?;
             let text = report::audit(&audit, args.format)?;
             match args.out {
                 Some(out) => write(&out, text.as_bytes())?,
@@ -297,12 +325,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print!("{}", report::requests(&rows, now, format)?);
         }
         Command::Decide(args) => {
-            let request = Digest(
-                hex::decode(&args.request)
-                    .ok()
-                    .and_then(|b| b.try_into().ok())
-                    .context("REQUEST must be 64 hex digits")?,
-            );
+            let request = args.request;
             let outcome = if args.grant { Outcome::Granted } else { Outcome::Refused };
             let mut archive = Archive::open(data)?;
             let decision = archive.decide(request, outcome, &args.reason, now()?)?;
@@ -310,8 +333,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Export { student, out } => {
             let archive = Archive::open(data)?;
-            let id = shared::ids::StudentId::try_from(student.as_str())?;
-            let bundle = archive.export(&id)?;
+            let bundle = archive.export(&student)?;
             let out = out.unwrap_or_else(|| PathBuf::from(format!("bundle-{student}.json")));
             write(&out, &bundle)?;
             println!("Wrote the proof bundle of {student} to {} ({} bytes).", out.display(), bundle.len());
@@ -332,11 +354,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Purge { before } => {
             let mut archive = Archive::open(data)?;
-            let report = archive.purge(instant(&before)?)?;
+            let report = archive.purge(before, now()?)?;
             println!(
-                "Purged {} students: {} log entries redacted (leaf hashes kept), {} rows of personal data deleted.",
-                report.students, report.redacted_entries, report.personal_rows
+                "Purged {} students: {} log entries redacted (leaf hashes kept), {} rows of personal data deleted; \
+                 {} quiet records kept because a consent is in effect or a request is open.",
+                report.students, report.redacted_entries, report.personal_rows, report.kept_open
             );
+        }
+        Command::Delegate { days, root_key } => {
+            let root = keys::read_secret(&root_key.unwrap_or_else(|| data.join(keys::ROOT_KEY)))?;
+            let mut archive = Archive::open(data)?;
+            let now = now()?;
+            let until = Timestamp::from_unix(now.unix() + i64::from(days) * 86_400).context("date out of range")?;
+            archive.delegate(&root, until, now)?;
+            println!("The archive key is delegated until {until}.");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,7 +1,9 @@
 //! `verifier verify FILE...`: checks signed objects and proof bundles offline with only the school
 //! key. Loose objects are checked as a pool: delegations first (they make archive keys trusted),
 //! then what the root or a delegated archive key signed, then receipts and requests, whose
-//! certificate (and form) must be among the files.
+//! certificate (and form) must be among the files. A bundle is also checked against the
+//! acknowledgements among the files: if the archive acknowledged a receipt or request of the
+//! bundle's student before the bundle's checkpoint, the bundle must contain it.
 
 use crate::bundle::{verify_bundle, FORMAT};
 use crate::trust::{TrustError, TrustStore, Verified};
@@ -20,8 +22,17 @@ pub type Verdict = Result<String, String>;
 /// Verifies every document; the verdicts are in the order given.
 pub fn verify_documents(documents: &[(String, Vec<u8>)], school: &PublicKey) -> Vec<(String, Verdict)> {
     let kinds: Vec<Option<String>> = documents.iter().map(|(_, bytes)| kind_of(bytes)).collect();
-    let mut trust = TrustStore::new(*school);
+    // The pool: loose objects, and the objects inside bundles (a family's acknowledgement is
+    // checked with the delegation its school's bundle carries).
+    let mut pool: Vec<(Option<String>, Vec<u8>)> = Vec::new();
     for ((_, bytes), kind) in documents.iter().zip(&kinds) {
+        match kind.as_deref() {
+            Some(FORMAT) => pool.extend(bundle_objects(bytes)),
+            _ => pool.push((kind.clone(), bytes.clone())),
+        }
+    }
+    let mut trust = TrustStore::new(*school);
+    for (kind, bytes) in &pool {
         if kind.as_deref() == Some(ArchiveDelegation::KIND) {
             // A bad delegation gets its verdict below; it just does not add trust.
             let _ = trust.add_delegation(bytes);
@@ -29,7 +40,7 @@ pub fn verify_documents(documents: &[(String, Vec<u8>)], school: &PublicKey) -> 
     }
     let mut certificates: BTreeMap<Digest, Verified<EnrolmentCertificate>> = BTreeMap::new();
     let mut forms: BTreeMap<Digest, Verified<ConsentForm>> = BTreeMap::new();
-    for ((_, bytes), kind) in documents.iter().zip(&kinds) {
+    for (kind, bytes) in &pool {
         match kind.as_deref() {
             Some(EnrolmentCertificate::KIND) => {
                 if let Ok(certificate) = trust.certificate(bytes) {
@@ -44,11 +55,60 @@ pub fn verify_documents(documents: &[(String, Vec<u8>)], school: &PublicKey) -> 
             _ => {}
         }
     }
-    let pool = Pool { trust: &trust, certificates: &certificates, forms: &forms };
+    let acknowledged = acknowledged_objects(documents, &kinds, &trust);
+    let pool = Pool { trust: &trust, certificates: &certificates, forms: &forms, acknowledged: &acknowledged };
     documents
         .iter()
         .zip(&kinds)
         .map(|((name, bytes), kind)| (name.clone(), pool.verify(bytes, kind.as_deref(), school)))
+        .collect()
+}
+
+/// The receipts and requests among the files that an acknowledgement among them covers:
+/// object hash → (student, log index).
+fn acknowledged_objects(
+    documents: &[(String, Vec<u8>)],
+    kinds: &[Option<String>],
+    trust: &TrustStore,
+) -> BTreeMap<Digest, (String, u64)> {
+    let students: BTreeMap<Digest, String> = documents
+        .iter()
+        .zip(kinds)
+        .filter_map(|((_, bytes), kind)| match kind.as_deref() {
+            Some(ConsentReceipt::KIND) => Some((
+                Digest::of(bytes),
+                shared::decode::<ConsentReceipt>(bytes).ok()?.unverified_body().student.to_string(),
+            )),
+            Some(RightsRequest::KIND) => Some((
+                Digest::of(bytes),
+                shared::decode::<RightsRequest>(bytes).ok()?.unverified_body().student.to_string(),
+            )),
+            _ => None,
+        })
+        .collect();
+    documents
+        .iter()
+        .zip(kinds)
+        .filter(|(_, kind)| kind.as_deref() == Some(Acknowledgement::KIND))
+        .filter_map(|((_, bytes), _)| trust.acknowledgement(bytes).ok())
+        .filter_map(|ack| {
+            let student = students.get(&ack.body().object)?;
+            Some((ack.body().object, (student.clone(), ack.body().log_index)))
+        })
+        .collect()
+}
+
+/// The signed objects inside a bundle, with their kinds (unchecked: they are only candidates).
+fn bundle_objects(bytes: &[u8]) -> Vec<(Option<String>, Vec<u8>)> {
+    let Ok(bundle) = serde_json::from_slice::<crate::bundle::Bundle>(bytes) else { return Vec::new() };
+    bundle
+        .entries
+        .iter()
+        .flat_map(|entry| std::iter::once(&entry.object).chain(&entry.acknowledgement))
+        .filter_map(|object| {
+            let bytes = shared::encoding::to_canonical(object).ok()?;
+            Some((kind_of(&bytes), bytes))
+        })
         .collect()
 }
 
@@ -64,6 +124,7 @@ struct Pool<'a> {
     trust: &'a TrustStore,
     certificates: &'a BTreeMap<Digest, Verified<EnrolmentCertificate>>,
     forms: &'a BTreeMap<Digest, Verified<ConsentForm>>,
+    acknowledged: &'a BTreeMap<Digest, (String, u64)>,
 }
 
 impl Pool<'_> {
@@ -73,6 +134,16 @@ impl Pool<'_> {
         match kind {
             Some(FORMAT) => {
                 let report = verify_bundle(bytes, school).map_err(|e| e.to_string())?;
+                let omitted = self.acknowledged.iter().find(|(hash, (student, index))| {
+                    *student == report.student.as_str()
+                        && *index < report.checkpoint.tree_size
+                        && !report.objects.contains(*hash)
+                });
+                if let Some((hash, (_, index))) = omitted {
+                    return Err(format!(
+                        "the bundle omits {hash}, which the archive acknowledged at log index {index} before the bundle's checkpoint"
+                    ));
+                }
                 let objects: usize = report.counts.values().sum();
                 let in_effect: Vec<&str> = report
                     .state

@@ -81,7 +81,10 @@ pub fn requests(requests: &[RequestRow], now: Timestamp, format: Format) -> Resu
         .iter()
         .map(|r| {
             let status = match &r.decision {
-                Some(d) => format!("{} on {}: {}", outcome_label(d.outcome), d.decided.date(), d.reason),
+                Some(d) => {
+                    let late = if r.decided_late() { " (late)" } else { "" };
+                    format!("{} on {}{late}: {}", outcome_label(d.outcome), d.decided.date(), d.reason)
+                }
                 None if r.overdue(now) => "OVERDUE".to_owned(),
                 None => "open".to_owned(),
             };

@@ -141,6 +141,14 @@ impl TrustStore {
         Ok(verified)
     }
 
+    /// Whether a delegation covers archive key `key` at `at`.
+    pub fn delegates(&self, key: &PublicKey, at: Timestamp) -> bool {
+        self.delegations.iter().any(|d| {
+            let d = d.body();
+            d.archive_key == *key && d.valid_from <= at && at <= d.valid_until
+        })
+    }
+
     /// A form version, signed by the root key.
     pub fn form(&self, bytes: &[u8]) -> Result<Verified<ConsentForm>, TrustError> {
         self.root_signed(bytes)
@@ -257,11 +265,7 @@ impl TrustStore {
         let envelope = decode::<T>(bytes)?;
         let key = *envelope.signer();
         let at = when(envelope.unverified_body());
-        let delegated = self.delegations.iter().any(|d| {
-            let d = d.body();
-            d.archive_key == key && d.valid_from <= at && at <= d.valid_until
-        });
-        if !delegated {
+        if !self.delegates(&key, at) {
             // Check the signature first, so that a forged object is reported as forged.
             envelope.clone().verify(&key).map_err(OpenError::from)?;
             return Err(TrustError::NotDelegated { key, at });

@@ -2,6 +2,8 @@
 //! changes nothing; acknowledged objects are in the log; `check` catches every kind of tampering;
 //! purging keeps the log verifiable; a proof bundle fails after any byte is changed.
 
+mod common;
+
 use consent_tests::fixtures::{example_form_content, key, purpose};
 use ed25519_dalek::SigningKey;
 use rand_core::OsRng;
@@ -48,8 +50,8 @@ fn fixture() -> Fixture {
 }
 
 impl Fixture {
-    fn file(&self) -> Vec<u8> {
-        std::fs::read(self.archive.dir().join(DATABASE)).expect("archive file")
+    fn file(&self) -> String {
+        common::dump(&self.archive.dir().join(DATABASE))
     }
 
     fn request(&self, invitation: usize, key: &SigningKey) -> Signed<EnrolmentRequest> {
@@ -80,6 +82,22 @@ impl Fixture {
         let decisions = decisions.iter().map(|(p, d)| (purpose(p), *d)).collect();
         let body = ConsentReceipt::by(certificate, self.form.hash(), decisions, at(2), previous, Lang::Ro);
         sign(body, key).expect("receipt")
+    }
+
+    /// Signs and submits one receipt per step, chained, on days 2, 3, 4…; returns them in order.
+    fn submit_chain(
+        &mut self,
+        key: &SigningKey,
+        certificate: &Signed<EnrolmentCertificate>,
+        steps: &[&[(&str, Decision)]],
+    ) -> Vec<Signed<ConsentReceipt>> {
+        let mut receipts: Vec<Signed<ConsentReceipt>> = Vec::new();
+        for (day, decisions) in (2..).zip(steps) {
+            let receipt = self.receipt(key, certificate, decisions, receipts.last().map(|r| r.hash()));
+            self.archive.submit_receipt(receipt.bytes(), at(day)).expect("accepted");
+            receipts.push(receipt);
+        }
+        receipts
     }
 
     /// Runs `attempt`, expects it to fail as `expected` says, and the archive file to be unchanged.
@@ -136,6 +154,12 @@ fn bad_input_gets_a_precise_error_and_changes_nothing() {
         "a replay",
         |a| a.submit_receipt(stale.bytes(), at(3)).map(drop),
         |e| matches!(e, ArchiveError::Replay { .. }),
+    );
+    let form = f.form.bytes().to_vec();
+    f.refused(
+        "a form submitted as a receipt",
+        |a| a.submit_receipt(&form, at(3)).map(drop),
+        |e| matches!(e, ArchiveError::Trust(TrustError::Open(_))),
     );
     let mut forged = first.bytes().to_vec();
     let position = forged.len() - 10;
@@ -262,38 +286,170 @@ fn check_catches_every_kind_of_tampering() {
         "UPDATE checkpoints SET bytes = (SELECT bytes FROM checkpoints WHERE tree_size = 1) WHERE tree_size = 2",
     );
     check_catches("a deleted entry", "DELETE FROM log WHERE idx = (SELECT MAX(idx) FROM log)");
+    check_catches("a cleared reference", "UPDATE log SET refers_to = NULL WHERE kind = 'enrolment/1'");
+    check_catches(
+        "a deleted acknowledgement",
+        "DELETE FROM acknowledgements WHERE hash = (SELECT hash FROM log WHERE idx = 1)",
+    );
+    check_catches(
+        "a deleted checkpoint",
+        "DELETE FROM checkpoints WHERE tree_size = (SELECT MAX(tree_size) FROM checkpoints)",
+    );
 }
 
 #[test]
-fn purging_redacts_personal_data_and_keeps_the_log_verifiable() {
+fn purging_redacts_closed_records_and_keeps_the_log_verifiable() {
     let mut f = fixture();
     let (key_1, certificate) = f.enrol(0, "guardian-1");
-    let receipt = f.receipt(&key_1, &certificate, &[("meals", Decision::Grant)], None);
-    f.archive.submit_receipt(receipt.bytes(), at(2)).expect("accepted");
-    let report = f.archive.purge(at(400)).expect("purge");
-    assert_eq!(report.students, 1);
-    assert_eq!(report.redacted_entries, 2, "the certificate and the receipt");
+    let grant = f.receipt(&key_1, &certificate, &[("meals", Decision::Grant)], None);
+    f.archive.submit_receipt(grant.bytes(), at(2)).expect("accepted");
+    let three_years_later = at(3 * 366 + 10);
+    // Proof is kept for the limitation period: a cut-off inside it is refused.
+    f.refused(
+        "a cut-off inside the retention period",
+        |a| a.purge(at(400), at(500)).map(drop),
+        |e| matches!(e, ArchiveError::PurgeTooRecent { .. }),
+    );
+    // A record with a consent still in effect is kept, however quiet.
+    let report = f.archive.purge(at(5), three_years_later).expect("purge");
+    assert_eq!((report.students, report.kept_open), (0, 1));
+    // Once withdrawn, it is closed and purged after the period.
+    let withdrawal = f.receipt(&key_1, &certificate, &[("meals", Decision::Withdraw)], Some(grant.hash()));
+    f.archive.submit_receipt(withdrawal.bytes(), at(3)).expect("accepted");
+    let report = f.archive.purge(at(5), three_years_later).expect("purge");
+    assert_eq!((report.students, report.kept_open), (1, 0));
+    assert_eq!(report.redacted_entries, 3, "the certificate and both receipts");
     assert!(report.personal_rows >= 3);
     let check = f.archive.check(false).expect("check");
     assert!(check.problems.is_empty(), "{:?}", check.problems);
-    assert_eq!(check.purged, 2);
-    // The other student's bundle still verifies against the same checkpoints.
+    assert_eq!(check.purged, 3);
+    // Another student's bundle still verifies against the same tree.
     let (key_2, certificate_2) = f.enrol(1, "guardian-2");
-    let receipt = f.receipt(&key_2, &certificate_2, &[("meals", Decision::Grant)], None);
-    f.archive.submit_receipt(receipt.bytes(), at(401)).expect("accepted");
+    let receipt_2 = f.receipt(&key_2, &certificate_2, &[("meals", Decision::Grant)], None);
+    f.archive.submit_receipt(receipt_2.bytes(), at(2)).expect("accepted");
     let bundle = f.archive.export(&StudentId::try_from("s-2").expect("id")).expect("export");
     verify_bundle(&bundle, &f.archive.school()).expect("still verifies");
 }
 
 #[test]
-fn a_bundle_fails_after_any_single_byte_edit() {
+fn the_archive_key_signs_only_while_it_is_delegated() {
     let mut f = fixture();
     let (key_1, certificate) = f.enrol(0, "guardian-1");
-    let first = f.receipt(&key_1, &certificate, &[("photos-published", Decision::Grant)], None);
-    f.archive.submit_receipt(first.bytes(), at(2)).expect("accepted");
-    let second = f.receipt(&key_1, &certificate, &[("photos-published", Decision::Withdraw)], Some(first.hash()));
-    f.archive.submit_receipt(second.bytes(), at(3)).expect("accepted");
+    let receipt = f.receipt(&key_1, &certificate, &[("meals", Decision::Grant)], None);
+    let six_years = at(6 * 366);
+    f.refused(
+        "a write after the delegation ended",
+        |a| a.submit_receipt(receipt.bytes(), six_years).map(drop),
+        |e| matches!(e, ArchiveError::KeyNotDelegated(_)),
+    );
+    let root = f.root.clone();
+    f.archive.delegate(&root, at(7 * 366), at(5 * 366)).expect("renewed");
+    f.archive.submit_receipt(receipt.bytes(), six_years).expect("accepted under the renewed delegation");
+    assert!(f.archive.check(false).expect("check").problems.is_empty());
+}
+
+#[test]
+fn an_invitation_enrols_once_even_from_two_handles() {
+    let mut f = fixture();
+    let mut other = Archive::open(f.archive.dir()).expect("a second handle, as another process would");
+    let invitation = f.invitations[0].bytes().to_vec();
+    let (first, second) = (key("first-device"), key("second-device"));
+    f.archive.enrol(&invitation, f.request(0, &first).bytes(), at(1)).expect("enrols");
+    let error = other.enrol(&invitation, f.request(0, &second).bytes(), at(1)).expect_err("used");
+    assert!(matches!(error, ArchiveError::InvitationUsed(_)), "{error:?}");
+}
+
+#[test]
+fn a_new_invitation_replaces_the_unused_one() {
+    let mut f = fixture();
+    let old = f.invitations[0].bytes().to_vec();
+    let root = f.root.clone();
+    f.archive.invite(&Roster::parse(ROSTER).expect("roster"), &root, at(30), at(1), &mut OsRng).expect("invite again");
+    let request = f.request(0, &key("device"));
+    f.refused(
+        "a replaced invitation",
+        |a| a.enrol(&old, request.bytes(), at(2)).map(drop),
+        |e| matches!(e, ArchiveError::InvitationRevoked(_)),
+    );
+}
+
+#[test]
+fn an_audit_uses_the_form_in_force_at_its_instant() {
+    let mut f = fixture();
+    let (key_1, certificate) = f.enrol(0, "guardian-1");
+    f.archive
+        .submit_receipt(f.receipt(&key_1, &certificate, &[("meals", Decision::Grant)], None).bytes(), at(2))
+        .expect("ok");
+    let v2 =
+        sign(ConsentForm::new(f.archive.school(), 2, at(10), Some(f.form.hash()), example_form_content()), &f.root)
+            .expect("v2");
+    f.archive.publish_form(v2.bytes(), at(10)).expect("published");
+    let before = f.archive.audit_purpose("meals", at(5), None).expect("audit");
+    let row = before.rows.iter().find(|r| r.student.student.as_str() == "s-1").expect("row");
+    assert!(!row.state.form_superseded, "version 2 did not exist on day 5");
+    let after = f.archive.audit_purpose("meals", at(11), None).expect("audit");
+    assert!(after.rows.iter().find(|r| r.student.student.as_str() == "s-1").expect("row").state.form_superseded);
+}
+
+/// A bundle of a guardian who granted, then withdrew; and the family's files.
+fn granted_then_withdrew() -> (Fixture, Vec<u8>, Signed<ConsentReceipt>, Vec<u8>) {
+    let mut f = fixture();
+    let (key_1, certificate) = f.enrol(0, "guardian-1");
+    let steps: [&[(&str, Decision)]; 2] =
+        [&[("photos-published", Decision::Grant)], &[("photos-published", Decision::Withdraw)]];
+    let withdrawal = f.submit_chain(&key_1, &certificate, &steps).pop().expect("two receipts");
+    let ack = f.archive.submit_receipt(withdrawal.bytes(), at(9)).expect("the stored acknowledgement");
     let bundle = f.archive.export(&StudentId::try_from("s-1").expect("id")).expect("export");
+    (f, bundle, withdrawal, ack.bytes().to_vec())
+}
+
+/// The bundle with the entry holding `hash` removed (still canonical JSON).
+fn without(bundle: &[u8], hash: Digest) -> Vec<u8> {
+    let mut value: serde_json::Value = serde_json::from_slice(bundle).expect("json");
+    let entries = value["entries"].as_array_mut().expect("entries");
+    entries.retain(|e| Digest::of(&shared::encoding::to_canonical(&e["object"]).expect("canonical")) != hash);
+    shared::encoding::to_canonical(&value).expect("canonical")
+}
+
+#[test]
+fn a_bundle_that_leaves_out_a_withdrawal_fails_against_the_familys_acknowledgement() {
+    let (f, bundle, withdrawal, ack) = granted_then_withdrew();
+    let school = f.archive.school();
+    let trimmed = without(&bundle, withdrawal.hash());
+    // On its own the trimmed bundle cannot show what is missing after the last receipt it holds…
+    verify_bundle(&trimmed, &school).expect("inclusion alone does not prove completeness");
+    // …but the family's receipt and acknowledgement prove the archive had the withdrawal.
+    let files = |bundle: &[u8]| {
+        vec![
+            ("bundle".to_owned(), bundle.to_vec()),
+            ("receipt".to_owned(), withdrawal.bytes().to_vec()),
+            ("ack".to_owned(), ack.clone()),
+        ]
+    };
+    let verdicts = verifier::offline::verify_documents(&files(&trimmed), &school);
+    assert!(verdicts[0].1.as_ref().is_err_and(|e| e.contains("omits")), "{verdicts:?}");
+    let verdicts = verifier::offline::verify_documents(&files(&bundle), &school);
+    assert!(verdicts[0].1.is_ok(), "{verdicts:?}");
+}
+
+#[test]
+fn a_bundle_that_leaves_out_a_receipt_inside_a_chain_is_invalid() {
+    let mut f = fixture();
+    let (key_1, certificate) = f.enrol(0, "guardian-1");
+    let steps: [&[(&str, Decision)]; 3] = [
+        &[("photos-published", Decision::Grant)],
+        &[("photos-published", Decision::Withdraw)],
+        &[("meals", Decision::Grant)],
+    ];
+    let receipts = f.submit_chain(&key_1, &certificate, &steps);
+    let bundle = f.archive.export(&StudentId::try_from("s-1").expect("id")).expect("export");
+    let error = verify_bundle(&without(&bundle, receipts[1].hash()), &f.archive.school()).expect_err("incomplete");
+    assert!(error.to_string().contains("incomplete"), "{error}");
+}
+
+#[test]
+fn a_bundle_fails_after_any_single_byte_edit() {
+    let (f, bundle, _, _) = granted_then_withdrew();
     let school = f.archive.school();
     let report = verify_bundle(&bundle, &school).expect("verifies");
     assert_eq!(report.counts.get("consent-receipt/1"), Some(&2));

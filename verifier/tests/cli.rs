@@ -1,11 +1,16 @@
 //! The whole school scenario through the real `verifier` binary, with receipts signed by a test
 //! driver using `shared` exactly as the widget will.
 
+mod common;
+
 use base64::Engine as _;
 use consent_tests::fixtures::{key, purpose};
 use ed25519_dalek::SigningKey;
-use shared::objects::{ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, EnrolmentRequest, Invitation};
-use shared::primitives::{Digest, PublicKey};
+use shared::objects::{
+    ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, EnrolmentRequest, Invitation, Right, RightsRequest,
+    Role,
+};
+use shared::primitives::{Digest, Nonce, PublicKey};
 use shared::{decode, sign, Lang, Timestamp};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -188,7 +193,7 @@ fn a_school_year_through_the_command_line() {
 
     // A replayed older receipt is refused, and the archive file is not touched.
     let archive = dir.join("school/archive.sqlite");
-    let before = std::fs::read(&archive).expect("archive");
+    let before = common::dump(&archive);
     let mut replayed_chain =
         Person { key: student_20.key.clone(), certificate: student_20.certificate.clone(), previous: None };
     let stale = school.receipt(&mut replayed_chain, &[("photos-published", Decision::Refuse)]);
@@ -199,11 +204,39 @@ fn a_school_year_through_the_command_line() {
         "{}",
         String::from_utf8_lossy(&refused.stderr)
     );
-    assert_eq!(std::fs::read(&archive).expect("archive"), before, "a refused receipt changes nothing");
+    assert_eq!(common::dump(&archive), before, "a refused receipt changes nothing");
     // The same receipt submitted twice gives the same acknowledgement and adds nothing.
     let first_ack = ok(&dir, &with(&["submit", &grant_20]));
     assert_eq!(ok(&dir, &with(&["submit", &grant_20])), first_ack);
-    assert_eq!(std::fs::read(&archive).expect("archive"), before, "a resubmission changes nothing");
+    assert_eq!(common::dump(&archive), before, "a resubmission changes nothing");
+
+    // A rights request: submitted, listed with its deadline, decided, listed as decided.
+    let objection = RightsRequest {
+        school: decode::<Invitation>(&school.invitations["s-000-g1"]).expect("invitation").unverified_body().school,
+        student: shared::ids::StudentId::try_from("s-000").expect("id"),
+        certificate: Digest::of(&parent_0.certificate),
+        role: Role::Guardian,
+        right: Right::Objection,
+        purposes: vec![purpose("photos-published")],
+        text: "Please do not publish the class photo from the trip.".into(),
+        client_time: now(),
+        nonce: Nonce([5; 16]),
+    };
+    let objection = sign(objection, &parent_0.key).expect("signs");
+    let file = school.file(objection.bytes());
+    ok(&dir, &with(&["submit", &file]));
+    let open = ok(&dir, &with(&["requests"]));
+    assert!(
+        open.contains(&objection.hash().to_hex()) && open.contains("open") && open.contains("1 requests, 0 overdue"),
+        "{open}"
+    );
+    assert!(!ok(&dir, &with(&["requests", "--overdue"])).contains(&objection.hash().to_hex()));
+    let hash = objection.hash().to_hex();
+    ok(&dir, &with(&["decide", &hash, "--grant", "--reason", "The photo will not be published."]));
+    let decided = ok(&dir, &with(&["requests", "--format", "csv"]));
+    assert!(decided.contains("granted on") && decided.contains("will not be published"), "{decided}");
+    let again = verifier(&dir, &with(&["decide", &hash, "--refuse", "--reason", "No."]));
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("already been decided"));
 
     // The audit: who may appear in a published photo now.
     let at = Timestamp::from_unix(now().unix() + 60).expect("in range").to_string();
@@ -259,7 +292,19 @@ fn a_school_year_through_the_command_line() {
 #[test]
 fn usage_errors_exit_with_2() {
     let dir = tempfile::tempdir().expect("temp dir");
-    for args in [&["audit"][..], &["no-such-command"], &["decide", "abc"], &["verify"]] {
+    let hash = "00".repeat(32);
+    let usage_errors: [&[&str]; 9] = [
+        &["audit"],
+        &["no-such-command"],
+        &["decide", "abc", "--grant", "--reason", "x"],
+        &["decide", &hash, "--reason", "neither grant nor refuse"],
+        &["decide", &hash, "--grant", "--refuse", "--reason", "both"],
+        &["verify"],
+        &["verify", "--school-key", "not-a-key", "file.json"],
+        &["audit", "--purpose", "meals", "--at", "yesterday"],
+        &["export", "--student", "Not An Id"],
+    ];
+    for args in usage_errors {
         assert_eq!(verifier(dir.path(), args).status.code(), Some(2), "{args:?}");
     }
 }

@@ -13,7 +13,8 @@ use shared::SignedObject;
 impl Archive {
     /// The canonical bytes of `student`'s proof bundle, anchored to the latest checkpoint.
     pub fn export(&self, student: &StudentId) -> Result<Vec<u8>, ArchiveError> {
-        let conn = self.conn();
+        let snapshot = self.snapshot()?;
+        let conn: &rusqlite::Connection = &snapshot;
         let tree_size = read::tree_size(conn)?;
         let checkpoint = read::checkpoint(conn, tree_size)?
             .ok_or_else(|| ArchiveError::Corrupt(format!("no checkpoint for tree size {tree_size}")))?;

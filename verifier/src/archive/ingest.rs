@@ -1,10 +1,14 @@
 //! Writing to the archive: publishing form versions, enrolling keys, accepting receipts and
-//! rights requests, and recording the school's decisions. Each operation verifies first, then
-//! writes in one transaction, and returns only after the commit.
+//! rights requests, and recording the school's decisions.
+//!
+//! Each operation verifies through the chain of trust first (reading only what cannot change:
+//! the log is append-only), then re-checks inside its `IMMEDIATE` transaction everything another
+//! writer could change meanwhile (chain heads, used invitations, decisions, the current form
+//! version), writes, and returns only after the commit.
 
-use super::{commit_entry, read, stored_acknowledgement, Archive, ArchiveError, Entry};
-use crate::trust::Verified;
-use rusqlite::OptionalExtension;
+use super::{begin, commit_entry, read, stored_acknowledgement, Archive, ArchiveError, Entry};
+use crate::trust::{TrustError, Verified};
+use rusqlite::{Connection, OptionalExtension};
 use shared::objects::{
     Acknowledgement, ConsentForm, ConsentReceipt, EnrolmentCertificate, Outcome, RequestDecision, RightsRequest,
 };
@@ -17,30 +21,32 @@ impl Archive {
     /// acknowledgement.
     pub fn publish_form(&mut self, bytes: &[u8], now: Timestamp) -> Result<Verified<Acknowledgement>, ArchiveError> {
         let form = self.trust.form(bytes)?;
-        if let Some(ack) = stored_acknowledgement(&self.conn, &self.trust, form.hash())? {
+        let school = self.school();
+        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
+        if let Some(ack) = stored_acknowledgement(&tx, &self.trust, form.hash())? {
             return Ok(ack);
         }
-        let current = self.current_form()?;
+        let current = read::objects_of_kind(&tx, ConsentForm::KIND)?
+            .last()
+            .map(|bytes| self.trust.form(bytes).map_err(|e| ArchiveError::Corrupt(format!("stored form: {e}"))))
+            .transpose()?;
+        let body = form.body();
         let follows = match &current {
-            None => form.body().version == 1 && form.body().supersedes.is_none(),
-            Some(current) => {
-                form.body().version == current.body().version + 1 && form.body().supersedes == Some(current.hash())
-            }
+            None => body.version == 1 && body.supersedes.is_none(),
+            Some(current) => body.version == current.body().version + 1 && body.supersedes == Some(current.hash()),
         };
         if !follows {
             let current = current.map_or(0, |c| c.body().version);
-            return Err(ArchiveError::FormOutOfSequence { current, got: form.body().version });
+            return Err(ArchiveError::FormOutOfSequence { current, got: body.version });
         }
-        let (key, school) = (self.archive_key.clone(), self.school());
-        let tx = self.write()?;
-        let ack = commit_entry(&tx, &key, school, &Entry::of(&form, None, None, None), now)?;
+        let ack = commit_entry(&tx, &self.archive_key, school, &Entry::of(&form, None, None, body.supersedes), now)?;
         tx.commit()?;
         Ok(ack)
     }
 
     /// Enrols the key offered in `request` for the holder of `invitation`: checks the invitation
-    /// (root-signed, unexpired at `now`, unused) and the proof of possession, then issues and logs
-    /// the certificate. The same request again returns the same certificate.
+    /// (root-signed, unexpired at `now`, not replaced, unused) and the proof of possession, then
+    /// issues and logs the certificate. The same request again returns the same certificate.
     pub fn enrol(
         &mut self,
         invitation: &[u8],
@@ -49,19 +55,6 @@ impl Archive {
     ) -> Result<Verified<EnrolmentCertificate>, ArchiveError> {
         let invitation = self.trust.invitation(invitation, now)?;
         let request = self.trust.enrolment_request(request, &invitation)?;
-        let used_by: Option<Option<Vec<u8>>> = self
-            .conn
-            .query_row("SELECT used_by FROM invitations WHERE hash = ?1", [invitation.hash().0.as_slice()], |row| {
-                row.get(0)
-            })
-            .optional()?;
-        if let Some(Some(certificate)) = used_by {
-            let existing = self.certificate(read::digest(&certificate)?)?;
-            return match existing {
-                Some(cert) if cert.body().key == request.body().key => Ok(cert),
-                _ => Err(ArchiveError::InvitationUsed(invitation.hash())),
-            };
-        }
         let inv = invitation.body();
         let body = EnrolmentCertificate {
             school: self.school(),
@@ -73,11 +66,32 @@ impl Archive {
             key: request.body().key,
             issued: now,
         };
+        let school = self.school();
+        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
+        let revoked: Option<bool> = tx
+            .query_row("SELECT revoked FROM invitations WHERE hash = ?1", [invitation.hash().0.as_slice()], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        if revoked == Some(true) {
+            return Err(ArchiveError::InvitationRevoked(invitation.hash()));
+        }
+        // The log itself says whether the invitation was used: certificates refer to it.
+        if let Some(existing) = certificate_for_invitation(&tx, invitation.hash())? {
+            let existing = self
+                .trust
+                .certificate(&existing)
+                .map_err(|e| ArchiveError::Corrupt(format!("stored certificate: {e}")))?;
+            return if existing.body().key == request.body().key {
+                Ok(existing)
+            } else {
+                Err(ArchiveError::InvitationUsed(invitation.hash()))
+            };
+        }
         let certificate = Verified::issued(sign(body, &self.archive_key)?);
-        let (key, school) = (self.archive_key.clone(), self.school());
-        let tx = self.write()?;
-        let entry = Entry::of(&certificate, Some(inv.student.as_str()), Some(inv.person.as_str()), None);
-        commit_entry(&tx, &key, school, &entry, now)?;
+        let entry =
+            Entry::of(&certificate, Some(inv.student.as_str()), Some(inv.person.as_str()), Some(invitation.hash()));
+        commit_entry(&tx, &self.archive_key, school, &entry, now)?;
         tx.execute(
             "INSERT INTO invitations (hash, person, bytes, used_by) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (hash) DO UPDATE SET used_by = excluded.used_by",
@@ -91,23 +105,23 @@ impl Archive {
     /// must verify under the certificate's key and extend the signer's chain. The same receipt
     /// again returns its acknowledgement; an older one replayed is refused.
     pub fn submit_receipt(&mut self, bytes: &[u8], now: Timestamp) -> Result<Verified<Acknowledgement>, ArchiveError> {
-        if let Some(ack) = stored_acknowledgement(&self.conn, &self.trust, Digest::of(bytes))? {
-            return Ok(ack);
-        }
-        let unverified = decode::<ConsentReceipt>(bytes).map_err(crate::trust::TrustError::from)?;
+        let unverified = decode::<ConsentReceipt>(bytes).map_err(TrustError::from)?;
         let body = unverified.unverified_body();
         let certificate = self.certificate(body.certificate)?.ok_or(ArchiveError::UnknownSigner(body.certificate))?;
         let form = self.form(body.form)?.ok_or(ArchiveError::UnknownForm(body.form))?;
         let receipt = self.trust.receipt(bytes, &certificate, &form)?;
         let cert = certificate.body();
-        let (key, school) = (self.archive_key.clone(), self.school());
-        let tx = self.write()?;
+        let school = self.school();
+        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
+        if let Some(ack) = stored_acknowledgement(&tx, &self.trust, receipt.hash())? {
+            return Ok(ack);
+        }
         let head = read::chain_head(&tx, cert.student.as_str(), cert.person.as_str())?;
         if receipt.body().previous != head {
             return Err(ArchiveError::Replay { expected: head, got: receipt.body().previous });
         }
         let entry = Entry::of(&receipt, Some(cert.student.as_str()), Some(cert.person.as_str()), None);
-        let ack = commit_entry(&tx, &key, school, &entry, now)?;
+        let ack = commit_entry(&tx, &self.archive_key, school, &entry, now)?;
         tx.commit()?;
         Ok(ack)
     }
@@ -115,18 +129,18 @@ impl Archive {
     /// Accepts a rights request signed by an enrolled person. The same request again returns its
     /// acknowledgement.
     pub fn submit_request(&mut self, bytes: &[u8], now: Timestamp) -> Result<Verified<Acknowledgement>, ArchiveError> {
-        if let Some(ack) = stored_acknowledgement(&self.conn, &self.trust, Digest::of(bytes))? {
-            return Ok(ack);
-        }
-        let unverified = decode::<RightsRequest>(bytes).map_err(crate::trust::TrustError::from)?;
+        let unverified = decode::<RightsRequest>(bytes).map_err(TrustError::from)?;
         let certificate_hash = unverified.unverified_body().certificate;
         let certificate = self.certificate(certificate_hash)?.ok_or(ArchiveError::UnknownSigner(certificate_hash))?;
         let request = self.trust.request(bytes, &certificate)?;
         let cert = certificate.body();
-        let (key, school) = (self.archive_key.clone(), self.school());
-        let tx = self.write()?;
+        let school = self.school();
+        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
+        if let Some(ack) = stored_acknowledgement(&tx, &self.trust, request.hash())? {
+            return Ok(ack);
+        }
         let entry = Entry::of(&request, Some(cert.student.as_str()), Some(cert.person.as_str()), None);
-        let ack = commit_entry(&tx, &key, school, &entry, now)?;
+        let ack = commit_entry(&tx, &self.archive_key, school, &entry, now)?;
         tx.commit()?;
         Ok(ack)
     }
@@ -139,26 +153,24 @@ impl Archive {
         reason: &str,
         now: Timestamp,
     ) -> Result<Verified<RequestDecision>, ArchiveError> {
-        let stored = self.object::<RightsRequest>(request)?.ok_or(ArchiveError::UnknownRequest(request))?;
-        if read::decision_for(&self.conn, request)?.is_some() {
-            return Err(ArchiveError::AlreadyDecided(request));
-        }
         let body = RequestDecision { school: self.school(), request, outcome, reason: reason.to_owned(), decided: now };
         let decision = Verified::issued(sign(body, &self.archive_key)?);
-        let student = stored.student.as_str();
-        let (key, school) = (self.archive_key.clone(), self.school());
-        let tx = self.write()?;
-        commit_entry(&tx, &key, school, &Entry::of(&decision, Some(student), None, Some(request)), now)?;
+        let school = self.school();
+        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
+        let stored =
+            read::object_bytes(&tx, request, RightsRequest::KIND)?.ok_or(ArchiveError::UnknownRequest(request))?;
+        let student = decode::<RightsRequest>(&stored)
+            .map_err(|e| ArchiveError::Corrupt(format!("stored request: {e}")))?
+            .unverified_body()
+            .student
+            .clone();
+        if read::decision_for(&tx, request)?.is_some() {
+            return Err(ArchiveError::AlreadyDecided(request));
+        }
+        let entry = Entry::of(&decision, Some(student.as_str()), None, Some(request));
+        commit_entry(&tx, &self.archive_key, school, &entry, now)?;
         tx.commit()?;
         Ok(decision)
-    }
-
-    /// The decoded body of the stored object `hash` of kind `T`, if any (not re-verified: for
-    /// looking up links; the objects themselves were verified when they were appended).
-    fn object<T: SignedObject>(&self, hash: Digest) -> Result<Option<T>, ArchiveError> {
-        let Some(bytes) = read::object_bytes(&self.conn, hash, T::KIND)? else { return Ok(None) };
-        let envelope = decode::<T>(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored {}: {e}", T::KIND)))?;
-        Ok(Some(envelope.unverified_body().clone()))
     }
 
     /// The certificate `hash`, verified through the chain of trust.
@@ -177,16 +189,28 @@ impl Archive {
             .transpose()
     }
 
-    /// Every published form version, oldest first.
-    pub fn forms(&self) -> Result<Vec<Verified<ConsentForm>>, ArchiveError> {
-        read::objects_of_kind(&self.conn, ConsentForm::KIND)?
-            .iter()
-            .map(|bytes| self.trust.form(bytes).map_err(|e| ArchiveError::Corrupt(format!("stored form: {e}"))))
+    /// Every published form version with the time it was logged, oldest first.
+    pub fn forms(&self) -> Result<Vec<(Verified<ConsentForm>, Timestamp)>, ArchiveError> {
+        read::entries_of_kind(&self.conn, ConsentForm::KIND)?
+            .into_iter()
+            .filter_map(|entry| Some((entry.bytes?, entry.logged_at)))
+            .map(|(bytes, at)| {
+                let form = self.trust.form(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored form: {e}")))?;
+                Ok((form, at))
+            })
             .collect()
     }
 
     /// The form version in force, if one was published.
     pub fn current_form(&self) -> Result<Option<Verified<ConsentForm>>, ArchiveError> {
-        Ok(self.forms()?.pop())
+        Ok(self.forms()?.pop().map(|(form, _)| form))
     }
+}
+
+/// The certificate issued for `invitation`, if any.
+fn certificate_for_invitation(conn: &Connection, invitation: Digest) -> Result<Option<Vec<u8>>, ArchiveError> {
+    Ok(conn
+        .prepare_cached("SELECT bytes FROM log WHERE refers_to = ?1 AND kind = ?2")?
+        .query_row((invitation.0.as_slice(), EnrolmentCertificate::KIND), |row| row.get(0))
+        .optional()?)
 }

@@ -79,6 +79,24 @@ pub enum ArchiveError {
     /// What the school asked the archive to sign breaks a rule (an empty reason, say).
     #[error(transparent)]
     Invalid(#[from] shared::validate::ContentError),
+    /// The archive key is not delegated at this time: renew the delegation (`verifier delegate`).
+    #[error("the archive key is not delegated at {0}; renew it with `verifier delegate`")]
+    KeyNotDelegated(Timestamp),
+    /// An invitation replaced by a newer one for the same person.
+    #[error("the invitation {0} was replaced by a newer one")]
+    InvitationRevoked(Digest),
+    /// An object of another kind than the operation takes.
+    #[error("expected a {expected} object")]
+    WrongKind {
+        /// The kind the operation takes.
+        expected: &'static str,
+    },
+    /// A purge cut-off inside the limitation period.
+    #[error("proof must be kept for the limitation period: the cut-off can be {limit} at the latest")]
+    PurgeTooRecent {
+        /// Now minus the retention period of the form in force.
+        limit: Timestamp,
+    },
     /// No form version has been published yet.
     #[error("no consent form has been published yet; run `verifier form publish` first")]
     NoForm,
@@ -156,7 +174,7 @@ impl Archive {
         schema::create(&conn)?;
         let mut archive = Archive { conn, archive_key, trust: TrustStore::new(school), dir: dir.to_path_buf() };
         let delegation = archive.trust.add_delegation(delegation.bytes())?;
-        let tx = archive.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = begin(&mut archive.conn, &archive.trust, &archive.archive_key, now)?;
         let entry = Entry::of(&delegation, None, None, None);
         commit_entry(&tx, &archive.archive_key, school, &entry, now)?;
         tx.commit()?;
@@ -205,9 +223,51 @@ impl Archive {
         &self.conn
     }
 
-    fn write(&mut self) -> Result<Transaction<'_>, ArchiveError> {
-        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    /// Starts a write that needs no other field of the archive meanwhile: see [`begin`].
+    fn write(&mut self, now: Timestamp) -> Result<Transaction<'_>, ArchiveError> {
+        begin(&mut self.conn, &self.trust, &self.archive_key, now)
     }
+
+    /// A read transaction: every query through it sees one consistent state, whatever other
+    /// processes append meanwhile. It ends (rolls back, having written nothing) when dropped.
+    pub(crate) fn snapshot(&self) -> Result<Transaction<'_>, ArchiveError> {
+        let tx = self.conn.unchecked_transaction()?;
+        // A deferred transaction takes its snapshot at its first read.
+        tx.query_row("SELECT COUNT(*) FROM log", [], |row| row.get::<_, i64>(0))?;
+        Ok(tx)
+    }
+
+    /// Extends the archive key's delegation (signed by the root key) until `until`.
+    pub fn delegate(&mut self, root: &SigningKey, until: Timestamp, now: Timestamp) -> Result<(), ArchiveError> {
+        let delegation = ArchiveDelegation {
+            school: self.school(),
+            archive_key: PublicKey::of(&self.archive_key),
+            valid_from: now,
+            valid_until: until,
+        };
+        let delegation = sign(delegation, root)?;
+        let verified = self.trust.add_delegation(delegation.bytes())?;
+        let school = self.school();
+        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
+        commit_entry(&tx, &self.archive_key, school, &Entry::of(&verified, None, None, None), now)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Starts a write: an `IMMEDIATE` transaction — the only writer until it ends, so every check made
+/// through it still holds at commit — refused if the archive key is not delegated at `now`.
+/// A free function, so that callers can keep using the archive's other fields meanwhile.
+fn begin<'c>(
+    conn: &'c mut Connection,
+    trust: &TrustStore,
+    archive_key: &SigningKey,
+    now: Timestamp,
+) -> Result<Transaction<'c>, ArchiveError> {
+    if !trust.delegates(&PublicKey::of(archive_key), now) {
+        return Err(ArchiveError::KeyNotDelegated(now));
+    }
+    Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
 }
 
 /// One object about to be appended to the log.

@@ -131,7 +131,7 @@ pub struct Invited {
 impl Archive {
     /// Imports `roster` and signs one invitation, valid until `expires`, per guardian and per
     /// student who at `now` is old enough to co-sign (or decide alone) under the current form's
-    /// policy. Everything is written in one transaction.
+    /// policy; a person's earlier unused invitations are revoked. One transaction.
     pub fn invite(
         &mut self,
         roster: &Roster,
@@ -176,7 +176,7 @@ impl Archive {
                 });
             }
         }
-        let tx = self.write()?;
+        let tx = self.write(now)?;
         for (student, birth, row) in &roster.students {
             tx.execute(
                 "INSERT INTO students (student, name, class, birth_date) VALUES (?1, ?2, ?3, ?4)
@@ -193,6 +193,11 @@ impl Archive {
                 "INSERT INTO people (person, student, role, name, email) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (person) DO UPDATE SET name = excluded.name, email = excluded.email",
                 (person.person.as_str(), person.student.as_str(), role, &person.name, &person.email),
+            )?;
+            // A new invitation replaces the person's unused ones, so only one link can enrol.
+            tx.execute(
+                "UPDATE invitations SET revoked = 1 WHERE person = ?1 AND used_by IS NULL",
+                [person.person.as_str()],
             )?;
             tx.execute(
                 "INSERT INTO invitations (hash, person, bytes, used_by) VALUES (?1, ?2, ?3, NULL)",

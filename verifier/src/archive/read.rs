@@ -26,6 +26,8 @@ pub struct LogEntry {
     pub logged_at: Timestamp,
     /// The signed bytes; `None` once purged (the leaf hash stays in the tree).
     pub bytes: Option<Vec<u8>>,
+    /// The entry it answers: a certificate's invitation, a decision's request, a form's predecessor.
+    pub refers_to: Option<Digest>,
 }
 
 /// A student's personal record (erasable; the log knows only the id).
@@ -45,7 +47,8 @@ pub(crate) fn digest(bytes: &[u8]) -> Result<Digest, ArchiveError> {
     <[u8; 32]>::try_from(bytes).map(Digest).map_err(|_| ArchiveError::Corrupt("a stored hash is not 32 bytes".into()))
 }
 
-const ENTRY_COLUMNS: &str = "idx, CAST(hash AS BLOB), kind, student, person, logged_at, CAST(bytes AS BLOB)";
+const ENTRY_COLUMNS: &str =
+    "idx, CAST(hash AS BLOB), kind, student, person, logged_at, CAST(bytes AS BLOB), CAST(refers_to AS BLOB)";
 
 /// A log row as SQLite returns it, before its hash and time are checked.
 struct RawEntry {
@@ -56,6 +59,7 @@ struct RawEntry {
     person: Option<String>,
     logged_at: i64,
     bytes: Option<Vec<u8>>,
+    refers_to: Option<Vec<u8>>,
 }
 
 fn entry(row: &Row<'_>) -> rusqlite::Result<RawEntry> {
@@ -67,14 +71,16 @@ fn entry(row: &Row<'_>) -> rusqlite::Result<RawEntry> {
         person: row.get(4)?,
         logged_at: row.get(5)?,
         bytes: row.get(6)?,
+        refers_to: row.get(7)?,
     })
 }
 
 fn to_entry(raw: RawEntry) -> Result<LogEntry, ArchiveError> {
-    let RawEntry { index, hash, kind, student, person, logged_at, bytes } = raw;
+    let RawEntry { index, hash, kind, student, person, logged_at, bytes, refers_to } = raw;
     let logged_at =
         Timestamp::from_unix(logged_at).ok_or_else(|| ArchiveError::Corrupt(format!("entry {index}: bad time")))?;
-    Ok(LogEntry { index, hash: digest(&hash)?, kind, student, person, logged_at, bytes })
+    let refers_to = refers_to.map(|r| digest(&r)).transpose()?;
+    Ok(LogEntry { index, hash: digest(&hash)?, kind, student, person, logged_at, bytes, refers_to })
 }
 
 /// Every entry with `index` in `range`, in order.
@@ -115,10 +121,12 @@ pub(crate) fn object_bytes(conn: &Connection, hash: Digest, kind: &str) -> Resul
 }
 
 /// The hash of `person`'s latest receipt for `student`, which their next receipt must name.
+/// Purged receipts no longer count: a record reopened after a purge starts a new chain.
 pub(crate) fn chain_head(conn: &Connection, student: &str, person: &str) -> Result<Option<Digest>, ArchiveError> {
     let head: Option<Vec<u8>> = conn
         .prepare_cached(
-            "SELECT hash FROM log WHERE student = ?1 AND person = ?2 AND kind = ?3 ORDER BY idx DESC LIMIT 1",
+            "SELECT hash FROM log WHERE student = ?1 AND person = ?2 AND kind = ?3 AND bytes IS NOT NULL
+             ORDER BY idx DESC LIMIT 1",
         )?
         .query_row((student, person, ConsentReceipt::KIND), |row| row.get(0))
         .optional()?;
@@ -128,7 +136,7 @@ pub(crate) fn chain_head(conn: &Connection, student: &str, person: &str) -> Resu
 /// The decision on `request`, if there is one.
 pub(crate) fn decision_for(conn: &Connection, request: Digest) -> Result<Option<Vec<u8>>, ArchiveError> {
     Ok(conn
-        .prepare_cached("SELECT bytes FROM log WHERE refers_to = ?1")?
+        .prepare_cached("SELECT bytes FROM log WHERE refers_to = ?1 AND kind = 'request-decision/1'")?
         .query_row([request.0.as_slice()], |row| row.get(0))
         .optional()?)
 }

@@ -36,7 +36,11 @@ pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
         );
         CREATE INDEX IF NOT EXISTS log_by_student ON log (student, idx);
         CREATE INDEX IF NOT EXISTS log_by_kind ON log (kind, idx);
-        CREATE INDEX IF NOT EXISTS log_by_reference ON log (refers_to) WHERE refers_to IS NOT NULL;
+        -- `refers_to` links an entry to the one it answers: a certificate to its invitation, a
+        -- decision to its request, a form version to the version it supersedes. Unique, so an
+        -- invitation enrols once, a request is decided once, and a version is superseded once,
+        -- whatever the code above does.
+        CREATE UNIQUE INDEX IF NOT EXISTS log_by_reference ON log (refers_to) WHERE refers_to IS NOT NULL;
 
         -- Hashes of complete (perfect) subtrees, RFC 9162: level 0 holds the leaf hashes.
         CREATE TABLE IF NOT EXISTS tree_nodes (
@@ -73,11 +77,13 @@ pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
             email    TEXT NOT NULL
         );
         -- Invitations carry display names, so they live here; `used_by` makes them single-use.
+        -- `revoked` is set when a newer invitation replaces an unused one.
         CREATE TABLE IF NOT EXISTS invitations (
             hash     BLOB PRIMARY KEY,
             person   TEXT NOT NULL,
             bytes    BLOB NOT NULL,
-            used_by  BLOB
+            used_by  BLOB,
+            revoked  INTEGER NOT NULL DEFAULT 0
         ) WITHOUT ROWID;
         ",
     )
