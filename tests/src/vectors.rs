@@ -22,7 +22,7 @@ use shared::encoding::{to_canonical, DecodeError};
 use shared::envelope::{signed_message, SignatureError};
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate,
-    EnrolmentRequest, Invitation, Outcome, RequestDecision, Right, RightsRequest, Role,
+    EnrolmentRequest, HistoryRequest, Invitation, Outcome, RequestDecision, Right, RightsRequest, Role,
 };
 use shared::primitives::{self, Digest, KeyError, PublicKey};
 use shared::{open, OpenError, SignedObject};
@@ -93,6 +93,7 @@ impl Vector {
             RequestDecision::KIND => opened::<RequestDecision>(bytes, signer),
             Checkpoint::KIND => opened::<Checkpoint>(bytes, signer),
             Acknowledgement::KIND => opened::<Acknowledgement>(bytes, signer),
+            HistoryRequest::KIND => opened::<HistoryRequest>(bytes, signer),
             other => return Err(format!("unknown kind {other:?}")),
         };
         Ok(verdict(&result))
@@ -231,6 +232,18 @@ pub fn generate() -> Vec<Vector> {
     };
     out.ok("acknowledgement", "the archive acknowledges the withdrawal", &signed(ack, &school.archive), archive);
 
+    let history = HistoryRequest {
+        school: school.id(),
+        certificate: guardian.certificate.hash(),
+        challenge: nonce("history-challenge"),
+        client_time: at("2026-11-21T10:00:00Z"),
+    };
+    out.ok(
+        "history-request",
+        "a guardian answers the service's challenge to read their history",
+        &signed(history, &guardian.key),
+        person,
+    );
     let receipt = grant.bytes().to_vec();
     let text = String::from_utf8(receipt.clone()).unwrap_or_default();
     let kind = ConsentReceipt::KIND;

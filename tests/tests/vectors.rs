@@ -4,7 +4,7 @@
 use consent_tests::vectors::{generate, Vector};
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate,
-    EnrolmentRequest, Invitation, RequestDecision, RightsRequest,
+    EnrolmentRequest, HistoryRequest, Invitation, RequestDecision, RightsRequest,
 };
 use shared::SignedObject;
 use std::collections::BTreeMap;
@@ -69,6 +69,7 @@ fn every_kind_has_a_valid_vector() {
         RequestDecision::KIND,
         Checkpoint::KIND,
         Acknowledgement::KIND,
+        HistoryRequest::KIND,
     ];
     for kind in kinds {
         assert!(vectors.iter().any(|v| v.kind == kind && v.expect == "ok"), "no valid vector of kind {kind}");

@@ -10,6 +10,8 @@ use std::path::Path;
 pub const ROOT_KEY: &str = "school.key";
 /// File name of the archive's secret key.
 pub const ARCHIVE_KEY: &str = "archive.key";
+/// File name of the admin API's bearer token; without it the admin API is closed.
+pub const ADMIN_TOKEN: &str = "admin.token";
 /// File name of the school's public key (hex), the one thing an auditor needs.
 pub const SCHOOL_PUBLIC_KEY: &str = "school.pub";
 
@@ -46,6 +48,21 @@ pub fn write_secret(path: &Path, key: &SigningKey) -> Result<(), KeyFileError> {
     let mut file = options.open(path).map_err(io(path))?;
     writeln!(file, "{}", hex::encode(key.to_bytes())).map_err(io(path))?;
     file.sync_all().map_err(io(path))
+}
+
+/// Writes a new random admin token (mode 0600) and returns it.
+pub fn write_admin_token(path: &Path, rng: &mut impl rand_core::CryptoRngCore) -> Result<String, KeyFileError> {
+    let mut bytes = [0u8; 32];
+    rng.fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(io(path))?;
+    writeln!(file, "{token}").map_err(io(path))?;
+    file.sync_all().map_err(io(path))?;
+    Ok(token)
 }
 
 /// Reads a secret key file.

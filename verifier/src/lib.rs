@@ -5,7 +5,8 @@
 //! - [`archive`]: the SQLite archive — proof log, checkpoints, acknowledgements, personal data;
 //! - [`audit`]: who may appear in the photo, who refused, who has not answered, overdue requests;
 //! - [`bundle`]: proof bundles an auditor verifies offline with only the school's key;
-//! - [`check`]: re-verifying a whole archive.
+//! - [`check`]: re-verifying a whole archive;
+//! - [`service`]: the HTTP service (`verifier serve`).
 //!
 //! `shared` holds every encoding and signature rule; this crate adds trust, storage, time and reports.
 
@@ -20,4 +21,5 @@ pub mod keys;
 pub mod merkle;
 pub mod offline;
 pub mod report;
+pub mod service;
 pub mod trust;

@@ -96,6 +96,21 @@ enum Command {
         #[arg(long, value_parser = parse_instant)]
         before: Timestamp,
     },
+    /// Serve the HTTP API for the widget and the school (and the demo site) until SIGTERM/Ctrl-C.
+    Serve {
+        /// Address to listen on; port 0 picks a free port (printed on start).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Folder of the site to serve at `/` (the demo school site).
+        #[arg(long)]
+        www: Option<PathBuf>,
+        /// A school website allowed to call the API from the browser (CORS); repeatable.
+        #[arg(long = "allow-origin")]
+        allow_origin: Vec<String>,
+        /// Requests per second one client address may sustain.
+        #[arg(long, default_value_t = 50.0)]
+        rate_limit: f64,
+    },
     /// Renew the archive key's delegation (signed by the root key) before it expires.
     Delegate {
         /// Days from now the delegation lasts.
@@ -361,6 +376,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 report.students, report.redacted_entries, report.personal_rows, report.kept_open
             );
         }
+        Command::Serve { listen, www, allow_origin, rate_limit } => {
+            let mut config = verifier::service::Config::new(data.clone());
+            config.www = www;
+            config.allowed_origins = allow_origin;
+            config.rate_limit =
+                verifier::service::RateLimit { per_second: rate_limit, burst: (rate_limit * 4.0).max(10.0) };
+            serve(config, listen)?;
+        }
         Command::Delegate { days, root_key } => {
             let root = keys::read_secret(&root_key.unwrap_or_else(|| data.join(keys::ROOT_KEY)))?;
             let mut archive = Archive::open(data)?;
@@ -371,6 +394,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the service until SIGTERM or Ctrl-C, then lets requests in flight and the writer finish.
+fn serve(config: verifier::service::Config, listen: std::net::SocketAddr) -> Result<()> {
+    use std::io::Write as _;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let (state, writer) = verifier::service::AppState::open(&config)?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+        println!("Listening on http://{}", listener.local_addr()?);
+        std::io::stdout().flush()?;
+        let app = verifier::service::app(state, &config);
+        verifier::service::serve(listener, app, verifier::service::shutdown_signal()).await?;
+        anyhow::Ok(())
+    })?;
+    // Every handle to the writer is gone with the router: it finishes its queue and stops.
+    writer.join().map_err(|_| anyhow::anyhow!("the archive writer stopped abnormally"))?;
+    println!("Stopped.");
+    Ok(())
 }
 
 fn invite(data: &Path, args: InviteArgs) -> Result<()> {

@@ -6,7 +6,8 @@ use shared::policy::Status;
 use shared::Timestamp;
 
 /// How a report is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// A table for the terminal.
     Table,

@@ -10,7 +10,7 @@ use shared::ids::{PurposeId, StudentId};
 use shared::objects::Role;
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate,
-    EnrolmentRequest, Invitation, RequestDecision, RightsRequest,
+    EnrolmentRequest, HistoryRequest, Invitation, RequestDecision, RightsRequest,
 };
 use shared::primitives::{Digest, KeyError, PublicKey};
 use shared::{decode, envelope::SignatureError, open, OpenError, Signed, SignedObject, Timestamp};
@@ -216,6 +216,18 @@ impl TrustStore {
         Ok(Verified(request))
     }
 
+    /// A history request signed by the holder of `certificate`.
+    pub fn history_request(
+        &self,
+        bytes: &[u8],
+        certificate: &Verified<EnrolmentCertificate>,
+    ) -> Result<Verified<HistoryRequest>, TrustError> {
+        let request: Signed<HistoryRequest> = open(bytes, &certificate.body().key)?;
+        school(&self.root, &request.body().school)?;
+        same("certificate", &certificate.hash(), &request.body().certificate)?;
+        Ok(Verified(request))
+    }
+
     /// The school's decision on a request, signed by an archive key delegated when it was made.
     pub fn decision(&self, bytes: &[u8]) -> Result<Verified<RequestDecision>, TrustError> {
         self.archive_signed(bytes, |d: &RequestDecision| d.decided)
@@ -293,6 +305,7 @@ macro_rules! has_school {
 }
 
 has_school!(
+    HistoryRequest,
     ConsentForm,
     ArchiveDelegation,
     Invitation,

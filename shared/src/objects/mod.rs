@@ -10,6 +10,7 @@
 //! | `consent-receipt/1` | [`ConsentReceipt`] | person key |
 //! | `rights-request/1` | [`RightsRequest`] | person key |
 //! | `request-decision/1` | [`RequestDecision`] | archive key |
+//! | `history-request/1` | [`HistoryRequest`] | person key (answers a service challenge) |
 //! | `acknowledgement/1` | [`Acknowledgement`] | archive key |
 //! | `checkpoint/1` | [`Checkpoint`] | archive key |
 //!
@@ -18,6 +19,7 @@
 
 mod enrolment;
 mod form;
+mod history;
 mod invitation;
 mod log;
 mod receipt;
@@ -25,6 +27,7 @@ mod request;
 
 pub use enrolment::{EnrolmentCertificate, EnrolmentRequest};
 pub use form::{ArchiveDelegation, ConsentForm, Contact, Controller, FormContent, Localized, Policy, Purpose};
+pub use history::HistoryRequest;
 pub use invitation::{Invitation, Role};
 pub use log::{Acknowledgement, Checkpoint};
 pub use receipt::{ConsentReceipt, Decision};

@@ -105,44 +105,72 @@ impl Archive {
     /// must verify under the certificate's key and extend the signer's chain. The same receipt
     /// again returns its acknowledgement; an older one replayed is refused.
     pub fn submit_receipt(&mut self, bytes: &[u8], now: Timestamp) -> Result<Verified<Acknowledgement>, ArchiveError> {
-        let unverified = decode::<ConsentReceipt>(bytes).map_err(TrustError::from)?;
-        let body = unverified.unverified_body();
-        let certificate = self.certificate(body.certificate)?.ok_or(ArchiveError::UnknownSigner(body.certificate))?;
-        let form = self.form(body.form)?.ok_or(ArchiveError::UnknownForm(body.form))?;
-        let receipt = self.trust.receipt(bytes, &certificate, &form)?;
-        let cert = certificate.body();
-        let school = self.school();
-        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
-        if let Some(ack) = stored_acknowledgement(&tx, &self.trust, receipt.hash())? {
-            return Ok(ack);
-        }
-        let head = read::chain_head(&tx, cert.student.as_str(), cert.person.as_str())?;
-        if receipt.body().previous != head {
-            return Err(ArchiveError::Replay { expected: head, got: receipt.body().previous });
-        }
-        let entry = Entry::of(&receipt, Some(cert.student.as_str()), Some(cert.person.as_str()), None);
-        let ack = commit_entry(&tx, &self.archive_key, school, &entry, now)?;
-        tx.commit()?;
-        Ok(ack)
+        self.submit_many(&[Submission::Receipt(bytes.to_vec())], now)
+            .pop()
+            .unwrap_or(Err(ArchiveError::Corrupt("no result".into())))
     }
 
     /// Accepts a rights request signed by an enrolled person. The same request again returns its
     /// acknowledgement.
     pub fn submit_request(&mut self, bytes: &[u8], now: Timestamp) -> Result<Verified<Acknowledgement>, ArchiveError> {
-        let unverified = decode::<RightsRequest>(bytes).map_err(TrustError::from)?;
-        let certificate_hash = unverified.unverified_body().certificate;
-        let certificate = self.certificate(certificate_hash)?.ok_or(ArchiveError::UnknownSigner(certificate_hash))?;
-        let request = self.trust.request(bytes, &certificate)?;
-        let cert = certificate.body();
+        self.submit_many(&[Submission::Request(bytes.to_vec())], now)
+            .pop()
+            .unwrap_or(Err(ArchiveError::Corrupt("no result".into())))
+    }
+
+    /// Group commit: accepts many receipts and requests in one transaction, so that one disk sync
+    /// serves them all. Each is verified and checked on its own and gets its own result, in order;
+    /// a refused one changes nothing and does not affect the others. If the transaction itself
+    /// fails (disk full, read-only), every one of them fails and nothing is acknowledged.
+    pub fn submit_many(
+        &mut self,
+        submissions: &[Submission],
+        now: Timestamp,
+    ) -> Vec<Result<Verified<Acknowledgement>, ArchiveError>> {
+        let prepared: Vec<Result<Prepared, ArchiveError>> = submissions.iter().map(|s| self.prepare(s)).collect();
         let school = self.school();
-        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
-        if let Some(ack) = stored_acknowledgement(&tx, &self.trust, request.hash())? {
-            return Ok(ack);
+        let mut tx = match begin(&mut self.conn, &self.trust, &self.archive_key, now) {
+            Ok(tx) => tx,
+            Err(error) => return fail_all(&error, submissions.len()),
+        };
+        let mut results = Vec::with_capacity(submissions.len());
+        for item in prepared {
+            let result = item.and_then(|p| append_prepared(&tx, &self.trust, &self.archive_key, school, &p, now));
+            if let Err(ArchiveError::Storage(_) | ArchiveError::Io(_)) = &result {
+                // The transaction is no longer sound: give up on the whole batch.
+                tx.set_drop_behavior(rusqlite::DropBehavior::Rollback);
+                drop(tx);
+                return fail_all(&result.err().unwrap_or(ArchiveError::Corrupt("storage".into())), submissions.len());
+            }
+            results.push(result);
         }
-        let entry = Entry::of(&request, Some(cert.student.as_str()), Some(cert.person.as_str()), None);
-        let ack = commit_entry(&tx, &self.archive_key, school, &entry, now)?;
-        tx.commit()?;
-        Ok(ack)
+        if let Err(error) = tx.commit() {
+            return fail_all(&ArchiveError::Storage(error), submissions.len());
+        }
+        results
+    }
+
+    /// Everything about a submission that needs no write: decode, find its certificate (and form),
+    /// verify through the chain of trust.
+    fn prepare(&self, submission: &Submission) -> Result<Prepared, ArchiveError> {
+        match submission {
+            Submission::Receipt(bytes) => {
+                let unverified = decode::<ConsentReceipt>(bytes).map_err(TrustError::from)?;
+                let body = unverified.unverified_body();
+                let certificate =
+                    self.certificate(body.certificate)?.ok_or(ArchiveError::UnknownSigner(body.certificate))?;
+                let form = self.form(body.form)?.ok_or(ArchiveError::UnknownForm(body.form))?;
+                let receipt = self.trust.receipt(bytes, &certificate, &form)?;
+                Ok(Prepared::new(receipt.signed(), certificate.body(), Some(receipt.body().previous)))
+            }
+            Submission::Request(bytes) => {
+                let unverified = decode::<RightsRequest>(bytes).map_err(TrustError::from)?;
+                let hash = unverified.unverified_body().certificate;
+                let certificate = self.certificate(hash)?.ok_or(ArchiveError::UnknownSigner(hash))?;
+                let request = self.trust.request(bytes, &certificate)?;
+                Ok(Prepared::new(request.signed(), certificate.body(), None))
+            }
+        }
     }
 
     /// Records the school's decision on a rights request, signed by the archive key.
@@ -205,6 +233,78 @@ impl Archive {
     pub fn current_form(&self) -> Result<Option<Verified<ConsentForm>>, ArchiveError> {
         Ok(self.forms()?.pop().map(|(form, _)| form))
     }
+}
+
+/// A signed object the archive is asked to log and acknowledge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submission {
+    /// A consent receipt.
+    Receipt(Vec<u8>),
+    /// A rights request.
+    Request(Vec<u8>),
+}
+
+/// A verified submission, ready to append.
+struct Prepared {
+    kind: &'static str,
+    hash: Digest,
+    bytes: Vec<u8>,
+    student: String,
+    person: String,
+    /// For receipts: the `previous` the receipt names, which must be the signer's chain head.
+    previous: Option<Option<Digest>>,
+}
+
+impl Prepared {
+    fn new<T: SignedObject>(
+        object: &shared::Signed<T>,
+        certificate: &EnrolmentCertificate,
+        previous: Option<Option<Digest>>,
+    ) -> Prepared {
+        Prepared {
+            kind: T::KIND,
+            hash: object.hash(),
+            bytes: object.bytes().to_vec(),
+            student: certificate.student.to_string(),
+            person: certificate.person.to_string(),
+            previous,
+        }
+    }
+}
+
+/// Inside the write transaction: the stored acknowledgement if it is already logged; else the
+/// chain check (receipts), the append and the new acknowledgement.
+fn append_prepared(
+    tx: &rusqlite::Transaction<'_>,
+    trust: &crate::trust::TrustStore,
+    archive_key: &ed25519_dalek::SigningKey,
+    school: shared::primitives::PublicKey,
+    prepared: &Prepared,
+    now: Timestamp,
+) -> Result<Verified<Acknowledgement>, ArchiveError> {
+    if let Some(ack) = stored_acknowledgement(tx, trust, prepared.hash)? {
+        return Ok(ack);
+    }
+    if let Some(previous) = prepared.previous {
+        let head = read::chain_head(tx, &prepared.student, &prepared.person)?;
+        if previous != head {
+            return Err(ArchiveError::Replay { expected: head, got: previous });
+        }
+    }
+    let entry = Entry {
+        kind: prepared.kind,
+        hash: prepared.hash,
+        bytes: &prepared.bytes,
+        student: Some(&prepared.student),
+        person: Some(&prepared.person),
+        refers_to: None,
+    };
+    commit_entry(tx, archive_key, school, &entry, now)
+}
+
+/// The same failure for every submission of a batch.
+fn fail_all(error: &ArchiveError, count: usize) -> Vec<Result<Verified<Acknowledgement>, ArchiveError>> {
+    (0..count).map(|_| Err(error.duplicate())).collect()
 }
 
 /// The certificate issued for `invitation`, if any.

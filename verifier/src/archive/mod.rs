@@ -11,11 +11,14 @@ mod export;
 mod ingest;
 mod nodes;
 mod people;
+mod proofs;
 pub(crate) mod read;
 mod retention;
 mod schema;
 
+pub use ingest::Submission;
 pub use people::{Invited, Roster, RosterError, RosterRow};
+pub use proofs::ProofRequestError;
 pub use read::{LogEntry, StudentRecord};
 pub use retention::PurgeReport;
 
@@ -117,6 +120,24 @@ pub enum ArchiveError {
     Corrupt(String),
 }
 
+impl ArchiveError {
+    /// Whether the failure is the storage's (disk full, read-only, I/O), not the input's: the
+    /// service answers 503 and the client should try again later.
+    pub fn is_storage(&self) -> bool {
+        matches!(self, ArchiveError::Storage(_) | ArchiveError::Io(_))
+    }
+
+    /// The same error again, for each submission of a failed batch (the causes are not `Clone`).
+    fn duplicate(&self) -> ArchiveError {
+        match self {
+            ArchiveError::KeyNotDelegated(at) => ArchiveError::KeyNotDelegated(*at),
+            ArchiveError::Storage(e) => ArchiveError::Io(std::io::Error::other(format!("archive storage failed: {e}"))),
+            ArchiveError::Io(e) => ArchiveError::Io(std::io::Error::new(e.kind(), e.to_string())),
+            other => ArchiveError::Corrupt(other.to_string()),
+        }
+    }
+}
+
 fn show(hash: &Option<Digest>) -> String {
     hash.map_or_else(|| "none".to_owned(), |h| h.to_string())
 }
@@ -163,6 +184,7 @@ impl Archive {
         let archive_key = SigningKey::generate(rng);
         keys::write_secret(&dir.join(keys::ROOT_KEY), &root)?;
         keys::write_secret(&dir.join(keys::ARCHIVE_KEY), &archive_key)?;
+        keys::write_admin_token(&dir.join(keys::ADMIN_TOKEN), rng)?;
         let school = PublicKey::of(&root);
         std::fs::write(dir.join(keys::SCHOOL_PUBLIC_KEY), format!("{school}\n"))?;
         let until = Timestamp::from_unix(now.unix() + DELEGATION_SECONDS).unwrap_or(now);

@@ -234,3 +234,11 @@ pub(crate) fn hashes(conn: &Connection) -> Result<Vec<(Digest, u64, i64)>, Archi
     })
     .collect()
 }
+
+/// The log index of `hash`.
+pub(crate) fn index_of(conn: &Connection, hash: Digest) -> Result<Option<u64>, ArchiveError> {
+    Ok(conn
+        .prepare_cached("SELECT idx FROM log WHERE hash = ?1")?
+        .query_row([hash.0.as_slice()], |row| row.get(0))
+        .optional()?)
+}

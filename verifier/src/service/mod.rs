@@ -1,0 +1,240 @@
+//! `verifier serve`: the HTTP service the widget talks to, and the school's admin API, with the
+//! demo site's static files (see `openapi.json` beside this crate's manifest for every route).
+//!
+//! Shape: `app(state) -> Router` apart from the listener, so tests can drive it over a real socket
+//! on 127.0.0.1. One writer thread owns the archive ([`writer`]): receipts and requests that
+//! arrive together are committed together (group commit) and acknowledged after the commit.
+//! Reads use a pool of read-only handles. Limits are layers: body size (413 before any parsing),
+//! a timeout (408), a concurrency limit, and a per-client rate limit (429). Every error is JSON.
+
+pub mod admin;
+mod challenges;
+pub mod error;
+mod limits;
+pub mod public;
+mod readers;
+pub mod writer;
+
+pub use limits::RateLimit;
+
+use crate::archive::Archive;
+use crate::keys;
+use axum::body::{Body, Bytes};
+use axum::error_handling::HandleErrorLayer;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::routing::{get, post};
+use axum::{middleware, BoxError, Router};
+use challenges::Challenges;
+use error::ApiError;
+use readers::Readers;
+use shared::primitives::PublicKey;
+use shared::Timestamp;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use writer::Writer;
+
+/// The policy every page of the site and every response is served under: nothing from third
+/// parties, scripts only from this origin plus WebAssembly compilation, no framing by others.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+     frame-ancestors 'self'; form-action 'self'";
+
+/// The largest request body the family API reads (one signed document, or an enrolment pair).
+pub const MAX_BODY_BYTES: usize = 2 * shared::encoding::MAX_DOCUMENT_BYTES + 64;
+
+/// How the service runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The data directory.
+    pub data: PathBuf,
+    /// The demo site to serve, if any.
+    pub www: Option<PathBuf>,
+    /// Origins allowed to call the API from another site (a school's own website).
+    pub allowed_origins: Vec<String>,
+    /// Per-client rate limit.
+    pub rate_limit: RateLimit,
+    /// Requests handled at once; more wait.
+    pub max_concurrency: usize,
+    /// Longest a request may take.
+    pub timeout: Duration,
+}
+
+impl Config {
+    /// Defaults for `data`: no site, no other origins, 50 requests/s per client (burst 200),
+    /// 512 at once, 15 s.
+    pub fn new(data: PathBuf) -> Config {
+        Config {
+            data,
+            www: None,
+            allowed_origins: Vec::new(),
+            rate_limit: RateLimit { per_second: 50.0, burst: 200.0 },
+            max_concurrency: 512,
+            timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    writer: Writer,
+    readers: Readers,
+    challenges: Challenges,
+    admin_token: Option<Arc<str>>,
+    dir: Arc<std::path::Path>,
+    /// The school's root key.
+    pub school: PublicKey,
+}
+
+impl AppState {
+    /// Opens the archive in `config.data`, starts the writer thread and reads the admin token.
+    pub fn open(config: &Config) -> Result<(AppState, std::thread::JoinHandle<()>), crate::archive::ArchiveError> {
+        let archive = Archive::open(&config.data)?;
+        let school = archive.school();
+        let (writer, thread) = Writer::spawn(archive)?;
+        let admin_token = std::fs::read_to_string(config.data.join(keys::ADMIN_TOKEN))
+            .ok()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| t.len() >= 32)
+            .map(Arc::from);
+        let state = AppState {
+            writer,
+            readers: Readers::new(config.data.clone()),
+            challenges: Challenges::default(),
+            admin_token,
+            dir: Arc::from(config.data.as_path()),
+            school,
+        };
+        Ok((state, thread))
+    }
+}
+
+/// The whole service as a router.
+pub fn app(state: AppState, config: &Config) -> Router {
+    let limiter = limits::Limiter::new(config.rate_limit);
+    let admin = Router::new()
+        .route("/audit", get(admin::audit))
+        .route("/requests", get(admin::requests))
+        .route("/decide", post(admin::decide))
+        .route("/export", get(admin::export))
+        .route("/roster", post(admin::roster))
+        .route_layer(middleware::from_fn_with_state(state.clone(), admin::authorize));
+    let api = Router::new()
+        .route("/form", get(public::form))
+        .route("/enrol", post(public::enrol))
+        .route("/receipts", post(public::receipt))
+        .route("/requests", post(public::request))
+        .route("/challenge", get(public::challenge))
+        .route("/history", get(public::history))
+        .route("/checkpoint", get(public::checkpoint))
+        .route("/proof/inclusion", get(public::inclusion))
+        .route("/proof/consistency", get(public::consistency))
+        .nest("/admin", admin)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(limiter, limits::rate_limit));
+    let mut router = Router::new().nest("/v1", api).with_state(state);
+    if let Some(www) = &config.www {
+        router = router.fallback_service(ServeDir::new(www));
+    }
+    if !config.allowed_origins.is_empty() {
+        let origins = config.allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok());
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]),
+        );
+    }
+    router
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(timed_out))
+                .timeout(config.timeout)
+                .concurrency_limit(config.max_concurrency),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
+
+async fn timed_out(error: BoxError) -> ApiError {
+    if error.is::<tower::timeout::error::Elapsed>() {
+        ApiError::new(StatusCode::REQUEST_TIMEOUT, "timeout", "the request took too long")
+    } else {
+        ApiError::internal(&error)
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see openapi.json")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not take that method")
+}
+
+/// The current time, or a 500 if the clock is unusable.
+pub(crate) fn now() -> Result<Timestamp, ApiError> {
+    writer::timestamp().map_err(|e| ApiError::internal(&e))
+}
+
+/// Reads a family-API body: 413 before reading anything when the declared length is too large,
+/// and as soon as the bytes read pass the limit.
+pub(crate) async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
+    read_body_within(headers, body, MAX_BODY_BYTES).await
+}
+
+/// [`read_body`] with its own limit.
+pub(crate) async fn read_body_within(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    let too_large =
+        || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("the body is over {limit} bytes"));
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, limit).await.map_err(|_| too_large())
+}

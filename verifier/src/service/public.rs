@@ -1,0 +1,199 @@
+//! The family-facing API (`/v1/…`): the form, enrolment, receipts and requests, one's own
+//! history, and the log's checkpoints and proofs.
+
+use super::error::ApiError;
+use super::{read_body, AppState};
+use crate::archive::{read, Archive, ArchiveError, ProofRequestError, Submission};
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use shared::encoding::{decode_canonical, to_canonical};
+use shared::objects::{ConsentReceipt, EnrolmentCertificate, HistoryRequest, RequestDecision, RightsRequest};
+use shared::primitives::Digest;
+use shared::SignedObject;
+
+/// A signed object's canonical bytes as a JSON response.
+pub(super) fn signed_json(bytes: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+}
+
+fn object(bytes: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::internal(&e))
+}
+
+/// `GET /v1/form`: the form version in force and the school key (with its fingerprint, for
+/// people to compare with the one printed on the school's letter).
+pub async fn form(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
+    app.readers
+        .read(|archive| {
+            let form = archive.current_form()?.ok_or(ArchiveError::NoForm)?;
+            Ok(Json(json!({
+                "school_key": archive.school().to_hex(),
+                "fingerprint": archive.school().fingerprint().to_hex(),
+                "form": object(form.bytes())?,
+            })))
+        })
+        .await
+}
+
+/// The body of `POST /v1/enrol`.
+#[derive(Debug, serde::Serialize, Deserialize)]
+struct EnrolBody {
+    invitation: Value,
+    request: Value,
+}
+
+/// `POST /v1/enrol`: invitation + enrolment request (signed by the new key) → certificate.
+pub async fn enrol(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let bytes = read_body(&headers, body).await?;
+    let body: EnrolBody = decode_canonical(&bytes)?;
+    let invitation = to_canonical(&body.invitation).map_err(|e| ApiError::bad_request("schema", e.to_string()))?;
+    let request = to_canonical(&body.request).map_err(|e| ApiError::bad_request("schema", e.to_string()))?;
+    let now = super::now()?;
+    let certificate =
+        app.writer.run(move |archive| Ok(archive.enrol(&invitation, &request, now)?.bytes().to_vec())).await?;
+    Ok(signed_json(certificate))
+}
+
+/// `POST /v1/receipts`: a signed receipt → the archive's signed acknowledgement.
+pub async fn receipt(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let bytes = read_body(&headers, body).await?.to_vec();
+    Ok(signed_json(app.writer.submit(Submission::Receipt(bytes)).await?))
+}
+
+/// `POST /v1/requests`: a signed rights request → the archive's signed acknowledgement.
+pub async fn request(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let bytes = read_body(&headers, body).await?.to_vec();
+    Ok(signed_json(app.writer.submit(Submission::Request(bytes)).await?))
+}
+
+/// `GET /v1/challenge`: a fresh single-use challenge for `GET /v1/history`.
+pub async fn challenge(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let (challenge, expires) = app.challenges.issue(super::now()?);
+    Ok(Json(json!({ "challenge": challenge.to_string(), "expires": expires.to_string() })))
+}
+
+fn unauthorized(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+}
+
+/// `GET /v1/history`, authenticated by `Authorization: Consent <base64url of a signed
+/// history-request>` answering a challenge: every signed object about the requester's student
+/// (their family's), with acknowledgements and decisions — never another student's.
+pub async fn history(State(app): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let credentials = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Consent "))
+        .ok_or_else(|| unauthorized("send `Authorization: Consent <signed history request, base64url>`"))?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(credentials.trim())
+        .map_err(|_| unauthorized("the credentials are not base64url"))?;
+    let request = shared::decode::<HistoryRequest>(&bytes).map_err(|e| unauthorized(e.to_string()))?;
+    let (challenge, certificate_hash) = (request.unverified_body().challenge, request.unverified_body().certificate);
+    let verified = app
+        .readers
+        .read(move |archive| {
+            let certificate =
+                archive.certificate(certificate_hash)?.ok_or_else(|| unauthorized("no such enrolment certificate"))?;
+            archive.trust().history_request(&bytes, &certificate).map_err(|e| unauthorized(e.to_string()))?;
+            Ok(certificate)
+        })
+        .await?;
+    // Consumed only once the signature is good, so nobody can burn another's challenge.
+    if !app.challenges.redeem(&challenge, super::now()?) {
+        return Err(unauthorized("the challenge is unknown, used or expired; ask for a new one"));
+    }
+    let student = verified.body().student.clone();
+    app.readers.read(move |archive| student_history(archive, &student)).await.map(Json)
+}
+
+/// Every object about `student`, with its acknowledgement (and a request's decision).
+fn student_history(archive: &Archive, student: &shared::ids::StudentId) -> Result<Value, ApiError> {
+    let snapshot = archive.snapshot()?;
+    let mut certificates = Vec::new();
+    let mut receipts = Vec::new();
+    let mut requests = Vec::new();
+    for entry in read::student_entries(&snapshot, student.as_str())? {
+        let Some(bytes) = entry.bytes.as_deref() else { continue };
+        let ack = read::acknowledgement(&snapshot, entry.hash)?.map(|a| object(&a)).transpose()?;
+        let item =
+            json!({ "object": object(bytes)?, "acknowledgement": ack, "logged_at": entry.logged_at.to_string() });
+        match entry.kind.as_str() {
+            EnrolmentCertificate::KIND => certificates.push(item),
+            ConsentReceipt::KIND => receipts.push(item),
+            RightsRequest::KIND => {
+                let decision = read::decision_for(&snapshot, entry.hash)?.map(|d| object(&d)).transpose()?;
+                requests.push(json!({ "request": item, "decision": decision }));
+            }
+            RequestDecision::KIND => {}
+            _ => {}
+        }
+    }
+    Ok(json!({ "student": student.as_str(), "certificates": certificates, "receipts": receipts, "requests": requests }))
+}
+
+/// `GET /v1/checkpoint`: the latest signed checkpoint.
+pub async fn checkpoint(State(app): State<AppState>) -> Result<Response, ApiError> {
+    let bytes = app.readers.read(|archive| Ok(archive.latest_checkpoint()?)).await?;
+    bytes.map(signed_json).ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "empty_log", "nothing is logged yet"))
+}
+
+/// Query of `GET /v1/proof/inclusion`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InclusionQuery {
+    /// The object's hash.
+    hash: String,
+    /// The tree size to prove against (default: the whole log).
+    tree_size: Option<u64>,
+}
+
+fn proof_error(error: ProofRequestError) -> ApiError {
+    match error {
+        ProofRequestError::NotLogged(_) => ApiError::new(StatusCode::NOT_FOUND, "not_logged", error.to_string()),
+        ProofRequestError::BadRange(_) => ApiError::bad_request("bad_range", error.to_string()),
+        ProofRequestError::Archive(archive) => archive.into(),
+    }
+}
+
+fn hex_list(proof: &[Digest]) -> Vec<String> {
+    proof.iter().map(Digest::to_hex).collect()
+}
+
+/// `GET /v1/proof/inclusion?hash=…[&tree_size=…]`: RFC 9162 inclusion proof.
+pub async fn inclusion(
+    State(app): State<AppState>,
+    Query(query): Query<InclusionQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let hash = super::admin::parse_digest(&query.hash)?;
+    let (index, tree_size, proof) =
+        app.readers.read(move |archive| archive.inclusion_proof(hash, query.tree_size).map_err(proof_error)).await?;
+    Ok(Json(json!({ "hash": hash.to_hex(), "index": index, "tree_size": tree_size, "proof": hex_list(&proof) })))
+}
+
+/// Query of `GET /v1/proof/consistency`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyQuery {
+    /// The older tree size.
+    first: u64,
+    /// The newer tree size.
+    second: u64,
+}
+
+/// `GET /v1/proof/consistency?first=…&second=…`: RFC 9162 consistency proof, with which a family's
+/// device checks that the log only grew since the checkpoint it saw last.
+pub async fn consistency(
+    State(app): State<AppState>,
+    Query(query): Query<ConsistencyQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let (first, second) = (query.first, query.second);
+    let proof = app.readers.read(move |archive| archive.consistency_proof(first, second).map_err(proof_error)).await?;
+    Ok(Json(json!({ "first": first, "second": second, "proof": hex_list(&proof) })))
+}

@@ -1,0 +1,43 @@
+//! Read-only access for handlers: a pool of archive handles, each its own SQLite connection,
+//! used on tokio's blocking threads so that reads never wait for the writer (WAL lets readers
+//! and the one writer work at once).
+
+use super::error::ApiError;
+use crate::archive::Archive;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// The pool.
+#[derive(Clone)]
+pub struct Readers {
+    dir: PathBuf,
+    idle: Arc<Mutex<Vec<Archive>>>,
+}
+
+impl Readers {
+    /// A pool over the archive in `dir`.
+    pub fn new(dir: PathBuf) -> Readers {
+        Readers { dir, idle: Arc::new(Mutex::new(Vec::new())) }
+    }
+
+    /// Runs `read` with an archive handle on a blocking thread.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Archive) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let pool = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let archive = match pool.idle.lock().map(|mut idle| idle.pop()) {
+                Ok(Some(archive)) => archive,
+                _ => Archive::open(&pool.dir)?,
+            };
+            let result = read(&archive);
+            if let Ok(mut idle) = pool.idle.lock() {
+                idle.push(archive);
+            }
+            result
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+    }
+}

@@ -1,0 +1,334 @@
+//! The HTTP service over a real socket on 127.0.0.1: the widget's flows with objects signed by
+//! `shared` in the test, and every kind of bad request with its documented error.
+
+use base64::Engine as _;
+use consent_tests::fixtures::{example_form_content, key, purpose};
+use ed25519_dalek::SigningKey;
+use rand_core::OsRng;
+use reqwest::StatusCode;
+use serde_json::Value;
+use shared::encoding::to_canonical;
+use shared::objects::{
+    Acknowledgement, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, EnrolmentRequest, HistoryRequest,
+    Invitation,
+};
+use shared::primitives::{Digest, Nonce, PublicKey};
+use shared::{open, sign, Lang, Signed, Timestamp};
+use verifier::archive::{Archive, Roster};
+use verifier::keys;
+use verifier::service::{self, Config};
+
+const ROSTER: &str =
+    "student_id,student_name,class,birth_date,student_email,guardian_name,guardian_email,guardian2_name,guardian2_email
+s-1,Ana,7B,2017-01-01,,Maria,m@example.org,,
+s-2,Mihai,7B,2016-01-01,,Ioana,i@example.org,,
+";
+
+struct Server {
+    base: String,
+    client: reqwest::Client,
+    school: PublicKey,
+    token: String,
+    invitations: Vec<Signed<Invitation>>,
+    form: Signed<ConsentForm>,
+    _dir: tempfile::TempDir,
+}
+
+fn now() -> Timestamp {
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    Timestamp::from_unix(seconds as i64).expect("in range")
+}
+
+/// A school with a form and two invited families, served on 127.0.0.1 (a free port).
+async fn start(www: Option<std::path::PathBuf>) -> Server {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut archive, school) = Archive::init(dir.path(), now(), &mut OsRng).expect("init");
+    let root = keys::read_secret(&dir.path().join(keys::ROOT_KEY)).expect("root");
+    let form = sign(ConsentForm::new(school, 1, now(), None, example_form_content()), &root).expect("form");
+    archive.publish_form(form.bytes(), now()).expect("publish");
+    let expires = Timestamp::from_unix(now().unix() + 86_400).expect("in range");
+    let invited =
+        archive.invite(&Roster::parse(ROSTER).expect("roster"), &root, expires, now(), &mut OsRng).expect("invite");
+    drop(archive);
+    let mut config = Config::new(dir.path().to_path_buf());
+    config.www = www;
+    let (state, _writer) = service::AppState::open(&config).expect("state");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let app = service::app(state, &config);
+    tokio::spawn(service::serve(listener, app, std::future::pending()));
+    let token = std::fs::read_to_string(dir.path().join(keys::ADMIN_TOKEN)).expect("token").trim().to_owned();
+    Server {
+        base,
+        client: reqwest::Client::new(),
+        school,
+        token,
+        invitations: invited.iter().map(|i| i.invitation.signed().clone()).collect(),
+        form,
+        _dir: dir,
+    }
+}
+
+/// A family member's device: its key and certificate.
+struct Device {
+    key: SigningKey,
+    certificate: Signed<EnrolmentCertificate>,
+}
+
+impl Server {
+    async fn post(&self, path: &str, body: Vec<u8>) -> (StatusCode, Vec<u8>) {
+        let response = self.client.post(format!("{}{path}", self.base)).body(body).send().await.expect("request");
+        (response.status(), response.bytes().await.expect("body").to_vec())
+    }
+
+    async fn get(&self, path: &str, authorization: Option<String>) -> (StatusCode, Vec<u8>) {
+        let mut request = self.client.get(format!("{}{path}", self.base));
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        let response = request.send().await.expect("request");
+        (response.status(), response.bytes().await.expect("body").to_vec())
+    }
+
+    /// Enrols a new key for invitation `which` over HTTP.
+    async fn enrol(&self, which: usize, label: &str) -> Device {
+        let key = key(label);
+        let invitation = &self.invitations[which];
+        let request = EnrolmentRequest {
+            school: self.school,
+            invitation: invitation.hash(),
+            key: PublicKey::of(&key),
+            client_time: now(),
+        };
+        let request = sign(request, &key).expect("signs");
+        let body = serde_json::json!({
+            "invitation": serde_json::from_slice::<Value>(invitation.bytes()).expect("json"),
+            "request": serde_json::from_slice::<Value>(request.bytes()).expect("json"),
+        });
+        let (status, bytes) = self.post("/v1/enrol", to_canonical(&body).expect("canonical")).await;
+        assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+        let certificate = shared::decode::<EnrolmentCertificate>(&bytes).expect("certificate");
+        let archive_key = *certificate.signer();
+        Device { key, certificate: open(&bytes, &archive_key).expect("verifies") }
+    }
+
+    fn receipt(
+        &self,
+        device: &Device,
+        decisions: &[(&str, Decision)],
+        previous: Option<Digest>,
+    ) -> Signed<ConsentReceipt> {
+        let decisions = decisions.iter().map(|(p, d)| (purpose(p), *d)).collect();
+        sign(
+            ConsentReceipt::by(&device.certificate, self.form.hash(), decisions, now(), previous, Lang::Ro),
+            &device.key,
+        )
+        .expect("signs")
+    }
+
+    /// Reads the history as `device`, answering a fresh challenge.
+    async fn history(&self, device: &Device, certificate: Digest) -> (StatusCode, Value) {
+        let (_, challenge) = self.get("/v1/challenge", None).await;
+        let challenge: Value = serde_json::from_slice(&challenge).expect("json");
+        let nonce: [u8; 16] = hex::decode(challenge["challenge"].as_str().expect("challenge"))
+            .expect("hex")
+            .try_into()
+            .expect("16 bytes");
+        let request = HistoryRequest { school: self.school, certificate, challenge: Nonce(nonce), client_time: now() };
+        let request = sign(request, &device.key).expect("signs");
+        let credentials = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(request.bytes());
+        let (status, body) = self.get("/v1/history", Some(format!("Consent {credentials}"))).await;
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+}
+
+fn error_code(body: &[u8]) -> String {
+    let value: Value = serde_json::from_slice(body)
+        .unwrap_or_else(|_| panic!("a JSON error, got {:?}", String::from_utf8_lossy(body)));
+    value["error"]["code"].as_str().expect("an error code").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_family_enrols_consents_withdraws_and_reads_its_history_over_http() {
+    let server = start(None).await;
+    // The widget first checks the form against the school key from the page.
+    let (status, body) = server.get("/v1/form", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let form: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(form["school_key"], server.school.to_hex());
+    let form_bytes = to_canonical(&form["form"]).expect("canonical");
+    let verified = open::<ConsentForm>(&form_bytes, &server.school).expect("the form verifies under the school key");
+    assert_eq!(verified.hash(), server.form.hash());
+
+    let device = server.enrol(0, "service/guardian-1").await;
+    let grant = server.receipt(&device, &[("photos-published", Decision::Grant)], None);
+    let (status, ack) = server.post("/v1/receipts", grant.bytes().to_vec()).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&ack));
+    let archive_key = *device.certificate.signer();
+    let ack = open::<Acknowledgement>(&ack, &archive_key).expect("a signed acknowledgement");
+    assert_eq!(ack.body().object, grant.hash());
+    // The same receipt again: the same acknowledgement.
+    let (_, again) = server.post("/v1/receipts", grant.bytes().to_vec()).await;
+    assert_eq!(again, ack.bytes());
+    let withdrawal = server.receipt(&device, &[("photos-published", Decision::Withdraw)], Some(grant.hash()));
+    assert_eq!(server.post("/v1/receipts", withdrawal.bytes().to_vec()).await.0, StatusCode::OK);
+    // A grant signed as if the withdrawal had never happened (naming no predecessor) is refused.
+    let replay = server.receipt(&device, &[("photos-published", Decision::Grant), ("meals", Decision::Grant)], None);
+    let (status, body) = server.post("/v1/receipts", replay.bytes().to_vec()).await;
+    assert_eq!((status, error_code(&body).as_str()), (StatusCode::CONFLICT, "replay"));
+
+    let (status, history) = server.history(&device, device.certificate.hash()).await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    assert_eq!(history["student"], "s-1");
+    assert_eq!(history["receipts"].as_array().expect("receipts").len(), 2);
+    assert!(history["receipts"][1]["acknowledgement"].is_object());
+
+    // The log's proofs check out against the signed checkpoint.
+    let (_, checkpoint) = server.get("/v1/checkpoint", None).await;
+    let checkpoint = open::<shared::objects::Checkpoint>(&checkpoint, &archive_key).expect("signed checkpoint");
+    let (status, proof) = server.get(&format!("/v1/proof/inclusion?hash={}", withdrawal.hash()), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let proof: Value = serde_json::from_slice(&proof).expect("json");
+    let path: Vec<Digest> = proof["proof"]
+        .as_array()
+        .expect("proof")
+        .iter()
+        .map(|h| Digest(hex::decode(h.as_str().expect("hex")).expect("hex").try_into().expect("32")))
+        .collect();
+    let index = proof["index"].as_u64().expect("index");
+    verifier::merkle::verify_inclusion(
+        &verifier::merkle::leaf_hash(withdrawal.bytes()),
+        index,
+        checkpoint.body().tree_size,
+        &path,
+        &checkpoint.body().root_hash,
+    )
+    .expect("included");
+    let (status, _) =
+        server.get(&format!("/v1/proof/consistency?first=2&second={}", checkpoint.body().tree_size), None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_reads_another_familys_history() {
+    let server = start(None).await;
+    let family_a = server.enrol(0, "service/a").await;
+    let family_b = server.enrol(1, "service/b").await;
+    // A's key cannot read with B's certificate, and a used or made-up challenge is refused.
+    let (status, _) = server.history(&family_a, family_b.certificate.hash()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, history) = server.history(&family_b, family_b.certificate.hash()).await;
+    assert_eq!((status, history["student"].as_str()), (StatusCode::OK, Some("s-2")));
+    let made_up = HistoryRequest {
+        school: server.school,
+        certificate: family_a.certificate.hash(),
+        challenge: Nonce([1; 16]),
+        client_time: now(),
+    };
+    let made_up = sign(made_up, &family_a.key).expect("signs");
+    let credentials = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(made_up.bytes());
+    let (status, body) = server.get("/v1/history", Some(format!("Consent {credentials}"))).await;
+    assert_eq!((status, error_code(&body).as_str()), (StatusCode::UNAUTHORIZED, "unauthorized"));
+    let (status, _) = server.get("/v1/history", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_their_documented_errors() {
+    let server = start(None).await;
+    let device = server.enrol(0, "service/bad").await;
+    let valid = server.receipt(&device, &[("meals", Decision::Grant)], None);
+    let text = String::from_utf8(valid.bytes().to_vec()).expect("utf-8");
+    let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
+        ("malformed JSON", b"{\"body\":".to_vec(), StatusCode::BAD_REQUEST, "malformed_json"),
+        (
+            "duplicate keys",
+            text.replacen("\"language\":\"ro\"", "\"language\":\"ro\",\"language\":\"pl\"", 1).into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "duplicate_key",
+        ),
+        (
+            "an unknown field",
+            text.replacen("{\"body\":{", "{\"body\":{\"aaa\":1,", 1).into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "unknown_field",
+        ),
+        (
+            "whitespace",
+            text.replacen("\"kind\":", "\"kind\": ", 1).into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "not_canonical",
+        ),
+        (
+            "a signature of the wrong length",
+            text.replacen("\"sig\":\"", "\"sig\":\"00", 1).into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "schema",
+        ),
+        ("a form as a receipt", server.form.bytes().to_vec(), StatusCode::BAD_REQUEST, "wrong_kind"),
+        ("an oversized body", vec![b' '; 200 * 1024], StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+    ];
+    for (what, body, status, code) in cases {
+        let (got_status, got_body) = server.post("/v1/receipts", body).await;
+        assert_eq!((got_status, error_code(&got_body)), (status, code.to_owned()), "{what}");
+    }
+    let mut forged = valid.bytes().to_vec();
+    let last_sig_digit = text.find("\",\"signer\"").expect("sig") - 1;
+    forged[last_sig_digit] = if forged[last_sig_digit] == b'0' { b'1' } else { b'0' };
+    let (status, body) = server.post("/v1/receipts", forged).await;
+    assert_eq!((status, error_code(&body).as_str()), (StatusCode::BAD_REQUEST, "bad_signature"));
+    let (status, body) = server.get("/v1/receipts", None).await;
+    assert_eq!((status, error_code(&body).as_str()), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"));
+    let (status, body) = server.get("/v1/nothing-here", None).await;
+    assert_eq!((status, error_code(&body).as_str()), (StatusCode::NOT_FOUND, "not_found"));
+    // The invitation is single-use: another key cannot enrol with it.
+    let other = key("service/intruder");
+    let request = sign(
+        EnrolmentRequest {
+            school: server.school,
+            invitation: server.invitations[0].hash(),
+            key: PublicKey::of(&other),
+            client_time: now(),
+        },
+        &other,
+    )
+    .expect("signs");
+    let body = serde_json::json!({
+        "invitation": serde_json::from_slice::<Value>(server.invitations[0].bytes()).expect("json"),
+        "request": serde_json::from_slice::<Value>(request.bytes()).expect("json"),
+    });
+    let (status, body) = server.post("/v1/enrol", to_canonical(&body).expect("canonical")).await;
+    assert_eq!((status, error_code(&body).as_str()), (StatusCode::CONFLICT, "invitation_used"));
+    // None of it was acknowledged or logged: the first receipt from this device still starts its chain.
+    assert_eq!(server.post("/v1/receipts", valid.bytes().to_vec()).await.0, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_calls_need_the_token() {
+    let server = start(None).await;
+    let audit = "/v1/admin/audit?purpose=meals&at=2030-01-01T00:00:00Z&format=csv";
+    let (status, body) = server.get(audit, None).await;
+    assert_eq!((status, error_code(&body).as_str()), (StatusCode::UNAUTHORIZED, "unauthorized"));
+    let (status, _) = server.get(audit, Some("Bearer wrong".into())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, body) = server.get(audit, Some(format!("Bearer {}", server.token))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&body).starts_with("student,name,class"));
+    let (status, body) = server.get("/v1/admin/export?student=s-1", Some(format!("Bearer {}", server.token))).await;
+    assert_eq!(status, StatusCode::OK);
+    verifier::bundle::verify_bundle(&body, &server.school).expect("the exported bundle verifies");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_site_is_served_with_wasm_types_and_a_strict_policy() {
+    let www = tempfile::tempdir().expect("site");
+    std::fs::write(www.path().join("index.html"), "<!doctype html><title>School</title>").expect("page");
+    std::fs::write(www.path().join("widget_bg.wasm"), [0u8, 97, 115, 109, 1, 0, 0, 0]).expect("wasm");
+    let server = start(Some(www.path().to_path_buf())).await;
+    let response = server.client.get(format!("{}/widget_bg.wasm", server.base)).send().await.expect("request");
+    assert_eq!(response.headers()["content-type"], "application/wasm");
+    let response = server.client.get(format!("{}/index.html", server.base)).send().await.expect("request");
+    let policy = response.headers()["content-security-policy"].to_str().expect("ascii").to_owned();
+    assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval'") && !policy.contains("unsafe-inline"), "{policy}");
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+}
