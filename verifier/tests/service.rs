@@ -332,3 +332,86 @@ async fn the_site_is_served_with_wasm_types_and_a_strict_policy() {
     assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval'") && !policy.contains("unsafe-inline"), "{policy}");
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
 }
+
+/// Every route `verifier::service::app` serves, as (method, path); `openapi.json` must document
+/// exactly these, and the test below checks each against the running service.
+const ROUTES: [(&str, &str); 14] = [
+    ("GET", "/v1/form"),
+    ("POST", "/v1/enrol"),
+    ("POST", "/v1/receipts"),
+    ("POST", "/v1/requests"),
+    ("GET", "/v1/challenge"),
+    ("GET", "/v1/history"),
+    ("GET", "/v1/checkpoint"),
+    ("GET", "/v1/proof/inclusion"),
+    ("GET", "/v1/proof/consistency"),
+    ("GET", "/v1/admin/audit"),
+    ("GET", "/v1/admin/requests"),
+    ("POST", "/v1/admin/decide"),
+    ("GET", "/v1/admin/export"),
+    ("POST", "/v1/admin/roster"),
+];
+
+/// The keys of an OpenAPI path item that are operations.
+const OPENAPI_METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// The error code of a JSON error body; `None` for anything else (a success, or a framework's
+/// plain-text rejection).
+fn json_error_code(body: &[u8]) -> Option<String> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    value["error"]["code"].is_string().then(|| error_code(body))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_matches_the_service() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")).expect("openapi.json");
+    let document: Value = serde_json::from_str(&text).expect("openapi.json is JSON");
+    assert_eq!(document["openapi"], "3.1.0");
+    let documented: std::collections::BTreeSet<(String, String)> = document["paths"]
+        .as_object()
+        .expect("openapi.json has `paths`")
+        .iter()
+        .flat_map(|(path, item)| {
+            let item = item.as_object().expect("a path item is an object");
+            let methods = item.keys().filter(|key| OPENAPI_METHODS.contains(&key.as_str()));
+            methods.map(move |method| (method.to_uppercase(), path.clone()))
+        })
+        .collect();
+    let served = ROUTES.iter().map(|(method, path)| ((*method).to_owned(), (*path).to_owned())).collect();
+    assert_eq!(documented, served, "openapi.json must document exactly the routes the router serves");
+    let listed: Vec<&str> = document["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]
+        ["enum"]
+        .as_array()
+        .expect("openapi.json lists the error codes in components.schemas.Error")
+        .iter()
+        .map(|code| code.as_str().expect("an error code is a string"))
+        .collect();
+
+    // Each documented route exists in the service: no 404 `not_found`, no 405 `method_not_allowed`
+    // (validation errors for the empty request are expected). An undocumented path shows the
+    // check can fail.
+    let server = start(None).await;
+    let mut produced = std::collections::BTreeSet::new();
+    let requests = documented.iter().map(|(method, path)| (method.as_str(), path.as_str(), true));
+    for (method, path, exists) in requests.chain([("GET", "/v1/undocumented", false)]) {
+        let (status, body) = match method {
+            "GET" => server.get(path, None).await,
+            "POST" => server.post(path, Vec::new()).await,
+            other => panic!("{other} {path}: the test sends only GET and POST"),
+        };
+        let code = json_error_code(&body);
+        let missing = (status, code.as_deref()) == (StatusCode::NOT_FOUND, Some("not_found"));
+        let wrong_method = (status, code.as_deref()) == (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"));
+        if exists {
+            assert!(!missing, "{method} {path} is documented but the service has no such path");
+            assert!(!wrong_method, "{method} {path} is documented but the service does not take {method} there");
+        } else {
+            assert!(missing, "{method} {path} is not documented but got {status} {code:?}, not 404 `not_found`");
+        }
+        produced.extend(code.map(|code| (code, format!("{method} {path}"))));
+    }
+
+    for (code, route) in &produced {
+        assert!(listed.contains(&code.as_str()), "{route} answered `{code}`, which openapi.json's Error.code omits");
+    }
+}

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod load;
 mod setup;
 mod synth;
 mod tests;
@@ -25,6 +26,15 @@ enum Task {
     Test,
     /// Regenerate the test vectors under tests/vectors/ from their fixed seeds.
     Vectors,
+    /// Measure ingest: raw verify_strict, the library (one per commit, grouped) and HTTP on loopback.
+    Load {
+        /// Concurrent HTTP clients.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Receipts sent over HTTP in all.
+        #[arg(long, default_value_t = 6_400)]
+        receipts: usize,
+    },
     /// Make a synthetic school (students, guardians, keys, enrolments, receipts) in a new archive.
     Synth {
         /// Number of students.
@@ -57,6 +67,7 @@ fn run(cli: Cli) -> Result<()> {
         Task::Demo => demo(),
         Task::Test => test(),
         Task::Vectors => vectors(),
+        Task::Load { concurrency, receipts } => load::run(concurrency, receipts),
         Task::Synth { students, data, seed, files } => {
             let summary = synth::run(&data, students, seed, files.as_deref())?;
             println!(

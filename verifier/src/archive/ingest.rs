@@ -201,20 +201,31 @@ impl Archive {
         Ok(decision)
     }
 
-    /// The certificate `hash`, verified through the chain of trust.
+    /// The certificate `hash`, verified through the chain of trust (once per handle).
     pub fn certificate(&self, hash: Digest) -> Result<Option<Verified<EnrolmentCertificate>>, ArchiveError> {
-        read::object_bytes(&self.conn, hash, EnrolmentCertificate::KIND)?
-            .map(|bytes| {
-                self.trust.certificate(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored certificate: {e}")))
-            })
-            .transpose()
+        if let Some(certificate) = self.verified.borrow().certificates.get(&hash) {
+            return Ok(Some(certificate.clone()));
+        }
+        let Some(bytes) = read::object_bytes(&self.conn, hash, EnrolmentCertificate::KIND)? else { return Ok(None) };
+        let certificate =
+            self.trust.certificate(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored certificate: {e}")))?;
+        let mut cache = self.verified.borrow_mut();
+        if cache.certificates.len() >= super::CACHED_CERTIFICATES {
+            cache.certificates.clear();
+        }
+        cache.certificates.insert(hash, certificate.clone());
+        Ok(Some(certificate))
     }
 
-    /// The form version `hash`, verified under the root key.
+    /// The form version `hash`, verified under the root key (once per handle).
     pub fn form(&self, hash: Digest) -> Result<Option<Verified<ConsentForm>>, ArchiveError> {
-        read::object_bytes(&self.conn, hash, ConsentForm::KIND)?
-            .map(|bytes| self.trust.form(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored form: {e}"))))
-            .transpose()
+        if let Some(form) = self.verified.borrow().forms.get(&hash) {
+            return Ok(Some(form.clone()));
+        }
+        let Some(bytes) = read::object_bytes(&self.conn, hash, ConsentForm::KIND)? else { return Ok(None) };
+        let form = self.trust.form(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored form: {e}")))?;
+        self.verified.borrow_mut().forms.insert(hash, form.clone());
+        Ok(Some(form))
     }
 
     /// Every published form version with the time it was logged, oldest first.

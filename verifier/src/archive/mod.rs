@@ -166,7 +166,21 @@ pub struct Archive {
     archive_key: SigningKey,
     trust: TrustStore,
     dir: PathBuf,
+    /// Forms and certificates already verified through the chain of trust. They never change
+    /// once logged, and re-verifying a 25 KiB form for every receipt would cost more than all
+    /// the rest of an append.
+    verified: std::cell::RefCell<VerifiedCache>,
 }
+
+/// See [`Archive::verified`].
+#[derive(Default)]
+struct VerifiedCache {
+    forms: std::collections::HashMap<Digest, Verified<shared::objects::ConsentForm>>,
+    certificates: std::collections::HashMap<Digest, Verified<shared::objects::EnrolmentCertificate>>,
+}
+
+/// Certificates kept verified at most; past it the cache starts afresh.
+const CACHED_CERTIFICATES: usize = 200_000;
 
 impl Archive {
     /// Creates a new school in `dir`: root key and archive key (mode 0600), the school's public
@@ -194,7 +208,13 @@ impl Archive {
         let conn = Connection::open(dir.join(DATABASE))?;
         schema::configure(&conn)?;
         schema::create(&conn)?;
-        let mut archive = Archive { conn, archive_key, trust: TrustStore::new(school), dir: dir.to_path_buf() };
+        let mut archive = Archive {
+            conn,
+            archive_key,
+            trust: TrustStore::new(school),
+            dir: dir.to_path_buf(),
+            verified: Default::default(),
+        };
         let delegation = archive.trust.add_delegation(delegation.bytes())?;
         let tx = begin(&mut archive.conn, &archive.trust, &archive.archive_key, now)?;
         let entry = Entry::of(&delegation, None, None, None);
@@ -222,7 +242,7 @@ impl Archive {
         for bytes in delegations {
             trust.add_delegation(&bytes)?;
         }
-        Ok(Archive { conn, archive_key, trust, dir: dir.to_path_buf() })
+        Ok(Archive { conn, archive_key, trust, dir: dir.to_path_buf(), verified: Default::default() })
     }
 
     /// The school's root public key.

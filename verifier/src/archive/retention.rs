@@ -63,6 +63,8 @@ impl Archive {
             report.personal_rows += tx.execute("DELETE FROM students WHERE student = ?1", [student])? as u64;
         }
         tx.commit()?;
+        // Redacted certificates must not stay usable through the cache.
+        *self.verified.borrow_mut() = Default::default();
         Ok(report)
     }
 }

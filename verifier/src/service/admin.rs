@@ -9,6 +9,7 @@ use crate::archive::Roster;
 use crate::keys;
 use crate::report::{self, Format};
 use axum::body::Body;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
@@ -87,7 +88,11 @@ pub struct AuditQuery {
 }
 
 /// `GET /v1/admin/audit?purpose=…&at=…[&class=…][&format=table|csv|html]`.
-pub async fn audit(State(app): State<AppState>, Query(query): Query<AuditQuery>) -> Result<Response, ApiError> {
+pub async fn audit(
+    State(app): State<AppState>,
+    query: Result<Query<AuditQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
     let at = parse_instant(&query.at)?;
     let format = query.format.unwrap_or(Format::Table);
     let text = app
@@ -109,7 +114,11 @@ pub struct RequestsQuery {
 }
 
 /// `GET /v1/admin/requests[?overdue=true][&format=…]`.
-pub async fn requests(State(app): State<AppState>, Query(query): Query<RequestsQuery>) -> Result<Response, ApiError> {
+pub async fn requests(
+    State(app): State<AppState>,
+    query: Result<Query<RequestsQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
     let now = super::now()?;
     let format = query.format.unwrap_or(Format::Table);
     let text = app
@@ -133,7 +142,11 @@ pub struct DecideBody {
 }
 
 /// `POST /v1/admin/decide` → the signed decision.
-pub async fn decide(State(app): State<AppState>, Json(body): Json<DecideBody>) -> Result<Response, ApiError> {
+pub async fn decide(
+    State(app): State<AppState>,
+    body: Result<Json<DecideBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(body) = body?;
     let request = parse_digest(&body.request)?;
     let now = super::now()?;
     let decision = app
@@ -151,7 +164,11 @@ pub struct ExportQuery {
 }
 
 /// `GET /v1/admin/export?student=…` → the student's proof bundle.
-pub async fn export(State(app): State<AppState>, Query(query): Query<ExportQuery>) -> Result<Response, ApiError> {
+pub async fn export(
+    State(app): State<AppState>,
+    query: Result<Query<ExportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
     let student =
         StudentId::try_from(query.student.as_str()).map_err(|e| ApiError::bad_request("bad_query", e.to_string()))?;
     let bundle = app.readers.read(move |archive| Ok(archive.export(&student)?)).await?;

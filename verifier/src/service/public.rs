@@ -5,6 +5,7 @@ use super::error::ApiError;
 use super::{read_body, AppState};
 use crate::archive::{read, Archive, ArchiveError, ProofRequestError, Submission};
 use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -169,8 +170,9 @@ fn hex_list(proof: &[Digest]) -> Vec<String> {
 /// `GET /v1/proof/inclusion?hash=…[&tree_size=…]`: RFC 9162 inclusion proof.
 pub async fn inclusion(
     State(app): State<AppState>,
-    Query(query): Query<InclusionQuery>,
+    query: Result<Query<InclusionQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    let Query(query) = query?;
     let hash = super::admin::parse_digest(&query.hash)?;
     let (index, tree_size, proof) =
         app.readers.read(move |archive| archive.inclusion_proof(hash, query.tree_size).map_err(proof_error)).await?;
@@ -191,8 +193,9 @@ pub struct ConsistencyQuery {
 /// device checks that the log only grew since the checkpoint it saw last.
 pub async fn consistency(
     State(app): State<AppState>,
-    Query(query): Query<ConsistencyQuery>,
+    query: Result<Query<ConsistencyQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    let Query(query) = query?;
     let (first, second) = (query.first, query.second);
     let proof = app.readers.read(move |archive| archive.consistency_proof(first, second).map_err(proof_error)).await?;
     Ok(Json(json!({ "first": first, "second": second, "proof": hex_list(&proof) })))
