@@ -418,7 +418,8 @@ fn serve(config: verifier::service::Config, listen: std::net::SocketAddr) -> Res
     })?;
     // Every handle to the writer is gone with the router: it finishes its queue and stops.
     writer.join().map_err(|_| anyhow::anyhow!("the archive writer stopped abnormally"))?;
-    println!("Stopped.");
+    // Whoever started us may have stopped reading our output; that must not turn a clean stop into a crash.
+    let _ = writeln!(std::io::stdout(), "Stopped.");
     Ok(())
 }
 

@@ -208,3 +208,17 @@ async fn a_full_disk_gets_503_and_acknowledges_nothing_it_did_not_keep() {
     assert!(unavailable > 0, "the streams ended on 503 storage_unavailable");
     assert_intact(dir.path(), &acked.lock().expect("lock"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_service_cleanly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    school(dir.path(), 1);
+    let (mut server, base) = serve(dir.path(), None);
+    let client = reqwest::Client::new();
+    assert_eq!(client.get(format!("{base}/v1/checkpoint")).send().await.expect("up").status(), reqwest::StatusCode::OK);
+    let status = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().expect("kill runs");
+    assert!(status.success());
+    let exit = tokio::task::spawn_blocking(move || server.wait()).await.expect("join").expect("exit status");
+    assert!(exit.success(), "the service exits cleanly on SIGTERM: {exit}");
+    assert!(Archive::open(dir.path()).expect("reopens").check(false).expect("check").problems.is_empty());
+}

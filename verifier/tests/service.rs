@@ -41,6 +41,11 @@ fn now() -> Timestamp {
 
 /// A school with a form and two invited families, served on 127.0.0.1 (a free port).
 async fn start(www: Option<std::path::PathBuf>) -> Server {
+    start_with(www, |_| {}).await
+}
+
+/// [`start`], with the service's configuration adjusted by `configure`.
+async fn start_with(www: Option<std::path::PathBuf>, configure: impl FnOnce(&mut Config)) -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
     let (mut archive, school) = Archive::init(dir.path(), now(), &mut OsRng).expect("init");
     let root = keys::read_secret(&dir.path().join(keys::ROOT_KEY)).expect("root");
@@ -52,6 +57,7 @@ async fn start(www: Option<std::path::PathBuf>) -> Server {
     drop(archive);
     let mut config = Config::new(dir.path().to_path_buf());
     config.www = www;
+    configure(&mut config);
     let (state, _writer) = service::AppState::open(&config).expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let base = format!("http://{}", listener.local_addr().expect("address"));
@@ -414,4 +420,28 @@ async fn the_openapi_document_matches_the_service() {
     for (code, route) in &produced {
         assert!(listed.contains(&code.as_str()), "{route} answered `{code}`, which openapi.json's Error.code omits");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_over_its_rate_gets_429() {
+    let server =
+        start_with(None, |config| config.rate_limit = service::RateLimit { per_second: 0.5, burst: 3.0 }).await;
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(server.get("/v1/checkpoint", None).await);
+    }
+    assert!(statuses[..3].iter().all(|(status, _)| *status == StatusCode::OK));
+    let (status, body) = &statuses[4];
+    assert_eq!((*status, error_code(body).as_str()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_configured_origins_may_call_from_other_sites() {
+    let server = start_with(None, |config| config.allowed_origins = vec!["https://school.example".into()]).await;
+    let from =
+        |origin: &'static str| server.client.get(format!("{}/v1/form", server.base)).header("origin", origin).send();
+    let allowed = from("https://school.example").await.expect("request");
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://school.example");
+    let other = from("https://tracker.example").await.expect("request");
+    assert!(other.headers().get("access-control-allow-origin").is_none());
 }
