@@ -382,6 +382,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             config.allowed_origins = allow_origin;
             config.rate_limit =
                 verifier::service::RateLimit { per_second: rate_limit, burst: (rate_limit * 4.0).max(10.0) };
+            config.validate().map_err(anyhow::Error::msg)?;
             serve(config, listen)?;
         }
         Command::Delegate { days, root_key } => {
@@ -395,6 +396,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// How long requests in flight may take to finish after SIGTERM.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Runs the service until SIGTERM or Ctrl-C, then lets requests in flight and the writer finish.
 fn serve(config: verifier::service::Config, listen: std::net::SocketAddr) -> Result<()> {
@@ -413,9 +417,27 @@ fn serve(config: verifier::service::Config, listen: std::net::SocketAddr) -> Res
         println!("Listening on http://{}", listener.local_addr()?);
         std::io::stdout().flush()?;
         let app = verifier::service::app(state, &config);
-        verifier::service::serve(listener, app, verifier::service::shutdown_signal()).await?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let signal = async move {
+            verifier::service::shutdown_signal().await;
+            let _ = stop.send(true);
+        };
+        let server = verifier::service::serve(listener, app, signal);
+        // Requests in flight get a grace period; a client holding a connection open with a
+        // half-sent request must not keep the service from stopping.
+        let grace = async move {
+            let mut stopped = stopped;
+            let _ = stopped.wait_for(|s| *s).await;
+            tokio::time::sleep(GRACE).await;
+        };
+        tokio::select! {
+            served = server => served?,
+            () = grace => eprintln!("connections still open after {GRACE:?}; stopping anyway"),
+        }
         anyhow::Ok(())
     })?;
+    // Whatever is still running is dropped with the runtime; the queued writes still finish below.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     // Every handle to the writer is gone with the router: it finishes its queue and stops.
     writer.join().map_err(|_| anyhow::anyhow!("the archive writer stopped abnormally"))?;
     // Whoever started us may have stopped reading our output; that must not turn a clean stop into a crash.

@@ -445,3 +445,30 @@ async fn only_configured_origins_may_call_from_other_sites() {
     let other = from("https://tracker.example").await.expect("request");
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_is_json_and_never_cached() {
+    let server = start(None).await;
+    for path in ["/", "/favicon.ico", "/v1/", "/V1/form"] {
+        let (status, body) = server.get(path, None).await;
+        assert_eq!((status, error_code(&body).as_str()), (StatusCode::NOT_FOUND, "not_found"), "{path}");
+    }
+    let (status, body) = server.get("/v1/proof/inclusion", None).await;
+    assert_eq!((status, error_code(&body).as_str()), (StatusCode::BAD_REQUEST, "bad_query"));
+    let response = server.client.get(format!("{}/v1/checkpoint", server.base)).send().await.expect("request");
+    assert_eq!(response.headers()["cache-control"], "no-store");
+}
+
+#[test]
+fn an_allowed_origin_must_be_exactly_scheme_and_host() {
+    let check = |origin: &str| {
+        let mut config = Config::new(std::path::PathBuf::from("data"));
+        config.allowed_origins = vec![origin.to_owned()];
+        config.validate()
+    };
+    assert!(check("https://school.example").is_ok());
+    assert!(check("http://localhost:8080").is_ok());
+    for bad in ["https://school.example/", "school.example", "https://", "https://school.example/consent"] {
+        assert!(check(bad).is_err(), "{bad}");
+    }
+}

@@ -135,12 +135,28 @@ impl Archive {
         };
         let mut results = Vec::with_capacity(submissions.len());
         for item in prepared {
-            let result = item.and_then(|p| append_prepared(&tx, &self.trust, &self.archive_key, school, &p, now));
-            if let Err(ArchiveError::Storage(_) | ArchiveError::Io(_)) = &result {
-                // The transaction is no longer sound: give up on the whole batch.
-                tx.set_drop_behavior(rusqlite::DropBehavior::Rollback);
-                drop(tx);
-                return fail_all(&result.err().unwrap_or(ArchiveError::Corrupt("storage".into())), submissions.len());
+            let prepared = match item {
+                Ok(prepared) => prepared,
+                Err(error) => {
+                    results.push(Err(error));
+                    continue;
+                }
+            };
+            // Each item in its own savepoint: an item that fails half-way leaves nothing behind.
+            let savepoint = match tx.savepoint() {
+                Ok(savepoint) => savepoint,
+                Err(error) => return fail_all(&ArchiveError::Storage(error), submissions.len()),
+            };
+            let result = append_prepared(&savepoint, &self.trust, &self.archive_key, school, &prepared, now);
+            match &result {
+                Ok(_) => {
+                    if let Err(error) = savepoint.commit() {
+                        return fail_all(&ArchiveError::Storage(error), submissions.len());
+                    }
+                }
+                // The transaction is no longer sound: give up on the whole group (rolled back on drop).
+                Err(error) if error.is_storage() => return fail_all(error, submissions.len()),
+                Err(_) => drop(savepoint),
             }
             results.push(result);
         }
@@ -286,7 +302,7 @@ impl Prepared {
 /// Inside the write transaction: the stored acknowledgement if it is already logged; else the
 /// chain check (receipts), the append and the new acknowledgement.
 fn append_prepared(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     trust: &crate::trust::TrustStore,
     archive_key: &ed25519_dalek::SigningKey,
     school: shared::primitives::PublicKey,

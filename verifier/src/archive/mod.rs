@@ -335,7 +335,7 @@ impl<'a> Entry<'a> {
 
 /// Appends `entry`, signs the checkpoint of the grown tree and the acknowledgement, all inside `tx`.
 fn commit_entry(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     archive_key: &SigningKey,
     school: PublicKey,
     entry: &Entry<'_>,

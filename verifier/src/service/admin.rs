@@ -179,7 +179,7 @@ pub async fn export(
 /// when the root key is in the data directory (a demo; a real school keeps it offline and runs
 /// `verifier invite`), signs the invitations and returns each person's link fragment.
 pub async fn roster(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Result<Json<Value>, ApiError> {
-    let bytes = read_body_within(&headers, body, MAX_ROSTER_BYTES).await?;
+    let bytes = read_body_within(&app, &headers, body, MAX_ROSTER_BYTES).await?;
     let text = String::from_utf8(bytes.to_vec())
         .map_err(|_| ApiError::bad_request("bad_roster", "the roster is not UTF-8"))?;
     let roster = Roster::parse(&text).map_err(|e| ApiError::bad_request("bad_roster", e.to_string()))?;

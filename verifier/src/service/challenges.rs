@@ -10,6 +10,10 @@ use std::sync::{Arc, Mutex};
 /// How long a challenge stays valid.
 pub const LIFETIME_SECONDS: i64 = 300;
 
+/// Open challenges at most: beyond it new ones are refused until old ones expire, so no client
+/// can grow this map without bound.
+pub const MAX_OPEN: usize = 50_000;
+
 /// The challenges handed out and not yet used.
 #[derive(Clone, Default)]
 pub struct Challenges {
@@ -17,15 +21,19 @@ pub struct Challenges {
 }
 
 impl Challenges {
-    /// A new challenge, valid until the returned instant.
-    pub fn issue(&self, now: Timestamp) -> (Nonce, Timestamp) {
+    /// A new challenge, valid until the returned instant; `None` when too many are open.
+    pub fn issue(&self, now: Timestamp) -> Option<(Nonce, Timestamp)> {
         let nonce = Nonce::random(&mut rand_core::OsRng);
         let expires = Timestamp::from_unix(now.unix() + LIFETIME_SECONDS).unwrap_or(now);
-        if let Ok(mut open) = self.open.lock() {
+        let mut open = self.open.lock().ok()?;
+        if open.len() >= MAX_OPEN {
             open.retain(|_, until| *until >= now);
-            open.insert(nonce, expires);
+            if open.len() >= MAX_OPEN {
+                return None;
+            }
         }
-        (nonce, expires)
+        open.insert(nonce, expires);
+        Some((nonce, expires))
     }
 
     /// Consumes `nonce`: true once, if it was issued and has not expired.

@@ -52,6 +52,19 @@ impl Limiter {
     }
 }
 
+/// The client an address belongs to: an IPv4 address, or an IPv6 /64 (one household or device
+/// gets a whole /64, so counting single IPv6 addresses would let it rotate past the limit).
+fn client_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => {
+            let mut segments = v6.segments();
+            segments[4..].fill(0);
+            IpAddr::V6(segments.into())
+        }
+        v4 => v4,
+    }
+}
+
 /// The middleware: 429 with a JSON error when the client's bucket is empty.
 pub async fn rate_limit(
     State(limiter): State<Limiter>,
@@ -59,7 +72,7 @@ pub async fn rate_limit(
     request: Request,
     next: Next,
 ) -> Response {
-    if limiter.allow(peer.ip()) {
+    if limiter.allow(client_of(peer.ip())) {
         next.run(request).await
     } else {
         ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests from this address; slow down")

@@ -4,8 +4,10 @@
 //! Shape: `app(state) -> Router` apart from the listener, so tests can drive it over a real socket
 //! on 127.0.0.1. One writer thread owns the archive ([`writer`]): receipts and requests that
 //! arrive together are committed together (group commit) and acknowledged after the commit.
-//! Reads use a pool of read-only handles. Limits are layers: body size (413 before any parsing),
-//! a timeout (408), a concurrency limit, and a per-client rate limit (429). Every error is JSON.
+//! Reads use a pool of read-only handles. Limits: body size (413 before any parsing); a timeout
+//! (408) on reads and on receiving a write's body — but once a write is queued it is waited for,
+//! because answering "timeout" for a write that then commits would be a lie; one concurrency
+//! limit for the whole service; a per-client rate limit (429). Every error is JSON.
 
 pub mod admin;
 mod challenges;
@@ -33,6 +35,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
@@ -66,6 +69,19 @@ pub struct Config {
 }
 
 impl Config {
+    /// Refuses a configuration that would silently not do what it says: an allowed origin must
+    /// be exactly `scheme://host[:port]`, as browsers send it.
+    pub fn validate(&self) -> Result<(), String> {
+        for origin in &self.allowed_origins {
+            let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+            let well_formed = rest.is_some_and(|host| !host.is_empty() && !host.contains(['/', '?', '#', ' ']));
+            if !well_formed || HeaderValue::from_str(origin).is_err() {
+                return Err(format!("--allow-origin {origin:?} must be exactly scheme://host[:port], with no path"));
+            }
+        }
+        Ok(())
+    }
+
     /// Defaults for `data`: no site, no other origins, 50 requests/s per client (burst 200),
     /// 512 at once, 15 s.
     pub fn new(data: PathBuf) -> Config {
@@ -88,6 +104,8 @@ pub struct AppState {
     challenges: Challenges,
     admin_token: Option<Arc<str>>,
     dir: Arc<std::path::Path>,
+    /// How long receiving a request body may take.
+    body_timeout: Duration,
     /// The school's root key.
     pub school: PublicKey,
 }
@@ -109,6 +127,7 @@ impl AppState {
             challenges: Challenges::default(),
             admin_token,
             dir: Arc::from(config.data.as_path()),
+            body_timeout: config.timeout,
             school,
         };
         Ok((state, thread))
@@ -118,31 +137,35 @@ impl AppState {
 /// The whole service as a router.
 pub fn app(state: AppState, config: &Config) -> Router {
     let limiter = limits::Limiter::new(config.rate_limit);
+    let timeout = || ServiceBuilder::new().layer(HandleErrorLayer::new(timed_out)).timeout(config.timeout);
     let admin = Router::new()
-        .route("/audit", get(admin::audit))
-        .route("/requests", get(admin::requests))
+        .route("/audit", get(admin::audit).layer(timeout()))
+        .route("/requests", get(admin::requests).layer(timeout()))
         .route("/decide", post(admin::decide))
-        .route("/export", get(admin::export))
+        .route("/export", get(admin::export).layer(timeout()))
         .route("/roster", post(admin::roster))
         .route_layer(middleware::from_fn_with_state(state.clone(), admin::authorize));
     let api = Router::new()
-        .route("/form", get(public::form))
+        .route("/form", get(public::form).layer(timeout()))
         .route("/enrol", post(public::enrol))
         .route("/receipts", post(public::receipt))
         .route("/requests", post(public::request))
-        .route("/challenge", get(public::challenge))
-        .route("/history", get(public::history))
-        .route("/checkpoint", get(public::checkpoint))
-        .route("/proof/inclusion", get(public::inclusion))
-        .route("/proof/consistency", get(public::consistency))
+        .route("/challenge", get(public::challenge).layer(timeout()))
+        .route("/history", get(public::history).layer(timeout()))
+        .route("/checkpoint", get(public::checkpoint).layer(timeout()))
+        .route("/proof/inclusion", get(public::inclusion).layer(timeout()))
+        .route("/proof/consistency", get(public::consistency).layer(timeout()))
         .nest("/admin", admin)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(limiter, limits::rate_limit));
+        .layer(middleware::from_fn_with_state(limiter, limits::rate_limit))
+        // Personal data and signed answers are never kept in shared or browser caches.
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     let mut router = Router::new().nest("/v1", api).with_state(state);
-    if let Some(www) = &config.www {
-        router = router.fallback_service(ServeDir::new(www));
-    }
+    router = match &config.www {
+        Some(www) => router.fallback_service(ServeDir::new(www)),
+        None => router.fallback(not_found),
+    };
     if !config.allowed_origins.is_empty() {
         let origins = config.allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok());
         router = router.layer(
@@ -153,12 +176,9 @@ pub fn app(state: AppState, config: &Config) -> Router {
         );
     }
     router
-        .layer(
-            ServiceBuilder::new()
-                .layer(HandleErrorLayer::new(timed_out))
-                .timeout(config.timeout)
-                .concurrency_limit(config.max_concurrency),
-        )
+        // One semaphore for the whole service (a plain concurrency layer on a router would give
+        // every route its own).
+        .layer(GlobalConcurrencyLimitLayer::new(config.max_concurrency))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -222,13 +242,18 @@ pub(crate) fn now() -> Result<Timestamp, ApiError> {
 }
 
 /// Reads a family-API body: 413 before reading anything when the declared length is too large,
-/// and as soon as the bytes read pass the limit.
-pub(crate) async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
-    read_body_within(headers, body, MAX_BODY_BYTES).await
+/// and as soon as the bytes read pass the limit; 408 if it does not arrive in time.
+pub(crate) async fn read_body(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
+    read_body_within(state, headers, body, MAX_BODY_BYTES).await
 }
 
 /// [`read_body`] with its own limit.
-pub(crate) async fn read_body_within(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_body_within(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
     let too_large =
         || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("the body is over {limit} bytes"));
     let declared =
@@ -236,5 +261,11 @@ pub(crate) async fn read_body_within(headers: &HeaderMap, body: Body, limit: usi
     if declared.is_some_and(|length| length > limit) {
         return Err(too_large());
     }
-    axum::body::to_bytes(body, limit).await.map_err(|_| too_large())
+    match tokio::time::timeout(state.body_timeout, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(too_large()),
+        Err(_) => {
+            Err(ApiError::new(StatusCode::REQUEST_TIMEOUT, "timeout", "the request body took too long to arrive"))
+        }
+    }
 }

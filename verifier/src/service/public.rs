@@ -51,7 +51,7 @@ struct EnrolBody {
 
 /// `POST /v1/enrol`: invitation + enrolment request (signed by the new key) → certificate.
 pub async fn enrol(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
-    let bytes = read_body(&headers, body).await?;
+    let bytes = read_body(&app, &headers, body).await?;
     let body: EnrolBody = decode_canonical(&bytes)?;
     let invitation = to_canonical(&body.invitation).map_err(|e| ApiError::bad_request("schema", e.to_string()))?;
     let request = to_canonical(&body.request).map_err(|e| ApiError::bad_request("schema", e.to_string()))?;
@@ -63,19 +63,20 @@ pub async fn enrol(State(app): State<AppState>, headers: HeaderMap, body: Body) 
 
 /// `POST /v1/receipts`: a signed receipt → the archive's signed acknowledgement.
 pub async fn receipt(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
-    let bytes = read_body(&headers, body).await?.to_vec();
+    let bytes = read_body(&app, &headers, body).await?.to_vec();
     Ok(signed_json(app.writer.submit(Submission::Receipt(bytes)).await?))
 }
 
 /// `POST /v1/requests`: a signed rights request → the archive's signed acknowledgement.
 pub async fn request(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
-    let bytes = read_body(&headers, body).await?.to_vec();
+    let bytes = read_body(&app, &headers, body).await?.to_vec();
     Ok(signed_json(app.writer.submit(Submission::Request(bytes)).await?))
 }
 
 /// `GET /v1/challenge`: a fresh single-use challenge for `GET /v1/history`.
 pub async fn challenge(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let (challenge, expires) = app.challenges.issue(super::now()?);
+    let (challenge, expires) =
+        app.challenges.issue(super::now()?).ok_or_else(|| ApiError::unavailable(&"too many open challenges"))?;
     Ok(Json(json!({ "challenge": challenge.to_string(), "expires": expires.to_string() })))
 }
 

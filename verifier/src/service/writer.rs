@@ -12,6 +12,10 @@ use tokio::sync::oneshot;
 /// The largest group committed at once.
 const MAX_GROUP: usize = 256;
 
+/// Writes waiting at most; past it a write is refused at once with 503 instead of queueing
+/// without bound (each waiting write holds its body in memory).
+const MAX_WAITING: usize = 4096;
+
 type Reply = oneshot::Sender<Result<Vec<u8>, ApiError>>;
 
 /// A write for the writer thread.
@@ -25,22 +29,32 @@ enum Job {
 /// A handle to the writer thread.
 #[derive(Clone)]
 pub struct Writer {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::SyncSender<Job>,
 }
 
 impl Writer {
     /// Starts the writer thread, which owns `archive` until every handle is dropped.
     pub fn spawn(archive: Archive) -> std::io::Result<(Writer, std::thread::JoinHandle<()>)> {
-        let (jobs, queue) = mpsc::channel();
+        let (jobs, queue) = mpsc::sync_channel(MAX_WAITING);
         let thread = std::thread::Builder::new().name("archive-writer".into()).spawn(move || run(archive, queue))?;
         Ok((Writer { jobs }, thread))
     }
 
     /// Logs a submission; answers with the acknowledgement's bytes once it is committed.
+    ///
+    /// Once queued, a write is waited for without a time limit: answering "timeout" for a write
+    /// that then commits would tell the family it failed when it did not.
     pub async fn submit(&self, submission: Submission) -> Result<Vec<u8>, ApiError> {
         let (reply, answer) = oneshot::channel();
-        self.jobs.send(Job::Submit(submission, reply)).map_err(|e| ApiError::internal(&e))?;
+        self.enqueue(Job::Submit(submission, reply))?;
         answer.await.map_err(|e| ApiError::internal(&e))?
+    }
+
+    fn enqueue(&self, job: Job) -> Result<(), ApiError> {
+        self.jobs.try_send(job).map_err(|error| match error {
+            mpsc::TrySendError::Full(_) => ApiError::unavailable(&"the write queue is full"),
+            mpsc::TrySendError::Disconnected(_) => ApiError::internal(&"the archive writer has stopped"),
+        })
     }
 
     /// Runs `write` on the writer thread and returns its result.
@@ -50,10 +64,12 @@ impl Writer {
     ) -> Result<T, ApiError> {
         let (reply, answer) = oneshot::channel();
         let job = Job::Run(Box::new(move |archive| {
-            // The caller may have gone away (a timeout); the write happened either way.
-            let _ = reply.send(write(archive));
+            // A caller that has gone away gets no write it cannot hear about.
+            if !reply.is_closed() {
+                let _ = reply.send(write(archive));
+            }
         }));
-        self.jobs.send(job).map_err(|e| ApiError::internal(&e))?;
+        self.enqueue(job)?;
         answer.await.map_err(|e| ApiError::internal(&e))?
     }
 }
@@ -61,24 +77,46 @@ impl Writer {
 fn run(mut archive: Archive, queue: mpsc::Receiver<Job>) {
     let mut waiting: Option<Job> = None;
     while let Some(job) = waiting.take().or_else(|| queue.recv().ok()) {
-        match job {
-            Job::Run(write) => write(&mut archive),
-            Job::Submit(first, reply) => {
-                let mut group = vec![(first, reply)];
-                while group.len() < MAX_GROUP {
-                    match queue.try_recv() {
-                        Ok(Job::Submit(submission, reply)) => group.push((submission, reply)),
-                        Ok(other) => {
-                            waiting = Some(other);
-                            break;
-                        }
-                        Err(_) => break,
-                    }
-                }
-                commit_group(&mut archive, group);
+        // A panic in one job must not take the writer down: its transaction rolls back as it
+        // unwinds, its callers see their reply dropped (500), and the next job goes on.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match job {
+            Job::Run(write) => {
+                write(&mut archive);
+                None
             }
+            Job::Submit(first, reply) => Some(gather_and_commit(&mut archive, &queue, first, reply)),
+        }));
+        match outcome {
+            Ok(next) => waiting = next.flatten(),
+            Err(_) => tracing::error!("a write panicked; its transaction was rolled back"),
         }
     }
+}
+
+/// Takes the submissions waiting behind `first` (up to [`MAX_GROUP`]) and commits them together;
+/// returns a non-submission job met on the way, to run next.
+fn gather_and_commit(
+    archive: &mut Archive,
+    queue: &mpsc::Receiver<Job>,
+    first: Submission,
+    reply: Reply,
+) -> Option<Job> {
+    let mut waiting = None;
+    let mut group = vec![(first, reply)];
+    while group.len() < MAX_GROUP {
+        match queue.try_recv() {
+            Ok(Job::Submit(submission, reply)) => group.push((submission, reply)),
+            Ok(other) => {
+                waiting = Some(other);
+                break;
+            }
+            Err(_) => break,
+        }
+    }
+    // A submitter that has gone away is never acknowledged, so its object is not logged.
+    group.retain(|(_, reply)| !reply.is_closed());
+    commit_group(archive, group);
+    waiting
 }
 
 fn commit_group(archive: &mut Archive, group: Vec<(Submission, Reply)>) {
