@@ -422,7 +422,7 @@ fn serve(config: verifier::service::Config, listen: std::net::SocketAddr) -> Res
             verifier::service::shutdown_signal().await;
             let _ = stop.send(true);
         };
-        let server = verifier::service::serve(listener, app, signal);
+        let server = verifier::service::serve(listener, app, config.header_read_timeout, signal);
         // Requests in flight get a grace period; a client holding a connection open with a
         // half-sent request must not keep the service from stopping.
         let grace = async move {

@@ -58,11 +58,12 @@ async fn start_with(www: Option<std::path::PathBuf>, configure: impl FnOnce(&mut
     let mut config = Config::new(dir.path().to_path_buf());
     config.www = www;
     configure(&mut config);
+    let header_read_timeout = config.header_read_timeout;
     let (state, _writer) = service::AppState::open(&config).expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let base = format!("http://{}", listener.local_addr().expect("address"));
     let app = service::app(state, &config);
-    tokio::spawn(service::serve(listener, app, std::future::pending()));
+    tokio::spawn(service::serve(listener, app, header_read_timeout, std::future::pending()));
     let token = std::fs::read_to_string(dir.path().join(keys::ADMIN_TOKEN)).expect("token").trim().to_owned();
     Server {
         base,
@@ -471,4 +472,23 @@ fn an_allowed_origin_must_be_exactly_scheme_and_host() {
     for bad in ["https://school.example/", "school.example", "https://", "https://school.example/consent"] {
         assert!(check(bad).is_err(), "{bad}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_finishes_its_request_head_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = start_with(None, |config| config.header_read_timeout = std::time::Duration::from_millis(300)).await;
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connect");
+    stream.write_all(b"GET /v1/form HTTP/1.1\r\nHost: school\r\n").await.expect("half a head");
+    let mut buffer = [0u8; 512];
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut buffer)).await;
+    let read = closed.expect("the server ends the connection within the timeout");
+    // Closed (0 bytes, or a reset), or a 408 answer before closing: never a served request.
+    if let Ok(n) = read {
+        let answer = String::from_utf8_lossy(&buffer[..n]);
+        assert!(n == 0 || answer.starts_with("HTTP/1.1 408"), "{answer}");
+    }
+    // And the service goes on serving others.
+    assert_eq!(server.get("/v1/checkpoint", None).await.0, StatusCode::OK);
 }

@@ -31,7 +31,6 @@ use error::ApiError;
 use readers::Readers;
 use shared::primitives::PublicKey;
 use shared::Timestamp;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,6 +65,8 @@ pub struct Config {
     pub max_concurrency: usize,
     /// Longest a request may take.
     pub timeout: Duration,
+    /// Longest a client may take to send a request head.
+    pub header_read_timeout: Duration,
 }
 
 impl Config {
@@ -83,7 +84,7 @@ impl Config {
     }
 
     /// Defaults for `data`: no site, no other origins, 50 requests/s per client (burst 200),
-    /// 512 at once, 15 s.
+    /// 512 at once, 15 s per request, 10 s to send a request head.
     pub fn new(data: PathBuf) -> Config {
         Config {
             data,
@@ -92,6 +93,7 @@ impl Config {
             rate_limit: RateLimit { per_second: 50.0, burst: 200.0 },
             max_concurrency: 512,
             timeout: Duration::from_secs(15),
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -187,15 +189,50 @@ pub fn app(state: AppState, config: &Config) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then finishes the requests in flight.
+/// Serves `app` over HTTP/1 on `listener` until `shutdown` completes, then finishes the requests
+/// in flight. A client gets `header_read_timeout` to send a request head; one that trickles bytes
+/// to hold a connection (and a file descriptor) open is cut off.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
+    header_read_timeout: Duration,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors, say: keep serving the connections we have.
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |request: axum::http::Request<hyper::body::Incoming>| {
+            let mut request = request.map(Body::new);
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            app.clone().oneshot(request)
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Resolves on SIGTERM or Ctrl-C.
