@@ -17,6 +17,7 @@ pub mod archive;
 pub mod audit;
 pub mod bundle;
 pub mod check;
+pub mod clock;
 pub mod keys;
 pub mod merkle;
 pub mod offline;

@@ -209,8 +209,7 @@ fn main() -> ExitCode {
 }
 
 fn now() -> Result<Timestamp> {
-    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
-    Timestamp::from_unix(i64::try_from(seconds)?).context("the system clock is outside 1970-9999")
+    Ok(verifier::clock::now()?)
 }
 
 /// `YYYY-MM-DD` (the end of that day, UTC) or an instant; a usage error otherwise.

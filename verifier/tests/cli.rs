@@ -34,8 +34,7 @@ fn ok(dir: &Path, args: &[&str]) -> String {
 }
 
 fn now() -> Timestamp {
-    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
-    Timestamp::from_unix(seconds as i64).expect("in range")
+    verifier::clock::now().expect("a usable clock")
 }
 
 /// A roster of 30 in three classes: ten children under 14, ten aged 16 (co-signing), ten of 19.

@@ -23,8 +23,7 @@ const CONCURRENCY: usize = 16;
 const SUBMISSIONS: usize = 2_000;
 
 fn now() -> Timestamp {
-    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
-    Timestamp::from_unix(seconds as i64).expect("in range")
+    verifier::clock::now().expect("a usable clock")
 }
 
 /// A school with a form and `students` invited guardians; returns the invitations' bytes.

@@ -7,43 +7,33 @@
 //!
 //! A measurement, not a test: it asserts nothing. The load is bounded in count and loopback only.
 
+use crate::school::new_school;
 use anyhow::{Context, Result};
-use consent_tests::fixtures::{example_form_content, key, purpose};
+use consent_tests::fixtures::{key, purpose};
 use ed25519_dalek::{Signer as _, SigningKey};
-use shared::objects::{ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, EnrolmentRequest};
-use shared::primitives::{Digest, PublicKey};
+use shared::objects::{ConsentReceipt, Decision, EnrolmentCertificate};
+use shared::primitives::Digest;
 use shared::{sign, Lang, Signed, Timestamp};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use verifier::archive::{Archive, Roster, Submission};
-use verifier::keys;
+use verifier::archive::{Archive, Submission};
 
 /// A school with `people` enrolled guardians, and each guardian's chain of `per_person` receipts.
 fn prepared_school(dir: &Path, people: usize, per_person: usize) -> Result<Vec<Vec<Vec<u8>>>> {
-    let now = now()?;
-    let (mut archive, school) = Archive::init(dir, now, &mut rand_core::OsRng)?;
-    let root = keys::read_secret(&dir.join(keys::ROOT_KEY))?;
-    let form = sign(ConsentForm::new(school, 1, now, None, example_form_content()), &root)?;
-    archive.publish_form(form.bytes(), now)?;
-    let mut roster = "student_id,student_name,class,birth_date,student_email,guardian_name,guardian_email,guardian2_name,guardian2_email\n".to_owned();
-    for i in 0..people {
-        roster += &format!("s-{i},Student {i},3A,2018-01-01,,Parent {i},p{i}@example.org,,\n");
-    }
-    let expires = Timestamp::from_unix(now.unix() + 86_400).context("date")?;
-    let invited = archive.invite(&Roster::parse(&roster)?, &root, expires, now, &mut rand_core::OsRng)?;
+    let mut school = new_school(dir, 1, |_| {
+        let mut roster = "student_id,student_name,class,birth_date,student_email,guardian_name,guardian_email,guardian2_name,guardian2_email\n".to_owned();
+        for i in 0..people {
+            roster += &format!("s-{i},Student {i},3A,2018-01-01,,Parent {i},p{i}@example.org,,\n");
+        }
+        roster
+    })?;
     let mut chains = Vec::new();
-    for (i, person) in invited.iter().enumerate() {
+    for (i, person) in school.invited.clone().iter().enumerate() {
         let device = key(&format!("load/{i}"));
-        let request = EnrolmentRequest {
-            school,
-            invitation: person.invitation.hash(),
-            key: PublicKey::of(&device),
-            client_time: now,
-        };
-        let certificate = archive.enrol(person.invitation.bytes(), sign(request, &device)?.bytes(), now)?;
-        chains.push(chain(certificate.signed(), &device, form.hash(), per_person, now)?);
+        let certificate = school.enrol(person, &device)?;
+        chains.push(chain(&certificate, &device, school.form.hash(), per_person, school.now)?);
     }
     Ok(chains)
 }
@@ -89,7 +79,7 @@ fn library_rate(chains: &[Vec<Vec<u8>>], group: usize, archive: &mut Archive) ->
         (0..depth).flat_map(|i| chains.iter().map(move |c| Submission::Receipt(c[i].clone()))).collect();
     let start = Instant::now();
     for batch in order.chunks(group) {
-        for result in archive.submit_many(batch, now()?) {
+        for result in archive.submit_many(batch, verifier::clock::now()?) {
             result?;
         }
     }
@@ -182,9 +172,4 @@ fn release_binary() -> Result<std::path::PathBuf> {
     let target =
         std::env::var("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| root.join("target"));
     Ok(target.join("release/verifier"))
-}
-
-fn now() -> Result<Timestamp> {
-    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
-    Timestamp::from_unix(i64::try_from(seconds)?).context("clock out of range")
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod load;
+mod school;
 mod setup;
 mod synth;
 mod tests;

@@ -4,15 +4,15 @@
 //! withdrawals) written straight into a new archive through the same library calls the service
 //! makes. The same seed gives the same people, keys and decisions.
 
+use crate::school::new_school;
 use anyhow::{Context, Result};
-use consent_tests::fixtures::{example_form_content, key};
+use consent_tests::fixtures::key;
 use indicatif::{ProgressBar, ProgressStyle};
-use shared::objects::{ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, EnrolmentRequest};
-use shared::primitives::{Digest, PublicKey};
+use shared::objects::{ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate};
+use shared::primitives::Digest;
 use shared::{sign, Lang, Signed, Timestamp};
 use std::path::Path;
-use verifier::archive::{Archive, Roster};
-use verifier::keys;
+use verifier::archive::Archive;
 
 /// SplitMix64: a tiny, well-known deterministic generator; the decisions only need to be varied
 /// and repeatable, not secret.
@@ -61,14 +61,8 @@ pub fn run(dir: &Path, students: usize, seed: u64, files: Option<&Path>) -> Resu
         std::fs::create_dir_all(files).with_context(|| format!("creating {}", files.display()))?;
     }
     let files = Files(files);
-    let now = now()?;
-    let (mut archive, school) = Archive::init(dir, now, &mut rand_core::OsRng)?;
-    let root = keys::read_secret(&dir.join(keys::ROOT_KEY))?;
-    let form = sign(ConsentForm::new(school, 1, now, None, example_form_content()), &root)?;
-    archive.publish_form(form.bytes(), now)?;
-    let roster = Roster::parse(&roster(students, now, seed)).context("the synthetic roster")?;
-    let expires = Timestamp::from_unix(now.unix() + 30 * 86_400).context("date out of range")?;
-    let invited = archive.invite(&roster, &root, expires, now, &mut rand_core::OsRng)?;
+    let mut school = new_school(dir, 30, |now| roster(students, now, seed))?;
+    let (form, invited, now) = (school.form.clone(), school.invited.clone(), school.now);
     let purposes: Vec<String> = form.body().purposes.iter().map(|p| p.id.to_string()).collect();
 
     let bar = ProgressBar::new(invited.len() as u64);
@@ -78,14 +72,7 @@ pub fn run(dir: &Path, students: usize, seed: u64, files: Option<&Path>) -> Resu
     let mut receipts = 0;
     for person in &invited {
         let person_key = key(&format!("synth/{seed}/{}", person.person));
-        let request = EnrolmentRequest {
-            school,
-            invitation: person.invitation.hash(),
-            key: PublicKey::of(&person_key),
-            client_time: now,
-        };
-        let request = sign(request, &person_key)?;
-        let certificate = archive.enrol(person.invitation.bytes(), request.bytes(), now)?;
+        let certificate = school.enrol(person, &person_key)?;
         files.write(&format!("invitation-{}", person.person), person.invitation.bytes())?;
         files.write(&format!("certificate-{}", person.person), certificate.bytes())?;
         // Most people answer; some grant everything, most choose; a few withdraw later.
@@ -94,14 +81,14 @@ pub fn run(dir: &Path, students: usize, seed: u64, files: Option<&Path>) -> Resu
                 .iter()
                 .map(|p| (p.clone(), if random.chance(70) { Decision::Grant } else { Decision::Refuse }))
                 .collect();
-            let first = submit(&mut archive, &form, certificate.signed(), &person_key, &decisions, None, now)?;
+            let first = submit(&mut school.archive, &form, &certificate, &person_key, &decisions, None, now)?;
             files.write(&format!("receipt-{}-1", person.person), first.bytes())?;
             receipts += 1;
             if random.chance(10) {
                 let withdrawn =
                     vec![(purposes[(random.next() % purposes.len() as u64) as usize].clone(), Decision::Withdraw)];
                 let previous = Some(first.hash());
-                let second = submit(&mut archive, &form, certificate.signed(), &person_key, &withdrawn, previous, now)?;
+                let second = submit(&mut school.archive, &form, &certificate, &person_key, &withdrawn, previous, now)?;
                 files.write(&format!("receipt-{}-2", person.person), second.bytes())?;
                 receipts += 1;
             }
@@ -150,9 +137,4 @@ fn roster(students: usize, now: Timestamp, seed: u64) -> String {
             &format!("s-{i:06},Student {i},{class},{birth},s{i}@example.org,Guardian {i},g-{i}@example.org,{second}\n");
     }
     text
-}
-
-fn now() -> Result<Timestamp> {
-    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
-    Timestamp::from_unix(i64::try_from(seconds)?).context("the system clock is outside 1970-9999")
 }

@@ -275,7 +275,7 @@ async fn method_not_allowed() -> ApiError {
 
 /// The current time, or a 500 if the clock is unusable.
 pub(crate) fn now() -> Result<Timestamp, ApiError> {
-    writer::timestamp().map_err(|e| ApiError::internal(&e))
+    crate::clock::now().map_err(|e| ApiError::internal(&e))
 }
 
 /// Reads a family-API body: 413 before reading anything when the declared length is too large,

@@ -5,7 +5,6 @@
 
 use super::error::ApiError;
 use crate::archive::{Archive, Submission};
-use shared::Timestamp;
 use std::sync::mpsc;
 use tokio::sync::oneshot;
 
@@ -121,18 +120,13 @@ fn gather_and_commit(
 
 fn commit_group(archive: &mut Archive, group: Vec<(Submission, Reply)>) {
     let (submissions, replies): (Vec<Submission>, Vec<Reply>) = group.into_iter().unzip();
-    let results = match timestamp() {
+    let results = match crate::clock::now() {
         Ok(now) => archive.submit_many(&submissions, now),
-        Err(error) => submissions.iter().map(|_| Err(crate::archive::ArchiveError::Corrupt(error.clone()))).collect(),
+        Err(error) => {
+            submissions.iter().map(|_| Err(crate::archive::ArchiveError::Corrupt(error.to_string()))).collect()
+        }
     };
     for (reply, result) in replies.into_iter().zip(results) {
         let _ = reply.send(result.map(|ack| ack.bytes().to_vec()).map_err(ApiError::from));
     }
-}
-
-/// The current time as the archive records it.
-pub fn timestamp() -> Result<Timestamp, String> {
-    let seconds =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs();
-    i64::try_from(seconds).ok().and_then(Timestamp::from_unix).ok_or_else(|| "the clock is out of range".to_owned())
 }
