@@ -5,8 +5,11 @@
 //! Layers, from the bottom:
 //! - [`encoding`]: canonical JSON (RFC 8785) and the strict decoder — no cryptography;
 //! - [`primitives`]: SHA-256 and Ed25519 with `verify_strict`, in the notation of their RFCs;
+//! - [`merkle`]: verification of the log's RFC 9162 inclusion and consistency proofs;
 //! - [`envelope`]: the one signed-envelope format, with domain separation per kind and version;
 //! - [`objects`]: the bodies of the signed objects;
+//! - [`trust`]: which key is trusted for which object, from the school's root key, returning
+//!   [`trust::Verified`] values;
 //! - [`policy`]: who must sign, and the state of consent at an instant;
 //! - [`texts`]: the widget's words in English, Polish and Romanian.
 //!
@@ -20,11 +23,13 @@ pub mod encoding;
 pub mod envelope;
 pub mod ids;
 mod lang;
+pub mod merkle;
 pub mod objects;
 pub mod policy;
 pub mod primitives;
 pub mod texts;
 mod time;
+pub mod trust;
 pub mod validate;
 
 pub use envelope::{decode, open, sign, Envelope, OpenError, SignError, Signed, SignedObject};

@@ -7,7 +7,6 @@
 //! one consistent snapshot of the archive.
 
 use crate::archive::{read, Archive, ArchiveError, StudentRecord};
-use crate::trust::Verified;
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use shared::ids::{PurposeId, StudentId};
@@ -16,6 +15,7 @@ use shared::objects::{
 };
 use shared::policy::{consent_state, rights_deadline, ConsentState, FoldContext, LoggedReceipt, PurposeState};
 use shared::primitives::Digest;
+use shared::trust::Verified;
 use shared::{Signed, SignedObject, Timestamp};
 use std::collections::BTreeMap;
 

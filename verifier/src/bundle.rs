@@ -20,18 +20,18 @@
 //! That is what the family's own acknowledgement is for: `verifier verify bundle.json receipt.json
 //! ack.json` fails if the bundle omits an object the archive acknowledged before its checkpoint.
 
-use crate::merkle::{self, ProofError};
-use crate::trust::{TrustError, TrustStore, Verified};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shared::encoding::{decode_canonical_within, to_canonical, DecodeError};
 use shared::ids::StudentId;
+use shared::merkle::{self, ProofError};
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate, RequestDecision,
     RightsRequest,
 };
 use shared::policy::{consent_state, ConsentState, FoldContext, LoggedReceipt};
 use shared::primitives::{Digest, PublicKey};
+use shared::trust::{TrustError, TrustStore, Verified};
 use shared::{Signed, SignedObject};
 use std::collections::BTreeMap;
 

@@ -15,14 +15,15 @@
 
 use crate::archive::{read, Archive, ArchiveError, LogEntry};
 use crate::merkle::{self, MemoryTree};
-use crate::trust::{TrustStore, Verified};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+use shared::merkle::leaf_hash;
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, ConsentForm, ConsentReceipt, EnrolmentCertificate, RequestDecision,
     RightsRequest,
 };
 use shared::primitives::Digest;
+use shared::trust::{TrustStore, Verified};
 use shared::SignedObject;
 use std::collections::BTreeMap;
 
@@ -173,9 +174,7 @@ fn check_entry(trust: &TrustStore, entry: &LogEntry, links: &Links) -> Option<St
         return problem("its bytes do not match its stored hash".into());
     }
     let verdict: Result<(Option<String>, Option<String>), String> = match entry.kind.as_str() {
-        ArchiveDelegation::KIND => {
-            TrustStore::new(*trust.root()).add_delegation(bytes).map(|_| (None, None)).map_err(|e| e.to_string())
-        }
+        ArchiveDelegation::KIND => trust.delegation(bytes).map(|_| (None, None)).map_err(|e| e.to_string()),
         ConsentForm::KIND => trust.form(bytes).map(|_| (None, None)).map_err(|e| e.to_string()),
         EnrolmentCertificate::KIND => trust
             .certificate(bytes)
@@ -200,8 +199,7 @@ fn check_entry(trust: &TrustStore, entry: &LogEntry, links: &Links) -> Option<St
 
 fn check_leaf(entry: &LogEntry, leaf: Digest) -> Option<String> {
     let bytes = entry.bytes.as_deref()?;
-    (merkle::leaf_hash(bytes) != leaf)
-        .then(|| format!("entry {}: its stored leaf hash does not match its bytes", entry.index))
+    (leaf_hash(bytes) != leaf).then(|| format!("entry {}: its stored leaf hash does not match its bytes", entry.index))
 }
 
 /// The entry an object answers, as the archive stores it in `refers_to`.

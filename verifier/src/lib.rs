@@ -1,14 +1,14 @@
 //! The verifier: the part that turns signed objects into proof a school can show an auditor.
 //!
-//! - [`trust`]: the chain of trust from the school's root key, returning [`trust::Verified`] values;
-//! - [`merkle`]: the RFC 9162 Merkle tree, its proofs and their verification;
+//! - [`merkle`]: the RFC 9162 Merkle tree and its proofs, as the archive stores them;
 //! - [`archive`]: the SQLite archive — proof log, checkpoints, acknowledgements, personal data;
 //! - [`audit`]: who may appear in the photo, who refused, who has not answered, overdue requests;
 //! - [`bundle`]: proof bundles an auditor verifies offline with only the school's key;
 //! - [`check`]: re-verifying a whole archive;
 //! - [`service`]: the HTTP service (`verifier serve`).
 //!
-//! `shared` holds every encoding and signature rule; this crate adds trust, storage, time and reports.
+//! `shared` holds every encoding and signature rule, the chain of trust (`shared::trust`) and proof
+//! verification (`shared::merkle`); this crate adds storage, time and reports.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -23,4 +23,3 @@ pub mod merkle;
 pub mod offline;
 pub mod report;
 pub mod service;
-pub mod trust;

@@ -6,13 +6,13 @@
 //! bundle's student before the bundle's checkpoint, the bundle must contain it.
 
 use crate::bundle::{verify_bundle, FORMAT};
-use crate::trust::{TrustError, TrustStore, Verified};
 use serde_json::Value;
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate, Invitation,
-    RequestDecision, RightsRequest,
+    RequestDecision, RightsRequest, RECEIPTS_FILE_FORMAT,
 };
 use shared::primitives::{Digest, PublicKey};
+use shared::trust::{TrustError, TrustStore, Verified};
 use shared::SignedObject;
 use std::collections::BTreeMap;
 
@@ -21,6 +21,7 @@ pub type Verdict = Result<String, String>;
 
 /// Verifies every document; the verdicts are in the order given.
 pub fn verify_documents(documents: &[(String, Vec<u8>)], school: &PublicKey) -> Vec<(String, Verdict)> {
+    let documents = &expand_receipts_files(documents);
     let kinds: Vec<Option<String>> = documents.iter().map(|(_, bytes)| kind_of(bytes)).collect();
     // The pool: loose objects, and the objects inside bundles (a family's acknowledgement is
     // checked with the delegation its school's bundle carries).
@@ -98,6 +99,29 @@ fn acknowledged_objects(
         .collect()
 }
 
+/// A family's receipts file stands for its objects, each checked as its own document and named
+/// `file[i]`; every other document is kept as it is.
+fn expand_receipts_files(documents: &[(String, Vec<u8>)]) -> Vec<(String, Vec<u8>)> {
+    #[derive(serde::Deserialize)]
+    struct ReceiptsFile {
+        format: String,
+        objects: Vec<Value>,
+    }
+    let mut expanded = Vec::new();
+    for (name, bytes) in documents {
+        match serde_json::from_slice::<ReceiptsFile>(bytes) {
+            Ok(file) if file.format == RECEIPTS_FILE_FORMAT => {
+                for (index, object) in file.objects.iter().enumerate() {
+                    let bytes = shared::encoding::to_canonical(object).unwrap_or_default();
+                    expanded.push((format!("{name}[{index}]"), bytes));
+                }
+            }
+            _ => expanded.push((name.clone(), bytes.clone())),
+        }
+    }
+    expanded
+}
+
 /// The signed objects inside a bundle, with their kinds (unchecked: they are only candidates).
 fn bundle_objects(bytes: &[u8]) -> Vec<(Option<String>, Vec<u8>)> {
     let Ok(bundle) = serde_json::from_slice::<crate::bundle::Bundle>(bytes) else { return Vec::new() };
@@ -162,7 +186,7 @@ impl Pool<'_> {
                 ))
             }
             Some(ArchiveDelegation::KIND) => {
-                let delegation = TrustStore::new(*school).add_delegation(bytes).map_err(shown)?;
+                let delegation = trust.delegation(bytes).map_err(shown)?;
                 let d = delegation.body();
                 Ok(format!("archive key {} delegated from {} to {}", d.archive_key, d.valid_from, d.valid_until))
             }

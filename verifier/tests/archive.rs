@@ -7,17 +7,18 @@ mod common;
 use consent_tests::fixtures::{example_form_content, key, purpose};
 use ed25519_dalek::SigningKey;
 use rand_core::OsRng;
+use shared::envelope::SignatureError;
 use shared::ids::StudentId;
 use shared::objects::{
     ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, EnrolmentRequest, Invitation, Outcome, Right,
     RightsRequest, Role,
 };
 use shared::primitives::{Digest, Nonce, PublicKey};
-use shared::{sign, Lang, Signed, Timestamp};
+use shared::trust::TrustError;
+use shared::{sign, Lang, OpenError, Signed, Timestamp};
 use verifier::archive::{Archive, ArchiveError, Roster, DATABASE};
 use verifier::bundle::verify_bundle;
 use verifier::keys;
-use verifier::trust::TrustError;
 
 fn at(offset_days: i64) -> Timestamp {
     Timestamp::from_unix(1_790_000_000 + offset_days * 86_400).expect("in range")
@@ -346,6 +347,22 @@ fn the_archive_key_signs_only_while_it_is_delegated() {
     f.archive.delegate(&root, at(7 * 366), at(5 * 366)).expect("renewed");
     f.archive.submit_receipt(receipt.bytes(), six_years).expect("accepted under the renewed delegation");
     assert!(f.archive.check(false).expect("check").problems.is_empty());
+    let delegations = f.archive.delegations().expect("delegations");
+    let until: Vec<Timestamp> = delegations.iter().map(|d| d.body().valid_until).collect();
+    assert_eq!(until, [at(5 * 365), at(7 * 366)], "every delegation, oldest first");
+}
+
+#[test]
+fn only_the_root_key_signs_invitations() {
+    let mut f = fixture();
+    let roster = Roster::parse(ROSTER).expect("roster");
+    f.refused(
+        "invitations signed by another key than the school's root key",
+        |a| a.invite(&roster, &key("not-the-root"), at(30), at(1), &mut OsRng).map(drop),
+        |e| {
+            matches!(e, ArchiveError::Trust(TrustError::Open(OpenError::Signature(SignatureError::WrongSigner { .. }))))
+        },
+    );
 }
 
 #[test]

@@ -9,10 +9,10 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use shared::encoding::to_canonical;
 use shared::objects::{
-    Acknowledgement, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, EnrolmentRequest, HistoryRequest,
-    Invitation,
+    ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, EnrolmentRequest, HistoryRequest, Invitation,
 };
 use shared::primitives::{Digest, Nonce, PublicKey};
+use shared::trust::TrustStore;
 use shared::{open, sign, Lang, Signed, Timestamp};
 use verifier::archive::{Archive, Roster};
 use verifier::keys;
@@ -165,13 +165,22 @@ async fn a_family_enrols_consents_withdraws_and_reads_its_history_over_http() {
     let form_bytes = to_canonical(&form["form"]).expect("canonical");
     let verified = open::<ConsentForm>(&form_bytes, &server.school).expect("the form verifies under the school key");
     assert_eq!(verified.hash(), server.form.hash());
+    // The delegations that come with the form let it trust what the archive key signs, with the
+    // same chain of trust as the verifier.
+    let mut trust = TrustStore::new(server.school);
+    let delegations = form["delegations"].as_array().expect("delegations");
+    assert_eq!(delegations.len(), 1, "`init` delegated the archive key once");
+    for delegation in delegations {
+        let bytes = to_canonical(delegation).expect("canonical");
+        trust.add_delegation(&bytes).expect("the delegation verifies under the school key");
+    }
 
     let device = server.enrol(0, "service/guardian-1").await;
+    trust.certificate(device.certificate.bytes()).expect("the certificate verifies through the delegation");
     let grant = server.receipt(&device, &[("photos-published", Decision::Grant)], None);
     let (status, ack) = server.post("/v1/receipts", grant.bytes().to_vec()).await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&ack));
-    let archive_key = *device.certificate.signer();
-    let ack = open::<Acknowledgement>(&ack, &archive_key).expect("a signed acknowledgement");
+    let ack = trust.acknowledgement(&ack).expect("an acknowledgement by the delegated archive key");
     assert_eq!(ack.body().object, grant.hash());
     // The same receipt again: the same acknowledgement.
     let (_, again) = server.post("/v1/receipts", grant.bytes().to_vec()).await;
@@ -191,7 +200,7 @@ async fn a_family_enrols_consents_withdraws_and_reads_its_history_over_http() {
 
     // The log's proofs check out against the signed checkpoint.
     let (_, checkpoint) = server.get("/v1/checkpoint", None).await;
-    let checkpoint = open::<shared::objects::Checkpoint>(&checkpoint, &archive_key).expect("signed checkpoint");
+    let checkpoint = trust.checkpoint(&checkpoint).expect("signed checkpoint");
     let (status, proof) = server.get(&format!("/v1/proof/inclusion?hash={}", withdrawal.hash()), None).await;
     assert_eq!(status, StatusCode::OK);
     let proof: Value = serde_json::from_slice(&proof).expect("json");
@@ -202,8 +211,8 @@ async fn a_family_enrols_consents_withdraws_and_reads_its_history_over_http() {
         .map(|h| Digest(hex::decode(h.as_str().expect("hex")).expect("hex").try_into().expect("32")))
         .collect();
     let index = proof["index"].as_u64().expect("index");
-    verifier::merkle::verify_inclusion(
-        &verifier::merkle::leaf_hash(withdrawal.bytes()),
+    shared::merkle::verify_inclusion(
+        &shared::merkle::leaf_hash(withdrawal.bytes()),
         index,
         checkpoint.body().tree_size,
         &path,
@@ -420,6 +429,18 @@ async fn the_openapi_document_matches_the_service() {
     for (code, route) in &produced {
         assert!(listed.contains(&code.as_str()), "{route} answered `{code}`, which openapi.json's Error.code omits");
     }
+
+    // The form's answer has exactly the fields its schema documents, and all of them are required.
+    let (status, form) = server.get("/v1/form", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let form: Value = serde_json::from_slice(&form).expect("json");
+    let served: std::collections::BTreeSet<&str> =
+        form.as_object().expect("an object").keys().map(String::as_str).collect();
+    let schema = &document["components"]["schemas"]["FormResponse"];
+    let properties = schema["properties"].as_object().expect("FormResponse.properties").keys().map(String::as_str);
+    let required = schema["required"].as_array().expect("FormResponse.required").iter().filter_map(Value::as_str);
+    assert_eq!(properties.collect::<std::collections::BTreeSet<_>>(), served, "FormResponse.properties");
+    assert_eq!(required.collect::<std::collections::BTreeSet<_>>(), served, "FormResponse.required");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

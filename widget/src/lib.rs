@@ -1,6 +1,27 @@
 //! The consent widget a school embeds with one script tag: a Leptos client-side component compiled
-//! to WebAssembly that shows the signed form, generates the person's key on their device and signs
-//! their decisions with [`shared`](../shared/index.html).
+//! to WebAssembly. It checks the school's signed form against the school key before showing it,
+//! generates the person's key on their device, signs their decisions with [`shared`], sends them
+//! to the verifier service and keeps the school's signed acknowledgements.
 //!
-//! Not written yet (it is its own issue); this crate holds no code until then, so that nothing here
-//! pretends to work.
+//! The crate is split so that everything a family relies on can be tested natively:
+//! - [`link`], [`device`], [`outbox`], [`problem`]: the invitation link, what is kept on the
+//!   device, the queue of what is not sent yet, and what can go wrong — plain data;
+//! - [`family`]: the flows (enrol, decide, withdraw, request, history, log consistency) over two
+//!   small traits, [`transport::Transport`] and [`store::Store`];
+//! - [`view`]: what each screen shows, computed from the verified history;
+//! - [`receipts`]: the file a family keeps, which `verifier verify` checks offline;
+//! - `web` (WebAssembly only): `fetch`, `localStorage`, file downloads and the Leptos components,
+//!   which only wire signals to the above.
+
+pub mod device;
+pub mod family;
+pub mod link;
+pub mod outbox;
+pub mod problem;
+pub mod receipts;
+pub mod store;
+pub mod transport;
+pub mod view;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -11,6 +11,7 @@ mod school;
 mod setup;
 mod synth;
 mod tests;
+mod widget;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Build, demo, vector and test automation for the consent workspace")]
@@ -25,6 +26,8 @@ enum Task {
     Demo,
     /// Every check CI runs: set-up, rustfmt, clippy -D warnings, all tests, the wasm build of `shared`.
     Test,
+    /// Build the widget for release and print its size, raw and gzipped.
+    Size,
     /// Regenerate the test vectors under tests/vectors/ from their fixed seeds.
     Vectors,
     /// Measure ingest: raw verify_strict, the library (one per commit, grouped) and HTTP on loopback.
@@ -67,6 +70,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.task {
         Task::Demo => demo(),
         Task::Test => test(),
+        Task::Size => widget::report_size(),
         Task::Vectors => vectors(),
         Task::Load { concurrency, receipts } => load::run(concurrency, receipts),
         Task::Synth { students, data, seed, files } => {
@@ -85,25 +89,45 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn demo() -> Result<()> {
+    let site = widget::build_site()?;
     bail!(
-        "the demo school is not built yet: it needs the verifier service and the widget, which are \
-         their own issues. What works today: `cargo xtask test` (the protocol and its test vectors)."
+        "the demo school is not set up yet (its own issue): the widget is built into {}, and \
+         `verifier serve --www {}` serves it; see the README for setting up a school by hand.",
+        site.display(),
+        site.display()
     )
 }
 
 fn test() -> Result<()> {
     setup::wasm_target()?;
+    setup::wasm_bindgen_cli()?;
+    setup::chromium()?;
     cargo(&["fmt", "--all", "--check"])?;
     cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
-    cargo(&["clippy", "-p", "shared", "--target", "wasm32-unknown-unknown", "--locked", "--", "-D", "warnings"])?;
-    cargo(&["build", "-p", "shared", "--target", "wasm32-unknown-unknown", "--release", "--locked"])?;
-    let totals = tests::run(&["test", "--workspace", "--locked"])?;
+    let wasm_clippy = ["--target", "wasm32-unknown-unknown", "--locked", "--", "-D", "warnings"];
+    cargo(&[&["clippy", "-p", "shared"][..], &wasm_clippy].concat())?;
+    cargo(&[&["clippy", "-p", "widget", "--all-targets"][..], &wasm_clippy].concat())?;
+    // The release build parents download: size profile, wasm-bindgen, wasm-opt.
+    widget::build(&widget::site_dir().join("widget"))?;
+    let mut totals = tests::run(&["test", "--workspace", "--locked"], &[])?;
+    totals.add(browser_tests()?);
     // One plain closing line, so that the run's verdict does not hinge on the last crate's count.
     println!("{} passed, {} failed", totals.passed, totals.failed);
     if totals.failed > 0 || !totals.succeeded {
         bail!("some tests failed");
     }
     Ok(())
+}
+
+/// The widget's `wasm-bindgen-test`s in headless Chromium, with chromedriver from Debian. Chromium
+/// leaves profile folders in the temp dir, so the run gets its own and removes it afterwards.
+fn browser_tests() -> Result<tests::Totals> {
+    let temp = workspace_root().join("target/browser-tmp");
+    std::fs::create_dir_all(&temp)?;
+    let env = [("CHROMEDRIVER", Path::new(setup::CHROMEDRIVER)), ("TMPDIR", temp.as_path())];
+    let totals = tests::run(&["test", "-p", "widget", "--target", "wasm32-unknown-unknown", "--locked"], &env);
+    std::fs::remove_dir_all(&temp).with_context(|| format!("removing {}", temp.display()))?;
+    totals
 }
 
 fn vectors() -> Result<()> {

@@ -15,12 +15,23 @@ pub struct Totals {
     pub succeeded: bool,
 }
 
-/// Runs `cargo ARGS`, echoing every line, and sums the `test result:` lines.
-pub fn run(args: &[&str]) -> Result<Totals> {
+impl Totals {
+    /// Adds another run's counts; the sum succeeded only if both did.
+    pub fn add(&mut self, other: Totals) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.succeeded &= other.succeeded;
+    }
+}
+
+/// Runs `cargo ARGS` with the environment variables `env` added, echoing every line, and sums
+/// the `test result:` lines.
+pub fn run(args: &[&str], env: &[(&str, &std::path::Path)]) -> Result<Totals> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     println!("==> cargo {}", args.join(" "));
     let mut child = Command::new(cargo)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(super::workspace_root())
         .stdout(Stdio::piped())
         .spawn()

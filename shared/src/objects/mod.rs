@@ -32,3 +32,9 @@ pub use invitation::{Invitation, Role};
 pub use log::{Acknowledgement, Checkpoint};
 pub use receipt::{ConsentReceipt, Decision};
 pub use request::{Outcome, RequestDecision, Right, RightsRequest};
+
+/// The format tag of the receipts file a family downloads from the widget: a JSON object
+/// `{"format": …, "school": <hex>, "objects": [<signed objects>]}` holding what is needed to check
+/// their decisions offline (delegations, form, certificate, receipts and requests with their
+/// acknowledgements, decisions). `verifier verify` checks each object as if it were its own file.
+pub const RECEIPTS_FILE_FORMAT: &str = "school-consent-receipts/1";

@@ -14,6 +14,14 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::Back, "Back"),
     (Key::TryAgain, "Try again"),
     (Key::NavConsents, "Consents"),
+    (Key::NavHistory, "History"),
+    (Key::NavRequests, "Your rights"),
+    (Key::NavReceipts, "Receipts and key"),
+    (Key::RoleGuardian, "Parent or guardian"),
+    (Key::RoleStudent, "Student"),
+    (Key::RoleYou, "You"),
+    (Key::CosignWaitingForYou, "Waiting for your decision"),
+    (Key::HistoryRefused, "Consent not given"),
     // Information shown before any checkbox
     (
         Key::InfoIntro,

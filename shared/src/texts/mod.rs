@@ -58,6 +58,22 @@ keys! {
     TryAgain,
     /// Navigation tab to the consent decisions.
     NavConsents,
+    /// Navigation tab to the history of decisions.
+    NavHistory,
+    /// Navigation tab to rights requests.
+    NavRequests,
+    /// Navigation tab to receipts and the key backup.
+    NavReceipts,
+    /// Who signed: a parent or guardian.
+    RoleGuardian,
+    /// Who signed: the student.
+    RoleStudent,
+    /// Who signed: the person reading.
+    RoleYou,
+    /// A co-signed purpose that waits for the reader's own decision.
+    CosignWaitingForYou,
+    /// History entry: consent not given.
+    HistoryRefused,
 
     // ----- Information shown before any checkbox -----
     /// First paragraph of the information section, before any checkbox.

@@ -7,13 +7,13 @@
 //! version), writes, and returns only after the commit.
 
 use super::{begin, commit_entry, read, stored_acknowledgement, Archive, ArchiveError, Entry};
-use crate::trust::{TrustError, Verified};
 use rusqlite::{Connection, OptionalExtension};
 use shared::objects::{
     Acknowledgement, ConsentForm, ConsentReceipt, EnrolmentCertificate, Outcome, RequestDecision, RightsRequest,
 };
 use shared::primitives::Digest;
-use shared::{decode, sign, SignedObject, Timestamp};
+use shared::trust::{TrustError, TrustStore, Verified};
+use shared::{decode, SignedObject, Timestamp};
 
 impl Archive {
     /// Publishes a form version signed by the root key. It must be version 1 (first) or follow the
@@ -21,7 +21,6 @@ impl Archive {
     /// acknowledgement.
     pub fn publish_form(&mut self, bytes: &[u8], now: Timestamp) -> Result<Verified<Acknowledgement>, ArchiveError> {
         let form = self.trust.form(bytes)?;
-        let school = self.school();
         let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
         if let Some(ack) = stored_acknowledgement(&tx, &self.trust, form.hash())? {
             return Ok(ack);
@@ -39,7 +38,8 @@ impl Archive {
             let current = current.map_or(0, |c| c.body().version);
             return Err(ArchiveError::FormOutOfSequence { current, got: body.version });
         }
-        let ack = commit_entry(&tx, &self.archive_key, school, &Entry::of(&form, None, None, body.supersedes), now)?;
+        let entry = Entry::of(&form, None, None, body.supersedes);
+        let ack = commit_entry(&tx, &self.trust, &self.archive_key, &entry, now)?;
         tx.commit()?;
         Ok(ack)
     }
@@ -66,7 +66,6 @@ impl Archive {
             key: request.body().key,
             issued: now,
         };
-        let school = self.school();
         let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
         let revoked: Option<bool> = tx
             .query_row("SELECT revoked FROM invitations WHERE hash = ?1", [invitation.hash().0.as_slice()], |row| {
@@ -88,10 +87,10 @@ impl Archive {
                 Err(ArchiveError::InvitationUsed(invitation.hash()))
             };
         }
-        let certificate = Verified::issued(sign(body, &self.archive_key)?);
+        let certificate = self.trust.sign_by_archive(body, &self.archive_key)?;
         let entry =
             Entry::of(&certificate, Some(inv.student.as_str()), Some(inv.person.as_str()), Some(invitation.hash()));
-        commit_entry(&tx, &self.archive_key, school, &entry, now)?;
+        commit_entry(&tx, &self.trust, &self.archive_key, &entry, now)?;
         tx.execute(
             "INSERT INTO invitations (hash, person, bytes, used_by) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (hash) DO UPDATE SET used_by = excluded.used_by",
@@ -128,7 +127,6 @@ impl Archive {
         now: Timestamp,
     ) -> Vec<Result<Verified<Acknowledgement>, ArchiveError>> {
         let prepared: Vec<Result<Prepared, ArchiveError>> = submissions.iter().map(|s| self.prepare(s)).collect();
-        let school = self.school();
         let mut tx = match begin(&mut self.conn, &self.trust, &self.archive_key, now) {
             Ok(tx) => tx,
             Err(error) => return fail_all(&error, submissions.len()),
@@ -147,7 +145,7 @@ impl Archive {
                 Ok(savepoint) => savepoint,
                 Err(error) => return fail_all(&ArchiveError::Storage(error), submissions.len()),
             };
-            let result = append_prepared(&savepoint, &self.trust, &self.archive_key, school, &prepared, now);
+            let result = append_prepared(&savepoint, &self.trust, &self.archive_key, &prepared, now);
             match &result {
                 Ok(_) => {
                     if let Err(error) = savepoint.commit() {
@@ -198,8 +196,7 @@ impl Archive {
         now: Timestamp,
     ) -> Result<Verified<RequestDecision>, ArchiveError> {
         let body = RequestDecision { school: self.school(), request, outcome, reason: reason.to_owned(), decided: now };
-        let decision = Verified::issued(sign(body, &self.archive_key)?);
-        let school = self.school();
+        let decision = self.trust.sign_by_archive(body, &self.archive_key)?;
         let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
         let stored =
             read::object_bytes(&tx, request, RightsRequest::KIND)?.ok_or(ArchiveError::UnknownRequest(request))?;
@@ -212,7 +209,7 @@ impl Archive {
             return Err(ArchiveError::AlreadyDecided(request));
         }
         let entry = Entry::of(&decision, Some(student.as_str()), None, Some(request));
-        commit_entry(&tx, &self.archive_key, school, &entry, now)?;
+        commit_entry(&tx, &self.trust, &self.archive_key, &entry, now)?;
         tx.commit()?;
         Ok(decision)
     }
@@ -303,9 +300,8 @@ impl Prepared {
 /// chain check (receipts), the append and the new acknowledgement.
 fn append_prepared(
     tx: &Connection,
-    trust: &crate::trust::TrustStore,
+    trust: &TrustStore,
     archive_key: &ed25519_dalek::SigningKey,
-    school: shared::primitives::PublicKey,
     prepared: &Prepared,
     now: Timestamp,
 ) -> Result<Verified<Acknowledgement>, ArchiveError> {
@@ -326,7 +322,7 @@ fn append_prepared(
         person: Some(&prepared.person),
         refers_to: None,
     };
-    commit_entry(tx, archive_key, school, &entry, now)
+    commit_entry(tx, trust, archive_key, &entry, now)
 }
 
 /// The same failure for every submission of a batch.

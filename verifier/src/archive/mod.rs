@@ -24,12 +24,13 @@ pub use retention::PurgeReport;
 
 use crate::keys::{self, KeyFileError};
 use crate::merkle::{self, TreeError};
-use crate::trust::{TrustError, TrustStore, Verified};
 use ed25519_dalek::SigningKey;
 use nodes::SqlNodes;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use shared::merkle::leaf_hash;
 use shared::objects::{Acknowledgement, ArchiveDelegation, Checkpoint};
 use shared::primitives::{Digest, PublicKey};
+use shared::trust::{IssueError, TrustError, TrustStore, Verified};
 use shared::{sign, SignError, SignedObject, Timestamp};
 use std::path::{Path, PathBuf};
 
@@ -160,6 +161,17 @@ impl From<SignError> for ArchiveError {
     }
 }
 
+impl From<IssueError> for ArchiveError {
+    fn from(error: IssueError) -> ArchiveError {
+        match error {
+            IssueError::Untrusted(TrustError::NotDelegated { at, .. }) => ArchiveError::KeyNotDelegated(at),
+            IssueError::Untrusted(untrusted) => ArchiveError::Trust(untrusted),
+            IssueError::Sign(sign) => sign.into(),
+            other => ArchiveError::Corrupt(format!("the archive cannot sign: {other}")),
+        }
+    }
+}
+
 /// An open archive, holding the archive key.
 pub struct Archive {
     conn: Connection,
@@ -218,7 +230,7 @@ impl Archive {
         let delegation = archive.trust.add_delegation(delegation.bytes())?;
         let tx = begin(&mut archive.conn, &archive.trust, &archive.archive_key, now)?;
         let entry = Entry::of(&delegation, None, None, None);
-        commit_entry(&tx, &archive.archive_key, school, &entry, now)?;
+        commit_entry(&tx, &archive.trust, &archive.archive_key, &entry, now)?;
         tx.commit()?;
         Ok((archive, school))
     }
@@ -255,6 +267,17 @@ impl Archive {
         &self.trust
     }
 
+    /// Every delegation of an archive key, oldest first, verified under the root key: what a
+    /// client needs to trust the certificates and acknowledgements the archive signs.
+    pub fn delegations(&self) -> Result<Vec<Verified<ArchiveDelegation>>, ArchiveError> {
+        read::objects_of_kind(&self.conn, ArchiveDelegation::KIND)?
+            .iter()
+            .map(|bytes| {
+                self.trust.delegation(bytes).map_err(|e| ArchiveError::Corrupt(format!("stored delegation: {e}")))
+            })
+            .collect()
+    }
+
     /// The data directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -289,9 +312,8 @@ impl Archive {
         };
         let delegation = sign(delegation, root)?;
         let verified = self.trust.add_delegation(delegation.bytes())?;
-        let school = self.school();
         let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
-        commit_entry(&tx, &self.archive_key, school, &Entry::of(&verified, None, None, None), now)?;
+        commit_entry(&tx, &self.trust, &self.archive_key, &Entry::of(&verified, None, None, None), now)?;
         tx.commit()?;
         Ok(())
     }
@@ -336,8 +358,8 @@ impl<'a> Entry<'a> {
 /// Appends `entry`, signs the checkpoint of the grown tree and the acknowledgement, all inside `tx`.
 fn commit_entry(
     tx: &Connection,
+    trust: &TrustStore,
     archive_key: &SigningKey,
-    school: PublicKey,
     entry: &Entry<'_>,
     now: Timestamp,
 ) -> Result<Verified<Acknowledgement>, ArchiveError> {
@@ -355,7 +377,7 @@ fn commit_entry(
             entry.bytes,
         ),
     )?;
-    let completed = merkle::nodes_completed_by_append(&SqlNodes(tx), index, merkle::leaf_hash(entry.bytes))?;
+    let completed = merkle::nodes_completed_by_append(&SqlNodes(tx), index, leaf_hash(entry.bytes))?;
     for (level, node_index, hash) in completed {
         tx.prepare_cached("INSERT INTO tree_nodes (level, idx, hash) VALUES (?1, ?2, ?3)")?.execute((
             level,
@@ -364,11 +386,12 @@ fn commit_entry(
         ))?;
     }
     let tree_size = index + 1;
+    let school = *trust.root();
     let checkpoint = Checkpoint { school, tree_size, root_hash: merkle::root(&SqlNodes(tx), tree_size)?, time: now };
-    let signed_checkpoint = sign(checkpoint.clone(), archive_key)?;
+    let signed_checkpoint = trust.sign_by_archive(checkpoint.clone(), archive_key)?;
     tx.execute("INSERT INTO checkpoints (tree_size, bytes) VALUES (?1, ?2)", (tree_size, signed_checkpoint.bytes()))?;
     let ack = Acknowledgement { school, object: entry.hash, log_index: index, server_time: now, checkpoint };
-    let ack = Verified::issued(sign(ack, archive_key)?);
+    let ack = trust.sign_by_archive(ack, archive_key)?;
     tx.execute("INSERT INTO acknowledgements (hash, bytes) VALUES (?1, ?2)", (entry.hash.0.as_slice(), ack.bytes()))?;
     Ok(ack)
 }

@@ -14,7 +14,6 @@
 //! | `guardian2_name`, `guardian2_email` | a second one, both may be empty |
 
 use super::{Archive, ArchiveError};
-use crate::trust::Verified;
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
 use serde::Deserialize;
@@ -22,7 +21,8 @@ use shared::ids::{PersonId, StudentId};
 use shared::objects::{Invitation, Role};
 use shared::policy::{required_signers, Signers};
 use shared::primitives::Nonce;
-use shared::{sign, Timestamp};
+use shared::trust::Verified;
+use shared::Timestamp;
 
 /// One roster line, as written by the school.
 #[derive(Debug, Clone, Deserialize)]
@@ -164,7 +164,7 @@ impl Archive {
                     expires,
                     nonce: Nonce::random(rng),
                 };
-                let invitation = Verified::issued(sign(body, root)?);
+                let invitation = self.trust.sign_by_root(body, root)?;
                 invited.push(Invited {
                     student: student.clone(),
                     class: row.class.clone(),

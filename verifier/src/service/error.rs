@@ -4,13 +4,13 @@
 
 use crate::archive::ArchiveError;
 use crate::audit::AuditError;
-use crate::trust::TrustError;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use shared::encoding::DecodeError;
 use shared::envelope::SignatureError;
+use shared::trust::TrustError;
 use shared::OpenError;
 
 /// An error response.
@@ -118,6 +118,8 @@ impl From<TrustError> for ApiError {
             TrustError::WeakKey(_) => "weak_key",
             TrustError::Mismatch { .. } => "mismatch",
             TrustError::UnknownPurpose(_) => "unknown_purpose",
+            // `TrustError` may grow (it is `shared`'s, and non-exhaustive): still a refusal.
+            _ => "invalid",
         };
         ApiError::bad_request(code, error.to_string())
     }

@@ -27,16 +27,21 @@ fn object(bytes: &[u8]) -> Result<Value, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| ApiError::internal(&e))
 }
 
-/// `GET /v1/form`: the form version in force and the school key (with its fingerprint, for
-/// people to compare with the one printed on the school's letter).
+/// `GET /v1/form`: the form version in force, the school key (with its fingerprint, for
+/// people to compare with the one printed on the school's letter), and every delegation of an
+/// archive key, oldest first, so that a client that trusts only the school key can verify the
+/// certificates and acknowledgements the archive signs.
 pub async fn form(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
     app.readers
         .read(|archive| {
             let form = archive.current_form()?.ok_or(ArchiveError::NoForm)?;
+            let delegations =
+                archive.delegations()?.iter().map(|d| object(d.bytes())).collect::<Result<Vec<_>, _>>()?;
             Ok(Json(json!({
                 "school_key": archive.school().to_hex(),
                 "fingerprint": archive.school().fingerprint().to_hex(),
                 "form": object(form.bytes())?,
+                "delegations": delegations,
             })))
         })
         .await

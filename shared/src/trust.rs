@@ -1,0 +1,590 @@
+//! The chain of trust: school root key → archive-key delegation → enrolment certificates →
+//! receipts, requests, decisions, acknowledgements and checkpoints.
+//!
+//! It lives in the protocol crate so that the widget in the browser and the verifier on the server
+//! answer "is this object trusted?" with the same code. Every entry point takes bytes (and the
+//! already-verified objects it depends on) and returns a [`Verified`] value or a precise
+//! [`TrustError`]. The order of checks is always: decode and verify the signature under the key
+//! that must have signed ([`open`]), then the school, then the links to other objects, then time.
+//!
+//! The one other way to a [`Verified`] value is for the holder of a trusted key to sign a new
+//! object with it: [`TrustStore::sign_by_root`] and [`TrustStore::sign_by_archive`] check that the
+//! key is the one this store trusts for that kind at that instant, and the rules verification
+//! would apply to the body, before signing. They verify no signature (the object was signed a
+//! moment ago by a key the caller holds), so the archive's append path costs no more than it did.
+
+use crate::envelope::SignatureError;
+use crate::ids::{PurposeId, StudentId};
+use crate::objects::{
+    Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate,
+    EnrolmentRequest, HistoryRequest, Invitation, RequestDecision, RightsRequest, Role,
+};
+use crate::primitives::{Digest, KeyError, PublicKey};
+use crate::{decode, open, sign, OpenError, SignError, Signed, SignedObject, Timestamp};
+use ed25519_dalek::SigningKey;
+
+/// An object that passed every check of the trust chain.
+///
+/// Constructed only by [`TrustStore`]: by verification, or by signing with the key it trusts for
+/// the kind. Code that must not see unverified input (the archive, the audits, the widget's
+/// screens) takes `Verified<T>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verified<T>(Signed<T>);
+
+impl<T: SignedObject> Verified<T> {
+    /// The verified body.
+    pub fn body(&self) -> &T {
+        self.0.body()
+    }
+
+    /// The object's name (SHA-256 of its canonical bytes).
+    pub fn hash(&self) -> Digest {
+        self.0.hash()
+    }
+
+    /// The canonical bytes.
+    pub fn bytes(&self) -> &[u8] {
+        self.0.bytes()
+    }
+
+    /// The signed object, as the protocol's pure functions take it.
+    pub fn signed(&self) -> &Signed<T> {
+        &self.0
+    }
+}
+
+/// Why an object is not trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// The bytes are not a well-formed, correctly signed object of the expected kind.
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// The object belongs to another school.
+    #[error("the object belongs to school {got}, not to {expected}")]
+    WrongSchool {
+        /// This school's root key.
+        expected: PublicKey,
+        /// The school the object names.
+        got: PublicKey,
+    },
+    /// Signed by an archive key that no delegation from the root key covers at that time.
+    #[error("key {key} is not a delegated archive key at {at}")]
+    NotDelegated {
+        /// The signing key.
+        key: PublicKey,
+        /// The instant the object claims.
+        at: Timestamp,
+    },
+    /// The invitation has expired.
+    #[error("the invitation expired at {expired}; it is now {now}")]
+    Expired {
+        /// When it expired.
+        expired: Timestamp,
+        /// The time of the attempt.
+        now: Timestamp,
+    },
+    /// The key offered for enrolment is a weak (small-order) key or not a curve point.
+    #[error("the key offered for enrolment is not acceptable: {0}")]
+    WeakKey(KeyError),
+    /// The object refers to another object than the one it was checked against.
+    #[error("`{field}` names {got}, expected {expected}")]
+    Mismatch {
+        /// Which field.
+        field: &'static str,
+        /// The value it should have.
+        expected: String,
+        /// The value it has.
+        got: String,
+    },
+    /// A receipt decides on a purpose its form does not have.
+    #[error("purpose `{0}` is not in the form the receipt answers")]
+    UnknownPurpose(PurposeId),
+}
+
+/// Why [`TrustStore::sign_by_root`] or [`TrustStore::sign_by_archive`] refused to sign.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IssueError {
+    /// The object would not be trusted: verification would refuse it for this reason (the key
+    /// is not the root key, or not delegated at the object's instant; the body names another
+    /// school; a certificate certifies a weak key…).
+    #[error(transparent)]
+    Untrusted(#[from] TrustError),
+    /// The body breaks a rule of its kind, or has no canonical encoding.
+    #[error(transparent)]
+    Sign(#[from] SignError),
+}
+
+fn same<T: PartialEq + std::fmt::Display>(field: &'static str, expected: &T, got: &T) -> Result<(), TrustError> {
+    if expected == got {
+        return Ok(());
+    }
+    Err(TrustError::Mismatch { field, expected: expected.to_string(), got: got.to_string() })
+}
+
+fn school(expected: &PublicKey, got: &PublicKey) -> Result<(), TrustError> {
+    if expected != got {
+        return Err(TrustError::WrongSchool { expected: *expected, got: *got });
+    }
+    Ok(())
+}
+
+/// What a reader trusts: the school's root key and the archive keys it delegated.
+#[derive(Debug, Clone)]
+pub struct TrustStore {
+    root: PublicKey,
+    delegations: Vec<Verified<ArchiveDelegation>>,
+}
+
+impl TrustStore {
+    /// Trust in `root` alone; delegations are added as they are verified.
+    pub fn new(root: PublicKey) -> TrustStore {
+        TrustStore { root, delegations: Vec::new() }
+    }
+
+    /// The school's root key.
+    pub fn root(&self) -> &PublicKey {
+        &self.root
+    }
+
+    /// A delegation, signed by the root key; it does not make its archive key trusted (see
+    /// [`TrustStore::add_delegation`]).
+    pub fn delegation(&self, bytes: &[u8]) -> Result<Verified<ArchiveDelegation>, TrustError> {
+        self.root_signed(bytes)
+    }
+
+    /// Verifies a delegation under the root key and trusts its archive key from then on.
+    pub fn add_delegation(&mut self, bytes: &[u8]) -> Result<Verified<ArchiveDelegation>, TrustError> {
+        let verified = self.delegation(bytes)?;
+        if !self.delegations.iter().any(|d| d.hash() == verified.hash()) {
+            self.delegations.push(verified.clone());
+        }
+        Ok(verified)
+    }
+
+    /// Whether a delegation covers archive key `key` at `at`.
+    pub fn delegates(&self, key: &PublicKey, at: Timestamp) -> bool {
+        self.delegations.iter().any(|d| {
+            let d = d.body();
+            d.archive_key == *key && d.valid_from <= at && at <= d.valid_until
+        })
+    }
+
+    /// A form version, signed by the root key.
+    pub fn form(&self, bytes: &[u8]) -> Result<Verified<ConsentForm>, TrustError> {
+        self.root_signed(bytes)
+    }
+
+    /// An invitation, signed by the root key and unexpired at `now`.
+    pub fn invitation(&self, bytes: &[u8], now: Timestamp) -> Result<Verified<Invitation>, TrustError> {
+        let invitation: Verified<Invitation> = self.root_signed(bytes)?;
+        let expired = invitation.body().expires;
+        if now > expired {
+            return Err(TrustError::Expired { expired, now });
+        }
+        Ok(invitation)
+    }
+
+    /// An enrolment request for `invitation`, signed by the strong key it offers.
+    pub fn enrolment_request(
+        &self,
+        bytes: &[u8],
+        invitation: &Verified<Invitation>,
+    ) -> Result<Verified<EnrolmentRequest>, TrustError> {
+        let envelope = decode::<EnrolmentRequest>(bytes)?;
+        let offered = envelope.unverified_body().key;
+        offered.verifying_key().map_err(TrustError::WeakKey)?;
+        let request = envelope.verify(&offered).map_err(OpenError::from)?;
+        school(&self.root, &request.body().school)?;
+        same("invitation", &invitation.hash(), &request.body().invitation)?;
+        Ok(Verified(request))
+    }
+
+    /// An enrolment certificate, signed by an archive key delegated at its issue time.
+    pub fn certificate(&self, bytes: &[u8]) -> Result<Verified<EnrolmentCertificate>, TrustError> {
+        self.archive_signed(bytes)
+    }
+
+    /// A receipt signed by the holder of `certificate`, answering `form`.
+    pub fn receipt(
+        &self,
+        bytes: &[u8],
+        certificate: &Verified<EnrolmentCertificate>,
+        form: &Verified<ConsentForm>,
+    ) -> Result<Verified<ConsentReceipt>, TrustError> {
+        let receipt: Signed<ConsentReceipt> = open(bytes, &certificate.body().key)?;
+        let body = receipt.body();
+        self.signed_as(certificate, &body.school, &body.certificate, &body.student, body.role)?;
+        same("form", &form.hash(), &body.form)?;
+        if let Some(unknown) = body.decisions.keys().find(|p| form.body().purpose(p).is_none()) {
+            return Err(TrustError::UnknownPurpose(unknown.clone()));
+        }
+        Ok(Verified(receipt))
+    }
+
+    /// A rights request signed by the holder of `certificate`.
+    pub fn request(
+        &self,
+        bytes: &[u8],
+        certificate: &Verified<EnrolmentCertificate>,
+    ) -> Result<Verified<RightsRequest>, TrustError> {
+        let request: Signed<RightsRequest> = open(bytes, &certificate.body().key)?;
+        let body = request.body();
+        self.signed_as(certificate, &body.school, &body.certificate, &body.student, body.role)?;
+        Ok(Verified(request))
+    }
+
+    /// A history request signed by the holder of `certificate`.
+    pub fn history_request(
+        &self,
+        bytes: &[u8],
+        certificate: &Verified<EnrolmentCertificate>,
+    ) -> Result<Verified<HistoryRequest>, TrustError> {
+        let request: Signed<HistoryRequest> = open(bytes, &certificate.body().key)?;
+        school(&self.root, &request.body().school)?;
+        same("certificate", &certificate.hash(), &request.body().certificate)?;
+        Ok(Verified(request))
+    }
+
+    /// The school's decision on a request, signed by an archive key delegated when it was made.
+    pub fn decision(&self, bytes: &[u8]) -> Result<Verified<RequestDecision>, TrustError> {
+        self.archive_signed(bytes)
+    }
+
+    /// A checkpoint, signed by an archive key delegated at its time.
+    pub fn checkpoint(&self, bytes: &[u8]) -> Result<Verified<Checkpoint>, TrustError> {
+        self.archive_signed(bytes)
+    }
+
+    /// An acknowledgement, signed by an archive key delegated at its server time.
+    pub fn acknowledgement(&self, bytes: &[u8]) -> Result<Verified<Acknowledgement>, TrustError> {
+        self.archive_signed(bytes)
+    }
+
+    /// Signs `body` with the root key `key` (a form version, an invitation, a delegation).
+    ///
+    /// Refuses, before signing, a key other than this store's root key (`WrongSigner`, as
+    /// verification would) and a body naming another school.
+    pub fn sign_by_root<T: RootSigned>(&self, body: T, key: &SigningKey) -> Result<Verified<T>, IssueError> {
+        let signer = PublicKey::of(key);
+        if signer != self.root {
+            let wrong = SignatureError::WrongSigner { expected: self.root, got: signer };
+            return Err(TrustError::Open(wrong.into()).into());
+        }
+        school(&self.root, body.school())?;
+        Ok(Verified(sign(body, key)?))
+    }
+
+    /// Signs `body` with the archive key `key` (a certificate, a decision, a checkpoint, an
+    /// acknowledgement).
+    ///
+    /// Refuses, before signing, a key that no delegation covers at the instant the body states
+    /// ([`ArchiveSigned::signed_at`], the instant verification checks), and a body that breaks
+    /// the rules verification applies after the signature: checking the key is a lookup, and no
+    /// signature is verified.
+    pub fn sign_by_archive<T: ArchiveSigned>(&self, body: T, key: &SigningKey) -> Result<Verified<T>, IssueError> {
+        let signer = PublicKey::of(key);
+        let at = body.signed_at();
+        if !self.delegates(&signer, at) {
+            return Err(TrustError::NotDelegated { key: signer, at }.into());
+        }
+        self.archive_rules(&body)?;
+        Ok(Verified(sign(body, key)?))
+    }
+
+    /// What a person-signed object states about its signer agrees with their certificate.
+    fn signed_as(
+        &self,
+        certificate: &Verified<EnrolmentCertificate>,
+        stated_school: &PublicKey,
+        stated_certificate: &Digest,
+        stated_student: &StudentId,
+        stated_role: Role,
+    ) -> Result<(), TrustError> {
+        let cert = certificate.body();
+        school(&self.root, stated_school)?;
+        same("certificate", &certificate.hash(), stated_certificate)?;
+        same("student", &cert.student, stated_student)?;
+        same("role", &format!("{:?}", cert.role), &format!("{stated_role:?}"))
+    }
+
+    fn root_signed<T: RootSigned>(&self, bytes: &[u8]) -> Result<Verified<T>, TrustError> {
+        let signed: Signed<T> = open(bytes, &self.root)?;
+        school(&self.root, signed.body().school())?;
+        Ok(Verified(signed))
+    }
+
+    /// Opens an object under the archive key it names, if a delegation covers the instant it claims.
+    fn archive_signed<T: ArchiveSigned>(&self, bytes: &[u8]) -> Result<Verified<T>, TrustError> {
+        let envelope = decode::<T>(bytes)?;
+        let key = *envelope.signer();
+        let at = envelope.unverified_body().signed_at();
+        if !self.delegates(&key, at) {
+            // Check the signature first, so that a forged object is reported as forged.
+            envelope.clone().verify(&key).map_err(OpenError::from)?;
+            return Err(TrustError::NotDelegated { key, at });
+        }
+        let signed = envelope.verify(&key).map_err(OpenError::from)?;
+        self.archive_rules(signed.body())?;
+        Ok(Verified(signed))
+    }
+
+    /// The checks on an archive-signed body once its signer is trusted: its school, then the
+    /// rules of its kind. Shared by verifying and signing, so the two cannot drift apart.
+    fn archive_rules<T: ArchiveSigned>(&self, body: &T) -> Result<(), TrustError> {
+        school(&self.root, body.school())?;
+        body.trust_rules(&self.root)
+    }
+}
+
+/// Objects that name their school.
+pub trait HasSchool {
+    /// The school's root key, as the object states it.
+    fn school(&self) -> &PublicKey;
+}
+
+macro_rules! has_school {
+    ($($kind:ty),*) => {
+        $(impl HasSchool for $kind {
+            fn school(&self) -> &PublicKey {
+                &self.school
+            }
+        })*
+    };
+}
+
+has_school!(
+    HistoryRequest,
+    ConsentForm,
+    ArchiveDelegation,
+    Invitation,
+    EnrolmentRequest,
+    EnrolmentCertificate,
+    ConsentReceipt,
+    RightsRequest,
+    RequestDecision,
+    Checkpoint,
+    Acknowledgement
+);
+
+/// The kinds only the school's root key signs. The bound on [`TrustStore::sign_by_root`] keeps
+/// the root key from minting a trusted object of any other kind.
+pub trait RootSigned: SignedObject + HasSchool {}
+
+impl RootSigned for ConsentForm {}
+impl RootSigned for Invitation {}
+impl RootSigned for ArchiveDelegation {}
+
+/// The kinds a delegated archive key signs, with the instant its delegation must cover. The bound
+/// on [`TrustStore::sign_by_archive`] keeps the archive key from minting a trusted receipt or form.
+pub trait ArchiveSigned: SignedObject + HasSchool {
+    /// The instant the object states it was signed at; a delegation must cover it.
+    fn signed_at(&self) -> Timestamp;
+
+    /// The kind's rules beyond its signer and its school (which are checked for every kind),
+    /// given this school's root key `root`; none unless the kind says so.
+    fn trust_rules(&self, _root: &PublicKey) -> Result<(), TrustError> {
+        Ok(())
+    }
+}
+
+impl ArchiveSigned for EnrolmentCertificate {
+    fn signed_at(&self) -> Timestamp {
+        self.issued
+    }
+
+    /// The certified key must be a strong curve point: anyone can forge signatures under a weak
+    /// (small-order) key.
+    fn trust_rules(&self, _root: &PublicKey) -> Result<(), TrustError> {
+        self.key.verifying_key().map(|_| ()).map_err(TrustError::WeakKey)
+    }
+}
+
+impl ArchiveSigned for RequestDecision {
+    fn signed_at(&self) -> Timestamp {
+        self.decided
+    }
+}
+
+impl ArchiveSigned for Checkpoint {
+    fn signed_at(&self) -> Timestamp {
+        self.time
+    }
+}
+
+impl ArchiveSigned for Acknowledgement {
+    fn signed_at(&self) -> Timestamp {
+        self.server_time
+    }
+
+    /// The checkpoint inside is this school's tree head too.
+    fn trust_rules(&self, root: &PublicKey) -> Result<(), TrustError> {
+        school(root, &self.checkpoint.school)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::primitives::Digest;
+
+    fn key(byte: u8) -> SigningKey {
+        SigningKey::from_bytes(&[byte; 32])
+    }
+
+    fn at(unix: i64) -> Timestamp {
+        Timestamp::from_unix(unix).expect("in range")
+    }
+
+    /// A school whose root key delegated `key(2)` from 1000 to 2000.
+    fn store() -> (TrustStore, SigningKey) {
+        let root = key(1);
+        let mut trust = TrustStore::new(PublicKey::of(&root));
+        let delegation = ArchiveDelegation {
+            school: PublicKey::of(&root),
+            archive_key: PublicKey::of(&key(2)),
+            valid_from: at(1000),
+            valid_until: at(2000),
+        };
+        let delegation = trust.sign_by_root(delegation, &root).expect("the root key signs a delegation");
+        assert_eq!(trust.add_delegation(delegation.bytes()), Ok(delegation));
+        (trust, root)
+    }
+
+    fn checkpoint(school: PublicKey, time: i64) -> Checkpoint {
+        Checkpoint { school, tree_size: 1, root_hash: Digest::of(b"leaf"), time: at(time) }
+    }
+
+    /// Signs `body` with `signer` through `sign_by_archive`; what it returns must read back, from
+    /// its bytes, as the same verified object, and what it refuses verification must refuse too.
+    fn check<T: ArchiveSigned>(
+        trust: &TrustStore,
+        body: T,
+        signer: &SigningKey,
+        read: impl Fn(&TrustStore, &[u8]) -> Result<Verified<T>, TrustError>,
+        expected: Result<(), TrustError>,
+    ) {
+        let issued = trust.sign_by_archive(body.clone(), signer);
+        match (issued, expected) {
+            (Ok(issued), Ok(())) => assert_eq!(read(trust, issued.bytes()), Ok(issued)),
+            (Err(IssueError::Untrusted(got)), Err(want)) => {
+                assert_eq!(got, want);
+                let signed = sign(body, signer).expect("signs");
+                assert_eq!(read(trust, signed.bytes()).map(|_| ()), Err(want));
+            }
+            (got, want) => panic!("got {got:?}, expected {want:?}"),
+        }
+    }
+
+    #[test]
+    fn the_archive_signs_only_what_verification_accepts() {
+        let (trust, root) = store();
+        let school = *trust.root();
+        let archive = PublicKey::of(&key(2));
+        let other = PublicKey::of(&key(9));
+        let read = TrustStore::checkpoint;
+        check(&trust, checkpoint(school, 1500), &key(2), read, Ok(()));
+        // The delegation's bounds are inclusive.
+        check(&trust, checkpoint(school, 2000), &key(2), read, Ok(()));
+        check(
+            &trust,
+            checkpoint(school, 2001),
+            &key(2),
+            read,
+            Err(TrustError::NotDelegated { key: archive, at: at(2001) }),
+        );
+        check(
+            &trust,
+            checkpoint(school, 1500),
+            &key(9),
+            read,
+            Err(TrustError::NotDelegated { key: other, at: at(1500) }),
+        );
+        check(
+            &trust,
+            checkpoint(school, 1500),
+            &root,
+            read,
+            Err(TrustError::NotDelegated { key: school, at: at(1500) }),
+        );
+        check(
+            &trust,
+            checkpoint(other, 1500),
+            &key(2),
+            read,
+            Err(TrustError::WrongSchool { expected: school, got: other }),
+        );
+
+        let ack = |checkpoint_school| Acknowledgement {
+            school,
+            object: Digest::of(b"receipt"),
+            log_index: 0,
+            server_time: at(1500),
+            checkpoint: checkpoint(checkpoint_school, 1500),
+        };
+        let read = TrustStore::acknowledgement;
+        check(&trust, ack(school), &key(2), read, Ok(()));
+        check(&trust, ack(other), &key(2), read, Err(TrustError::WrongSchool { expected: school, got: other }));
+
+        let certificate = |key: PublicKey| EnrolmentCertificate {
+            school,
+            invitation: Digest::of(b"invitation"),
+            student: StudentId::try_from("s-1").expect("id"),
+            person: crate::ids::PersonId::try_from("s-1-g1").expect("id"),
+            role: Role::Guardian,
+            student_birth_date: chrono::NaiveDate::from_ymd_opt(2017, 1, 1).expect("date"),
+            key,
+            issued: at(1500),
+        };
+        let read = TrustStore::certificate;
+        check(&trust, certificate(other), &key(2), read, Ok(()));
+        // The identity point, of order one: every signature "by" it would be meaningless.
+        let mut weak = [0; 32];
+        weak[0] = 1;
+        let weak = PublicKey(weak);
+        let want = weak.verifying_key().map(|_| ()).map_err(TrustError::WeakKey);
+        check(&trust, certificate(weak), &key(2), read, want);
+    }
+
+    #[test]
+    fn only_the_root_key_signs_as_the_root() {
+        let (trust, root) = store();
+        let school = *trust.root();
+        let delegation = |school| ArchiveDelegation {
+            school,
+            archive_key: PublicKey::of(&key(3)),
+            valid_from: at(1000),
+            valid_until: at(3000),
+        };
+        let signed = trust.sign_by_root(delegation(school), &root).expect("signs");
+        assert_eq!(trust.delegation(signed.bytes()), Ok(signed));
+        // Signing does not make the new archive key trusted; adding the delegation does.
+        assert!(!trust.delegates(&PublicKey::of(&key(3)), at(1500)));
+
+        let archive = PublicKey::of(&key(2));
+        let wrong_signer = SignatureError::WrongSigner { expected: school, got: archive };
+        assert_eq!(
+            trust.sign_by_root(delegation(school), &key(2)),
+            Err(IssueError::Untrusted(TrustError::Open(wrong_signer.into())))
+        );
+        let other = PublicKey::of(&key(9));
+        assert_eq!(
+            trust.sign_by_root(delegation(other), &root),
+            Err(IssueError::Untrusted(TrustError::WrongSchool { expected: school, got: other }))
+        );
+    }
+
+    #[test]
+    fn a_body_that_breaks_its_rules_is_not_signed() {
+        let (trust, _) = store();
+        let decision = RequestDecision {
+            school: *trust.root(),
+            request: Digest::of(b"request"),
+            outcome: crate::objects::Outcome::Refused,
+            reason: String::new(),
+            decided: at(1500),
+        };
+        assert!(matches!(trust.sign_by_archive(decision, &key(2)), Err(IssueError::Sign(SignError::Invalid(_)))));
+    }
+}

@@ -1,0 +1,76 @@
+//! How the widget talks to the verifier service: `fetch` in the browser, a real HTTP client in
+//! the native tests. Only status and body matter; everything else is the service's contract
+//! (`verifier/openapi.json`).
+
+use crate::problem::Problem;
+use serde::Deserialize;
+
+/// An HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// The status code.
+    pub status: u16,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// The two requests the widget makes. An `Err` means the service was not reached at all.
+#[allow(async_fn_in_trait)] // Used only by this crate, in one thread: no `Send` bound is wanted.
+pub trait Transport {
+    /// `GET path`, with an `Authorization` header when given.
+    async fn get(&self, path: &str, authorization: Option<&str>) -> Result<Reply, Problem>;
+    /// `POST path` with a JSON body.
+    async fn post(&self, path: &str, body: Vec<u8>) -> Result<Reply, Problem>;
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    code: String,
+    message: String,
+}
+
+impl Reply {
+    /// The body of a 200, or the [`Problem`] the status and error body describe.
+    pub fn ok(self) -> Result<Vec<u8>, Problem> {
+        if self.status == 200 {
+            return Ok(self.body);
+        }
+        let (code, message) = match serde_json::from_slice::<ErrorBody>(&self.body) {
+            Ok(ErrorBody { error }) => (error.code, error.message),
+            Err(_) => (String::new(), String::from_utf8_lossy(&self.body).chars().take(200).collect()),
+        };
+        Err(match (self.status, code.as_str()) {
+            (409, "invitation_used") => Problem::InvitationUsed,
+            (410, _) => Problem::InvitationExpired,
+            (408 | 429, _) | (500.., _) => Problem::Unavailable { status: self.status, message },
+            _ => Problem::Refused { code, message },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(status: u16, body: &str, expected: Result<&str, Problem>) {
+        let got = Reply { status, body: body.as_bytes().to_vec() }.ok();
+        assert_eq!(got, expected.map(|b| b.as_bytes().to_vec()), "{status} {body}");
+    }
+
+    #[test]
+    fn statuses_map_to_what_the_family_can_do() {
+        check(200, "{}", Ok("{}"));
+        let err = |code: &str| format!(r#"{{"error":{{"code":"{code}","message":"m"}}}}"#);
+        check(409, &err("invitation_used"), Err(Problem::InvitationUsed));
+        check(410, &err("invitation_expired"), Err(Problem::InvitationExpired));
+        check(503, &err("storage_unavailable"), Err(Problem::Unavailable { status: 503, message: "m".into() }));
+        check(429, &err("rate_limited"), Err(Problem::Unavailable { status: 429, message: "m".into() }));
+        check(409, &err("replay"), Err(Problem::Refused { code: "replay".into(), message: "m".into() }));
+        check(502, "Bad Gateway", Err(Problem::Unavailable { status: 502, message: "Bad Gateway".into() }));
+    }
+}

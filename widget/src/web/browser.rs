@@ -1,0 +1,111 @@
+//! The browser's services behind the widget's traits: `fetch`, `localStorage`, the clock, and
+//! saving a file.
+
+use crate::problem::Problem;
+use crate::store::Store;
+use crate::transport::{Reply, Transport};
+use gloo_storage::{LocalStorage, Storage as _};
+use shared::Timestamp;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestCredentials, RequestInit, Response};
+
+/// `fetch` against the verifier service at `endpoint`, without cookies.
+#[derive(Debug, Clone)]
+pub struct Fetch {
+    endpoint: String,
+}
+
+impl Fetch {
+    /// Requests go to `endpoint` + path.
+    pub fn new(endpoint: &str) -> Fetch {
+        Fetch { endpoint: endpoint.to_owned() }
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        authorization: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Result<Reply, Problem> {
+        let init = RequestInit::new();
+        init.set_method(method);
+        init.set_credentials(RequestCredentials::Omit);
+        let headers = web_sys::Headers::new().map_err(offline)?;
+        if let Some(authorization) = authorization {
+            headers.set("Authorization", authorization).map_err(offline)?;
+        }
+        if let Some(body) = body {
+            headers.set("Content-Type", "application/json").map_err(offline)?;
+            init.set_body(&JsValue::from_str(&String::from_utf8_lossy(&body)));
+        }
+        init.set_headers(&headers);
+        let request = Request::new_with_str_and_init(&format!("{}{path}", self.endpoint), &init).map_err(offline)?;
+        let window = web_sys::window().ok_or_else(|| Problem::Offline("no window".into()))?;
+        let response: Response =
+            JsFuture::from(window.fetch_with_request(&request)).await.map_err(offline)?.dyn_into().map_err(offline)?;
+        let buffer = JsFuture::from(response.array_buffer().map_err(offline)?).await.map_err(offline)?;
+        Ok(Reply { status: response.status(), body: js_sys::Uint8Array::new(&buffer).to_vec() })
+    }
+}
+
+impl Transport for Fetch {
+    async fn get(&self, path: &str, authorization: Option<&str>) -> Result<Reply, Problem> {
+        self.send("GET", path, authorization, None).await
+    }
+
+    async fn post(&self, path: &str, body: Vec<u8>) -> Result<Reply, Problem> {
+        self.send("POST", path, None, Some(body)).await
+    }
+}
+
+fn offline(error: JsValue) -> Problem {
+    Problem::Offline(format!("{error:?}"))
+}
+
+/// The browser's `localStorage` (per origin; never sent anywhere, unlike a cookie).
+#[derive(Debug, Clone, Copy)]
+pub struct Local;
+
+impl Store for Local {
+    fn load(&self, key: &str) -> Option<String> {
+        LocalStorage::get::<String>(key).ok()
+    }
+
+    fn save(&self, key: &str, value: &str) -> Result<(), Problem> {
+        LocalStorage::set(key, value).map_err(|e| Problem::Storage(e.to_string()))
+    }
+}
+
+/// The device's clock, to the second.
+pub fn now() -> Timestamp {
+    let seconds = (js_sys::Date::now() / 1000.0) as i64;
+    Timestamp::from_unix(seconds).expect("the browser's clock reads a year between 1970 and 9999")
+}
+
+/// Offers `contents` to the person as a file named `name`.
+pub fn save_file(name: &str, mime: &str, contents: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(contents));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = leptos::prelude::document();
+    let anchor: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    web_sys::Url::revoke_object_url(&url)
+}
+
+/// The text of the first file chosen in `input`.
+pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Option<String> {
+    let file = input.files()?.get(0)?;
+    JsFuture::from(file.text()).await.ok()?.as_string()
+}
+
+/// Writes a problem to the browser console for whoever supports the family.
+pub fn log(problem: &Problem) {
+    web_sys::console::warn_1(&JsValue::from_str(&problem.to_string()));
+}

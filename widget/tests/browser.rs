@@ -1,0 +1,76 @@
+//! Signing and storage in a real browser (headless Chromium, through `wasm-bindgen-test`): the
+//! key comes from the browser's CSPRNG, signatures verify strictly, and what the device keeps —
+//! key, queue — survives in `localStorage` as a reload would find it.
+#![cfg(target_arch = "wasm32")]
+
+use shared::ids::PurposeId;
+use shared::objects::{Decision, HistoryRequest};
+use shared::primitives::{Digest, Nonce, PublicKey};
+use shared::{open, sign, Lang};
+use std::collections::BTreeMap;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use widget::device::{Device, Slot};
+use widget::outbox::Outgoing;
+use widget::store::Store;
+use widget::web::browser::{now, Local};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn slot(person: &str) -> Slot {
+    let school = PublicKey([7; 32]);
+    Slot::new(school, "s-1".try_into().expect("id"), person.try_into().expect("id"))
+}
+
+#[wasm_bindgen_test]
+fn keys_come_from_the_browser_and_signatures_verify_strictly() {
+    let mut device = Device::new(PublicKey([7; 32]), b"{}");
+    let key = device.key().expect("generated");
+    let other = Device::new(PublicKey([7; 32]), b"{}").key().expect("generated");
+    assert_ne!(key.to_bytes(), other.to_bytes(), "two keys from the CSPRNG differ");
+    assert_eq!(device.key().expect("same").to_bytes(), key.to_bytes(), "generated once, then kept");
+
+    let body = HistoryRequest {
+        school: PublicKey([7; 32]),
+        certificate: Digest::of(b"certificate"),
+        challenge: Nonce::random(&mut rand_core::OsRng),
+        client_time: now(),
+    };
+    let signed = sign(body, &key).expect("signs in the browser");
+    let signer = PublicKey::of(&key);
+    assert!(open::<HistoryRequest>(signed.bytes(), &signer).is_ok());
+    let mut forged = signed.bytes().to_vec();
+    let at = forged.len() - 10;
+    forged[at] ^= 1;
+    assert!(open::<HistoryRequest>(&forged, &signer).is_err(), "a changed byte does not verify");
+}
+
+#[wasm_bindgen_test]
+fn the_key_and_the_queue_survive_a_reload_in_local_storage() {
+    let slot = slot("s-1-g1");
+    let mut device = Device::new(PublicKey([7; 32]), b"{\"invitation\":1}");
+    let key = device.key().expect("generated");
+    let decisions = BTreeMap::from([(PurposeId::try_from("photos").expect("id"), Decision::Grant)]);
+    device.outbox.push(Outgoing::Decisions {
+        form: Digest::of(b"form"),
+        decisions,
+        client_time: now(),
+        language: Lang::Pl,
+    });
+    device.save(&Local, &slot).expect("saved");
+
+    // What a reload finds: the same key and the same queue, read back from localStorage.
+    let reloaded = Device::load(&Local, &slot).expect("readable").expect("present");
+    assert_eq!(reloaded, device);
+    assert_eq!(reloaded.existing_key().expect("key").expect("present").to_bytes(), key.to_bytes());
+    let last = Device::load_last(&Local, &PublicKey([7; 32])).expect("readable").expect("present");
+    assert_eq!(last, device, "a visit without the link finds the last device");
+    assert!(Local.load(&slot.key()).is_some_and(|json| json.contains("school-consent-device/1")));
+}
+
+#[wasm_bindgen_test]
+fn a_corrupt_saved_state_is_reported_not_replaced() {
+    let slot = slot("s-1-g2");
+    Local.save(&slot.key(), "{\"format\":\"something else\"}").expect("saved");
+    assert!(Device::load(&Local, &slot).is_err());
+    assert_eq!(Local.load(&slot.key()).as_deref(), Some("{\"format\":\"something else\"}"), "left untouched");
+}
