@@ -143,6 +143,17 @@ impl Family {
         };
         let body = invitation.body();
         let slot = Slot::new(*school.key(), body.student.clone(), body.person.clone());
+        Family::assemble(school, invitation, slot, device)
+    }
+
+    /// The session of a device's saved state: its certificate and every kept receipt and
+    /// acknowledgement verified again, since storage is not trusted more than the network.
+    fn assemble(
+        school: School,
+        invitation: Verified<Invitation>,
+        slot: Slot,
+        device: Device,
+    ) -> Result<Family, Problem> {
         let mut family = Family { school, invitation, certificate: None, slot, device, history: History::default() };
         if let Some(bytes) = &family.device.certificate {
             family.certificate = Some(family.accept_certificate(bytes.as_bytes())?);
@@ -229,24 +240,9 @@ impl Family {
         if device.school != *self.school.key() || mine.student != theirs.student || mine.person != theirs.person {
             return Err(Problem::KeyFileInvalid("the backup is for another person or student".into()));
         }
-        let school = self.school.clone();
-        let mut restored = Family {
-            school,
-            invitation,
-            certificate: None,
-            slot: self.slot.clone(),
-            device,
-            history: History::default(),
-        };
-        if let Some(bytes) = restored.device.certificate.clone() {
-            let certificate = restored.accept_certificate(bytes.as_bytes())?;
-            if Some(certificate.body().key) != restored.key() {
-                return Err(Problem::KeyFileInvalid("the certificate is not for the backup's key".into()));
-            }
-            restored.certificate = Some(certificate);
-        }
-        for kept in restored.device.kept.clone() {
-            restored.remember(kept.object.as_bytes(), kept.acknowledgement.as_bytes())?;
+        let restored = Family::assemble(self.school.clone(), invitation, self.slot.clone(), device)?;
+        if restored.certificate.as_ref().is_some_and(|c| Some(c.body().key) != restored.key()) {
+            return Err(Problem::KeyFileInvalid("the certificate is not for the backup's key".into()));
         }
         restored.save(store)?;
         *self = restored;
@@ -493,34 +489,19 @@ impl Family {
         for item in &response.certificates {
             history.certificates.push(trust.certificate(&canonical(&item.object)?).map_err(bad_answer)?);
         }
-        let certificate_of = |bytes: &[u8]| {
-            let envelope = shared::decode::<ConsentReceipt>(bytes).map_err(bad_answer)?;
-            let named = envelope.unverified_body().certificate;
-            history
-                .certificates
-                .iter()
-                .find(|c| c.hash() == named)
-                .cloned()
-                .ok_or_else(|| Problem::BadAnswer(format!("no certificate {named}")))
-        };
         let mut receipts = Vec::new();
         for item in &response.receipts {
             let bytes = canonical(&item.object)?;
-            let certificate = certificate_of(&bytes)?;
-            let receipt = receipt_by(&bytes, &certificate)?;
+            let named = shared::decode::<ConsentReceipt>(&bytes).map_err(bad_answer)?.unverified_body().certificate;
+            let receipt = receipt_by(&bytes, certificate_named(&history.certificates, named)?)?;
             let ack = self.acknowledgement_of(&bytes, &canonical(item.acknowledged()?)?)?;
             receipts.push((receipt, ack));
         }
         let mut requests = Vec::new();
         for RequestItem { request: item, decision } in &response.requests {
             let bytes = canonical(&item.object)?;
-            let envelope = shared::decode::<RightsRequest>(&bytes).map_err(bad_answer)?;
-            let named = envelope.unverified_body().certificate;
-            let certificate = history
-                .certificates
-                .iter()
-                .find(|c| c.hash() == named)
-                .ok_or_else(|| Problem::BadAnswer(format!("no certificate {named}")))?;
+            let named = shared::decode::<RightsRequest>(&bytes).map_err(bad_answer)?.unverified_body().certificate;
+            let certificate = certificate_named(&history.certificates, named)?;
             let request = trust.request(&bytes, certificate).map_err(bad_answer)?;
             let ack = self.acknowledgement_of(&bytes, &canonical(item.acknowledged()?)?)?;
             let decision = match decision {
@@ -648,6 +629,14 @@ fn verify_invitation(
         }
         Err(e) => Err(not_the_school(e)),
     }
+}
+
+/// The certificate with hash `named` among those the history returned.
+fn certificate_named(
+    certificates: &[Verified<EnrolmentCertificate>],
+    named: Digest,
+) -> Result<&Verified<EnrolmentCertificate>, Problem> {
+    certificates.iter().find(|c| c.hash() == named).ok_or_else(|| Problem::BadAnswer(format!("no certificate {named}")))
 }
 
 /// A receipt signed by the holder of `certificate` and saying so. Unlike the archive, the widget

@@ -317,11 +317,7 @@ fn history(state: State) -> impl IntoView {
                     <ol>
                         {entries.into_iter().map(|entry| {
                             let title = form.purpose(&entry.purpose).map_or(entry.purpose.to_string(), |p| p.title.get(lang).to_owned());
-                            let what = match entry.decision {
-                                Decision::Grant => Key::HistoryGranted,
-                                Decision::Refuse => Key::HistoryRefused,
-                                Decision::Withdraw => Key::HistoryWithdrawn,
-                            };
+                            let what = decision_name(entry.decision);
                             let who = if entry.by_me { Key::RoleYou } else { role_name(entry.role) };
                             view! {
                                 <li data-testid="history-entry" data-decision=format!("{:?}", entry.decision).to_lowercase()>
@@ -473,7 +469,7 @@ fn printable(state: State) -> impl IntoView {
                 <ul>
                     {entries.into_iter().map(|e| {
                         let title = form.body().purpose(&e.purpose).map_or(e.purpose.to_string(), |p| p.title.get(lang).to_owned());
-                        let what = match e.decision { Decision::Grant => Key::HistoryGranted, Decision::Refuse => Key::HistoryRefused, Decision::Withdraw => Key::HistoryWithdrawn };
+                        let what = decision_name(e.decision);
                         view! {
                             <li>{title} ": " {state.text(what)} " — "
                                 {fill(state.text(Key::HistoryAcknowledged), &[("date", &e.logged_at.to_string())])}
@@ -484,6 +480,14 @@ fn printable(state: State) -> impl IntoView {
             </article>
         })
     })
+}
+
+fn decision_name(decision: Decision) -> Key {
+    match decision {
+        Decision::Grant => Key::HistoryGranted,
+        Decision::Refuse => Key::HistoryRefused,
+        Decision::Withdraw => Key::HistoryWithdrawn,
+    }
 }
 
 fn role_name(role: Role) -> Key {
