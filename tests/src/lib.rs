@@ -1,9 +1,10 @@
 //! Test support shared by the protocol's cross-crate tests, the test-vector generator
-//! (`cargo xtask vectors`) and, later, the end-to-end tests: deterministic keys, the example school
-//! and its form, and signing helpers.
+//! (`cargo xtask vectors`), `cargo xtask demo` and the end-to-end tests: deterministic keys, the example
+//! school and its form, signing helpers, and the demo school made through the `verifier` command line.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod demo;
 pub mod fixtures;
 pub mod vectors;

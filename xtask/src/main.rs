@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod demo;
 mod load;
 mod school;
 mod setup;
@@ -23,7 +24,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Task {
     /// The main job: build the widget, start the verifier with a demo school, serve the site.
-    Demo,
+    Demo {
+        /// Where the service listens (loopback: the demo is for this machine).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
     /// Every check CI runs: set-up, rustfmt, clippy -D warnings, all tests, the wasm build of `shared`.
     Test,
     /// Build the widget for release and print its size, raw and gzipped.
@@ -68,7 +73,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.task {
-        Task::Demo => demo(),
+        Task::Demo { listen } => demo::run(listen),
         Task::Test => test(),
         Task::Size => widget::report_size(),
         Task::Vectors => vectors(),
@@ -88,29 +93,41 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn demo() -> Result<()> {
-    let site = widget::build_site()?;
-    bail!(
-        "the demo school is not set up yet (its own issue): the widget is built into {}, and \
-         `verifier serve --www {}` serves it; see the README for setting up a school by hand.",
-        site.display(),
-        site.display()
-    )
-}
-
 fn test() -> Result<()> {
     setup::wasm_target()?;
     setup::wasm_bindgen_cli()?;
     setup::chromium()?;
+    let axe_core = setup::axe_core()?;
     cargo(&["fmt", "--all", "--check"])?;
-    cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])?;
+    let browser_feature = ["--features", "consent-tests/browser"];
+    cargo(
+        &[&["clippy", "--workspace", "--all-targets", "--locked"][..], &browser_feature, &["--", "-D", "warnings"]]
+            .concat(),
+    )?;
     let wasm_clippy = ["--target", "wasm32-unknown-unknown", "--locked", "--", "-D", "warnings"];
     cargo(&[&["clippy", "-p", "shared"][..], &wasm_clippy].concat())?;
     cargo(&[&["clippy", "-p", "widget", "--all-targets"][..], &wasm_clippy].concat())?;
-    // The release build parents download: size profile, wasm-bindgen, wasm-opt.
-    widget::build(&widget::site_dir().join("widget"))?;
+    // The site parents download: `www/` and the widget's release build (size profile,
+    // wasm-bindgen, wasm-opt).
+    let site = widget::build_site()?;
     let mut totals = tests::run(&["test", "--workspace", "--locked"], &[])?;
-    totals.add(browser_tests()?);
+    // The widget's own wasm-bindgen-tests in Chromium.
+    totals.add(in_chromium(&["test", "-p", "widget", "--target", "wasm32-unknown-unknown", "--locked"], &[])?);
+    // End to end: the built site and the `verifier` binary, driven in Chromium.
+    cargo(&["build", "-p", "verifier", "--locked"])?;
+    let root = workspace_root();
+    let (verifier, screenshots) = (root.join("target/debug/verifier"), root.join("target/screenshots"));
+    let env = [
+        ("VERIFIER", verifier.as_path()),
+        ("CONSENT_SITE", site.as_path()),
+        ("CONSENT_SCREENSHOTS", screenshots.as_path()),
+        ("AXE_CORE", axe_core.as_path()),
+        ("CHROMIUM", Path::new(setup::CHROMIUM)),
+    ];
+    let end_to_end =
+        [&["test", "-p", "consent-tests", "--test", "end_to_end", "--locked"][..], &browser_feature].concat();
+    totals.add(in_chromium(&end_to_end, &env)?);
+    println!("screenshots of every screen: {}", screenshots.display());
     // One plain closing line, so that the run's verdict does not hinge on the last crate's count.
     println!("{} passed, {} failed", totals.passed, totals.failed);
     if totals.failed > 0 || !totals.succeeded {
@@ -119,13 +136,14 @@ fn test() -> Result<()> {
     Ok(())
 }
 
-/// The widget's `wasm-bindgen-test`s in headless Chromium, with chromedriver from Debian. Chromium
-/// leaves profile folders in the temp dir, so the run gets its own and removes it afterwards.
-fn browser_tests() -> Result<tests::Totals> {
+/// Runs tests that start Chromium through Debian's chromedriver. Chromium leaves profile folders
+/// in the temp dir, so the run gets its own and removes it afterwards.
+fn in_chromium(args: &[&str], env: &[(&str, &Path)]) -> Result<tests::Totals> {
     let temp = workspace_root().join("target/browser-tmp");
     std::fs::create_dir_all(&temp)?;
-    let env = [("CHROMEDRIVER", Path::new(setup::CHROMEDRIVER)), ("TMPDIR", temp.as_path())];
-    let totals = tests::run(&["test", "-p", "widget", "--target", "wasm32-unknown-unknown", "--locked"], &env);
+    let mut env = env.to_vec();
+    env.extend([("CHROMEDRIVER", Path::new(setup::CHROMEDRIVER)), ("TMPDIR", temp.as_path())]);
+    let totals = tests::run(args, &env);
     std::fs::remove_dir_all(&temp).with_context(|| format!("removing {}", temp.display()))?;
     totals
 }

@@ -60,54 +60,50 @@ pub fn wasm_bindgen_cli() -> Result<()> {
 
 /// The binaryen release whose `wasm-opt` is known to produce working modules for this output.
 const BINARYEN: &str = "binaryen@132.0.0";
+/// The accessibility engine the browser tests inject into each screen.
+const AXE_CORE: &str = "axe-core@4.14.1";
 
 /// `wasm-opt` from the npm `binaryen` package, installed under `target/tools` when missing.
 ///
 /// Never the one on `PATH`: Debian's binaryen 108 silently produces a module that Chromium
 /// rejects ("WebAssembly.Table.set(): Argument 1 is invalid for table").
 pub fn wasm_opt() -> Result<PathBuf> {
+    npm_tool(BINARYEN, ".bin/wasm-opt")
+}
+
+/// axe-core's browser bundle, from npm, installed under `target/tools` when missing.
+pub fn axe_core() -> Result<PathBuf> {
+    npm_tool(AXE_CORE, "axe-core/axe.min.js")
+}
+
+/// Installs the npm package `spec` into `target/tools` unless its `file` (under `node_modules`)
+/// is there, installing Node.js and npm from Debian first when they are missing.
+fn npm_tool(spec: &str, file: &str) -> Result<PathBuf> {
     let tools = super::workspace_root().join("target/tools");
-    let wasm_opt = tools.join("node_modules/.bin/wasm-opt");
-    if wasm_opt.exists() {
-        return Ok(wasm_opt);
+    let path = tools.join("node_modules").join(file);
+    if path.exists() {
+        return Ok(path);
     }
-    need_command("npm", "Node.js and npm (Debian: `apt-get install nodejs npm`)")?;
+    if !works("npm") {
+        apt_install(&["nodejs", "npm"], || works("npm"))?;
+    }
     std::fs::create_dir_all(&tools)?;
-    println!("==> npm install {BINARYEN} (into target/tools)");
-    let status = Command::new("npm")
-        .args(["install", "--no-audit", "--no-fund", "--prefix"])
-        .arg(&tools)
-        .arg(BINARYEN)
-        .status()?;
-    if !status.success() || !wasm_opt.exists() {
-        bail!("`npm install {BINARYEN}` failed ({status})");
+    println!("==> npm install {spec} (into target/tools)");
+    let status =
+        Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(&tools).arg(spec).status()?;
+    if !status.success() || !path.exists() {
+        bail!("`npm install {spec}` failed ({status})");
     }
-    Ok(wasm_opt)
+    Ok(path)
 }
 
 /// Chromium and chromedriver from Debian's packages, for the browser tests.
 pub fn chromium() -> Result<()> {
-    let present = |path: &str| Path::new(path).exists();
-    if present(CHROMIUM) && present(CHROMEDRIVER) {
+    let present = || Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if present() {
         return Ok(());
     }
-    let root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0");
-    if !root {
-        bail!(
-            "the browser tests need Chromium and chromedriver. Install them with \
-             `sudo apt-get install -y chromium chromium-driver` and run this again."
-        );
-    }
-    println!("==> apt-get install -y chromium chromium-driver");
-    let update = Command::new("apt-get").args(["update", "-q"]).status()?;
-    let install = Command::new("apt-get")
-        .args(["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"])
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .status()?;
-    if !update.success() || !install.success() || !present(CHROMIUM) || !present(CHROMEDRIVER) {
-        bail!("installing chromium and chromium-driver with apt-get failed");
-    }
-    Ok(())
+    apt_install(&["chromium", "chromium-driver"], present)
 }
 
 /// Debian's Chromium.
@@ -115,9 +111,28 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian's chromedriver, of the same version.
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-fn need_command(name: &str, what: &str) -> Result<()> {
-    match Command::new(name).arg("--version").output() {
-        Ok(output) if output.status.success() => Ok(()),
-        _ => bail!("`{name}` is missing: install {what} and run this again"),
+/// `apt-get install` as root; anyone else is told the command to run. `installed` says whether
+/// it worked.
+fn apt_install(packages: &[&str], installed: impl Fn() -> bool) -> Result<()> {
+    let list = packages.join(" ");
+    let root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    if !root {
+        bail!("this needs {list}: install them with `sudo apt-get install -y {list}` and run this again");
     }
+    println!("==> apt-get install -y {list}");
+    let update = Command::new("apt-get").args(["update", "-q"]).status()?;
+    let install = Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()?;
+    if !update.success() || !install.success() || !installed() {
+        bail!("installing {list} with apt-get failed");
+    }
+    Ok(())
+}
+
+/// Whether `name --version` runs.
+fn works(name: &str) -> bool {
+    Command::new(name).arg("--version").output().is_ok_and(|o| o.status.success())
 }

@@ -224,5 +224,7 @@ pub fn App(config: Config) -> impl IntoView {
         RETRY,
     );
     let _online = window_event_listener(leptos::ev::online, move |_| state.sync());
+    // A link pasted into a tab where the page is already open changes only the fragment: no reload.
+    let _new_link = window_event_listener(leptos::ev::hashchange, move |_| state.load());
     screens::frame(state)
 }

@@ -1,0 +1,39 @@
+//! A keyboard-only pass through flow 1: Tab to the box, Space to tick it, Tab to the button,
+//! Enter to sign. (axe-core runs on every screen in `screens`.)
+
+use crate::browser::Browser;
+use crate::scene::{now, Scene};
+use anyhow::{bail, Result};
+use consent_tests::demo::CHILD;
+use fantoccini::key::Key;
+
+/// More Tab presses than the page has focusable elements.
+const MAX_TABS: usize = 200;
+
+/// Presses Tab until the element with `testid` has the focus.
+async fn tab_to(browser: &Browser, testid: &str) -> Result<()> {
+    for _ in 0..MAX_TABS {
+        if browser.focused().await?.as_deref() == Some(testid) {
+            return Ok(());
+        }
+        browser.press(Key::Tab).await?;
+    }
+    bail!("{MAX_TABS} presses of Tab never reached `{testid}`")
+}
+
+#[tokio::test]
+async fn keyboard_alone_completes_flow_1() -> Result<()> {
+    let scene = Scene::new()?;
+    let guardian = Browser::open(360).await?;
+    guardian.open_invitation(&scene.link(&format!("{CHILD}-g1"))).await?;
+
+    tab_to(&guardian, "consent-photos-published").await?;
+    guardian.press(Key::Space).await?;
+    assert!(guardian.is_checked("consent-photos-published").await?, "Space ticks the focused box");
+    tab_to(&guardian, "sign-and-send").await?;
+    guardian.press(Key::Enter).await?;
+
+    guardian.element("acknowledgement").await?;
+    assert_eq!(scene.audit_state("photos-published", CHILD, now())?, "allowed");
+    guardian.close().await
+}

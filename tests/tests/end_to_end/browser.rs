@@ -1,0 +1,282 @@
+//! One person's device: a headless Chromium with a fresh profile, driven through its own
+//! chromedriver. Elements are found by the widget's `data-testid`s; every wait is bounded.
+
+use crate::scene::located;
+use anyhow::{bail, Context, Result};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Longest wait for anything on the page. Past the widget's 5 s retry, with room for a slow CI.
+const WAIT: Duration = Duration::from_secs(30);
+const POLL: Duration = Duration::from_millis(100);
+
+/// A WebDriver command under way.
+type Pending<T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, CmdError>> + Send>>;
+
+/// The flags TOOLCHAIN.md lists for Chromium on this kind of machine.
+const CHROMIUM_FLAGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+pub struct Browser {
+    client: Client,
+    driver: Child,
+    profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// A new device with a window `width` px wide.
+    pub async fn open(width: u32) -> Result<Browser> {
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port();
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {chromedriver}: `cargo xtask test` installs it"))?;
+        let profile = tempfile::tempdir()?;
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| f.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.push(format!("--window-size={width},900"));
+        let capabilities = json!({ "goog:chromeOptions": { "binary": chromium, "args": args } });
+        let Value::Object(capabilities) = capabilities else { unreachable!("a JSON object literal") };
+        let started = Instant::now();
+        while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+            if started.elapsed() > WAIT {
+                bail!("chromedriver did not listen on port {port}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("opening a Chromium session")?;
+        Ok(Browser { client, driver, profile })
+    }
+
+    pub async fn goto(&self, url: &str) -> Result<()> {
+        Ok(self.client.goto(url).await?)
+    }
+
+    pub async fn reload(&self) -> Result<()> {
+        Ok(self.client.refresh().await?)
+    }
+
+    /// Opens an invitation link and waits until the widget has verified the form and shows the
+    /// decisions.
+    pub async fn open_invitation(&self, link: &str) -> Result<()> {
+        self.goto(link).await?;
+        self.element("decisions").await.map(drop)
+    }
+
+    /// The element with this `data-testid`, once it is there.
+    pub async fn element(&self, testid: &str) -> Result<Element> {
+        self.wait_css(&by_testid(testid)).await
+    }
+
+    /// Does `act` to the element with this `data-testid`. The widget re-renders as its state
+    /// changes, so an element found a moment ago may be gone: then it is found again.
+    async fn on<T>(&self, testid: &str, act: impl Fn(Element) -> Pending<T>) -> Result<T> {
+        let started = Instant::now();
+        loop {
+            match act(self.element(testid).await?).await {
+                Err(error) if error.is_stale_element_reference() && started.elapsed() < WAIT => {
+                    tokio::time::sleep(POLL).await;
+                }
+                done => return Ok(done?),
+            }
+        }
+    }
+
+    pub async fn click(&self, testid: &str) -> Result<()> {
+        self.on(testid, |e| Box::pin(async move { e.click().await })).await
+    }
+
+    pub async fn is_checked(&self, testid: &str) -> Result<bool> {
+        let checked = self.on(testid, |e| Box::pin(async move { e.prop("checked").await })).await?;
+        Ok(checked.as_deref() == Some("true"))
+    }
+
+    pub async fn type_into(&self, testid: &str, text: &str) -> Result<()> {
+        let text = text.to_owned();
+        self.on(testid, |e| {
+            let text = text.clone();
+            Box::pin(async move { e.send_keys(&text).await })
+        })
+        .await
+    }
+
+    /// The text of the element with this `data-testid`.
+    pub async fn text(&self, testid: &str) -> Result<String> {
+        self.on(testid, |e| Box::pin(async move { e.text().await })).await
+    }
+
+    /// The first element matching a CSS selector, once it is there.
+    pub async fn wait_css(&self, selector: &str) -> Result<Element> {
+        let found = self.client.wait().at_most(WAIT).every(POLL).for_element(Locator::Css(selector)).await;
+        match found {
+            Ok(element) => Ok(element),
+            Err(error) => bail!("no `{selector}` within {WAIT:?} ({error}); the widget says: {}", self.status().await),
+        }
+    }
+
+    /// Runs a script in the page and returns its value.
+    pub async fn script(&self, script: &str) -> Result<Value> {
+        Ok(self.client.execute(script, vec![]).await?)
+    }
+
+    /// The texts of every element with this `data-testid`, in page order.
+    pub async fn texts(&self, testid: &str) -> Result<Vec<String>> {
+        let started = Instant::now();
+        'fresh: loop {
+            let mut texts = Vec::new();
+            for element in self.client.find_all(Locator::Css(&by_testid(testid))).await? {
+                match element.text().await {
+                    Ok(text) => texts.push(text),
+                    Err(error) if error.is_stale_element_reference() && started.elapsed() < WAIT => continue 'fresh,
+                    Err(error) => return Err(error.into()),
+                }
+            }
+            return Ok(texts);
+        }
+    }
+
+    /// Waits until an element with this `data-testid` shows `needle`; returns its text.
+    pub async fn wait_text(&self, testid: &str, needle: &str) -> Result<String> {
+        let started = Instant::now();
+        loop {
+            let texts = self.texts(testid).await?;
+            if let Some(text) = texts.iter().find(|t| t.contains(needle)) {
+                return Ok(text.clone());
+            }
+            if started.elapsed() > WAIT {
+                bail!("`{testid}` never showed {needle:?} (it shows {texts:?}); status: {}", self.status().await);
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// The widget's status line (empty when it has nothing to say).
+    pub async fn status(&self) -> String {
+        match self.client.find(Locator::Css(&by_testid("status"))).await {
+            Ok(status) => status.text().await.unwrap_or_default(),
+            Err(_) => "(no widget on the page)".into(),
+        }
+    }
+
+    /// Picks the widget's language, as a reader does with its selector.
+    pub async fn language(&self, code: &str) -> Result<()> {
+        let code = code.to_owned();
+        self.on("language", |e| {
+            let code = code.clone();
+            Box::pin(async move { e.select_by_value(&code).await })
+        })
+        .await
+    }
+
+    /// Presses and releases one key, sent to whatever has the focus: the keyboard alone.
+    pub async fn press(&self, key: Key) -> Result<()> {
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key.into() })
+            .then(KeyAction::Up { value: key.into() });
+        self.client.perform_actions(keys).await?;
+        Ok(())
+    }
+
+    /// The `data-testid` of the focused element, if it has one.
+    pub async fn focused(&self) -> Result<Option<String>> {
+        Ok(self.client.active_element().await?.attr("data-testid").await?)
+    }
+
+    /// Writes a PNG of the whole page at `width` px (the window is made as tall as the page first),
+    /// and one of the widget alone beside it.
+    pub async fn screenshot(&self, width: u32, path: &Path) -> Result<()> {
+        self.client.set_window_size(width, 900).await?;
+        let height = self.client.execute("return document.documentElement.scrollHeight;", vec![]).await?;
+        let height = height.as_u64().and_then(|h| u32::try_from(h).ok()).context("the page's height")?;
+        self.client.set_window_size(width, height.max(900)).await?;
+        let png = self.client.screenshot().await?;
+        write_png(path, &png)?;
+        // The widget alone as well, when the page has it: what the README shows.
+        if let Ok(widget) = self.client.find(Locator::Css(&by_testid("consent-widget"))).await {
+            write_png(&path.with_extension("widget.png"), &widget.screenshot().await?)?;
+        }
+        Ok(())
+    }
+
+    /// Runs axe-core (from npm, injected into the page) and returns the serious and critical
+    /// violations, one line each.
+    pub async fn axe(&self) -> Result<Vec<String>> {
+        let axe = located("AXE_CORE", "tools/node_modules/axe-core/axe.min.js")?;
+        let source = std::fs::read_to_string(&axe).with_context(|| format!("reading {}", axe.display()))?;
+        self.client.execute(&source, vec![]).await.context("injecting axe-core")?;
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then(
+                   r => done(r.violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)),
+                   e => done([`axe-core failed: ${e}`]));",
+                vec![],
+            )
+            .await?;
+        serde_json::from_value(found).context("axe-core's answer")
+    }
+
+    pub async fn close(mut self) -> Result<()> {
+        self.client.clone().close().await?;
+        self.driver.kill()?;
+        self.driver.wait()?;
+        Ok(())
+    }
+}
+
+impl Drop for Browser {
+    /// After `close` this finds nothing left to do. After a failed test the session is still
+    /// open, and killing chromedriver would leave its Chromium running: that Chromium is found by
+    /// its profile folder, which is this browser's alone, and stopped first.
+    fn drop(&mut self) {
+        let profile = self.profile.path().to_string_lossy().into_owned();
+        for process in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let command_line = std::fs::read(process.path().join("cmdline")).unwrap_or_default();
+            if String::from_utf8_lossy(&command_line).contains(&profile) {
+                let pid = process.file_name().to_string_lossy().into_owned();
+                if pid.bytes().all(|b| b.is_ascii_digit()) {
+                    let _ = Command::new("sh").arg("-c").arg(format!("kill {pid}")).status();
+                }
+            }
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn write_png(path: &Path, png: &[u8]) -> Result<()> {
+    std::fs::create_dir_all(path.parent().context("a folder")?)?;
+    std::fs::write(path, png).with_context(|| format!("writing {}", path.display()))
+}
+
+/// The CSS selector of the elements with this `data-testid`.
+fn by_testid(testid: &str) -> String {
+    format!("[data-testid='{testid}']")
+}

@@ -1,0 +1,163 @@
+//! The flows of issue 6, each from the family's browser to the school's answer on the command line.
+
+use crate::browser::Browser;
+use crate::scene::{next_second, now, Scene};
+use anyhow::{Context, Result};
+use consent_tests::demo::{ADULT, CHILD, TEEN};
+use shared::texts::{text, Key};
+use shared::Lang;
+
+const PHOTOS: &str = "photos-published";
+const EVENTS: &str = "recordings-events";
+
+/// `data-testid`s of the ticked boxes on the page.
+async fn ticked(browser: &Browser) -> Result<Vec<String>> {
+    let ticked = browser
+        .script("return [...document.querySelectorAll('input[type=checkbox]')].filter(b => b.checked).map(b => b.dataset.testid);")
+        .await?;
+    Ok(serde_json::from_value(ticked)?)
+}
+
+/// Ticks `purposes`, signs and waits for the school's acknowledgement.
+pub async fn grant(browser: &Browser, purposes: &[&str]) -> Result<()> {
+    for purpose in purposes {
+        browser.click(&format!("consent-{purpose}")).await?;
+    }
+    browser.click("sign-and-send").await?;
+    browser.element("acknowledgement").await.map(drop)
+}
+
+#[tokio::test]
+async fn flow_1_guardian_of_a_child_under_14_grants_photos_only_and_the_audit_allows_that_child_alone() -> Result<()> {
+    let scene = Scene::new()?;
+    let guardian = Browser::open(1280).await?;
+    guardian.open_invitation(&scene.link(&format!("{CHILD}-g1"))).await?;
+
+    // Informed first: the information is open, before any box, on a first visit.
+    let open = guardian.script("return document.querySelector(\"[data-testid='information']\").open;").await?;
+    assert_eq!(open, serde_json::Value::Bool(true), "the information starts open");
+    let words = guardian.text("information").await?;
+    for needed in ["Lindenfield International School", "ANSPDCP"] {
+        assert!(words.contains(needed), "the information names {needed}");
+    }
+    // No default consent: every box starts unticked.
+    assert_eq!(ticked(&guardian).await?, Vec::<String>::new());
+
+    grant(&guardian, &[PHOTOS]).await?;
+    let at = now();
+    assert_eq!(scene.audit_state(PHOTOS, CHILD, at)?, "allowed");
+    assert_eq!(scene.audit_state(PHOTOS, TEEN, at)?, "not answered");
+    assert_eq!(scene.audit_state(PHOTOS, ADULT, at)?, "not answered");
+    // The boxes left unticked were signed as refusals, not left to silence.
+    assert_eq!(scene.audit_state("photos-internal", CHILD, at)?, "refused by guardian");
+
+    // The archive holds the receipt verified: `check` re-verifies it, and the child's bundle
+    // verifies offline under the school's key alone.
+    scene.verifier(&["check"])?;
+    let bundle = scene.school.data.join("bundle.json");
+    let bundle = bundle.to_str().context("a UTF-8 path")?;
+    scene.verifier(&["export", "--student", CHILD, "--out", bundle])?;
+    scene.verifier(&["verify", "--school-key", &scene.school.school_key, bundle])?;
+    guardian.close().await
+}
+
+/// The guardian of the 14–17 student grants events, the audit waits for the student, the student
+/// co-signs from their own invitation. Returns both devices.
+async fn guardian_and_student_grant_events(scene: &Scene) -> Result<(Browser, Browser)> {
+    let guardian = Browser::open(1280).await?;
+    guardian.open_invitation(&scene.link(&format!("{TEEN}-g1"))).await?;
+    grant(&guardian, &[EVENTS]).await?;
+    assert_eq!(scene.audit_state(EVENTS, TEEN, now())?, "waiting for student");
+
+    let student = Browser::open(360).await?;
+    student.open_invitation(&scene.link(&format!("{TEEN}-s"))).await?;
+    let waiting = text(Lang::En, Key::CosignWaitingForYou);
+    student.wait_text(&format!("state-{EVENTS}"), waiting).await?;
+    assert_eq!(ticked(&student).await?, Vec::<String>::new(), "the guardian's grant ticks nothing for the student");
+    grant(&student, &[EVENTS]).await?;
+    assert_eq!(scene.audit_state(EVENTS, TEEN, now())?, "allowed");
+    Ok((guardian, student))
+}
+
+#[tokio::test]
+async fn flow_2_co_signing_takes_effect_only_when_guardian_and_student_both_grant() -> Result<()> {
+    let scene = Scene::new()?;
+    let (guardian, student) = guardian_and_student_grant_events(&scene).await?;
+    guardian.close().await?;
+    student.close().await
+}
+
+#[tokio::test]
+async fn flow_3_withdrawal_is_one_action_honoured_from_then_on_and_history_keeps_both() -> Result<()> {
+    let scene = Scene::new()?;
+    let (guardian, student) = guardian_and_student_grant_events(&scene).await?;
+    guardian.close().await?;
+    next_second();
+    let before = now();
+    next_second();
+
+    student.click(&format!("withdraw-{EVENTS}")).await?;
+    student.click("tab-history").await?;
+    student.wait_css("[data-testid='history-entry'][data-decision='withdraw']").await?;
+    let after = now();
+    assert_eq!(scene.audit_state(EVENTS, TEEN, before)?, "allowed");
+    assert!(scene.audit_state(EVENTS, TEEN, after)?.starts_with("withdrawn by student"));
+
+    // Both decisions stay in the history, each with the school's acknowledgement: the guardian's
+    // grant, the student's grant and the student's withdrawal.
+    let entries = student.texts("history-entry").await?;
+    let acknowledged = text(Lang::En, Key::HistoryAcknowledged).split('{').next().unwrap_or_default();
+    let count = |decision: Key| {
+        let decision = text(Lang::En, decision);
+        entries.iter().filter(|e| e.contains(decision) && e.contains(acknowledged)).count()
+    };
+    assert_eq!((count(Key::HistoryGranted), count(Key::HistoryWithdrawn)), (2, 1), "{entries:#?}");
+    student.close().await
+}
+
+#[tokio::test]
+async fn flow_4_an_objection_gets_a_deadline_and_the_school_decision_reaches_the_guardian() -> Result<()> {
+    let scene = Scene::new()?;
+    let guardian = Browser::open(1280).await?;
+    guardian.open_invitation(&scene.link(&format!("{CHILD}-g1"))).await?;
+    guardian.click("tab-requests").await?;
+    guardian.click("right-objection").await?;
+    guardian.type_into("request-details", "Please stop using my child's photo in the newsletter.").await?;
+    guardian.click("send-request").await?;
+    guardian.wait_text("request-status", text(Lang::En, Key::RequestStatusReceived)).await?;
+    let deadline = text(Lang::En, Key::RequestDeadlineExplained).split('{').next().unwrap_or_default();
+    guardian.wait_text("request", deadline).await?;
+
+    // The school finds the request in its list and decides it from the command line.
+    let listed = scene.verifier(&["requests", "--format", "csv"])?;
+    let mut rows = csv::Reader::from_reader(listed.as_bytes());
+    let row = rows.records().next().context("the request is listed")??;
+    assert_eq!(row.get(2), Some("objection"), "{row:?}");
+    let request = row.get(0).context("the request's hash")?.to_owned();
+    let reason = "We have removed the photo and will not publish your child's likeness.";
+    scene.verifier(&["decide", &request, "--grant", "--reason", reason])?;
+
+    guardian.reload().await?;
+    guardian.element("decisions").await?;
+    guardian.click("tab-requests").await?;
+    guardian.wait_text("request-decision", reason).await?;
+    guardian.close().await
+}
+
+#[tokio::test]
+async fn flow_5_a_receipt_signed_while_the_service_is_down_is_queued_and_arrives_when_it_is_back() -> Result<()> {
+    let mut scene = Scene::new()?;
+    let guardian = Browser::open(1280).await?;
+    guardian.open_invitation(&scene.link(&format!("{CHILD}-g1"))).await?;
+    scene.stop_service()?;
+
+    guardian.click(&format!("consent-{PHOTOS}")).await?;
+    guardian.click("sign-and-send").await?;
+    guardian.wait_text(&format!("state-{PHOTOS}"), text(Lang::En, Key::QueueNotSent)).await?;
+    assert_eq!(scene.audit_state(PHOTOS, CHILD, now())?, "not answered");
+
+    scene.start_service()?;
+    guardian.element("acknowledgement").await.with_context(|| scene.service_log())?;
+    assert_eq!(scene.audit_state(PHOTOS, CHILD, now())?, "allowed");
+    guardian.close().await
+}

@@ -1,0 +1,94 @@
+//! Every screen, in English, Polish and Romanian, at 360 px and 1280 px: photographed into
+//! `target/screenshots/` (kept as test artefacts, and for the README) and checked with axe-core,
+//! which must find no serious or critical violation.
+
+use crate::browser::Browser;
+use crate::flows::grant;
+use crate::scene::{screenshots_dir, Scene};
+use anyhow::{ensure, Result};
+use consent_tests::demo::TEEN;
+use shared::texts::{text, Key};
+use shared::Lang;
+use std::path::PathBuf;
+
+const WIDTHS: [u32; 2] = [360, 1280];
+
+/// Photographs the current screen at both widths and collects axe-core's findings.
+struct Photographer {
+    lang: Lang,
+    folder: PathBuf,
+    findings: Vec<String>,
+}
+
+impl Photographer {
+    async fn shoot(&mut self, browser: &Browser, screen: &str) -> Result<()> {
+        for width in WIDTHS {
+            let name = format!("{screen}-{}-{width}.png", self.lang.code());
+            browser.screenshot(width, &self.folder.join(name)).await?;
+            for finding in browser.axe().await? {
+                self.findings.push(format!("{screen} ({}, {width} px): {finding}", self.lang.code()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The site's own pages, then the widget's screens as the guardian of a 14–17 student sees them
+/// (the co-signing case shows the most), in `lang`.
+async fn every_screen(lang: Lang) -> Result<()> {
+    let scene = Scene::new()?;
+    let mut camera = Photographer { lang, folder: screenshots_dir(), findings: Vec::new() };
+    let guardian = Browser::open(1280).await?;
+
+    if lang == Lang::En {
+        for page in ["index", "rights"] {
+            guardian.goto(&scene.page(&format!("{page}.html"))).await?;
+            camera.shoot(&guardian, page).await?;
+        }
+    }
+    // Opened without an invitation: the widget explains instead of showing a form.
+    guardian.goto(&scene.page("consent.html")).await?;
+    guardian.language(lang.code()).await?;
+    guardian.element("failure").await?;
+    camera.shoot(&guardian, "no-invitation").await?;
+
+    guardian.open_invitation(&scene.link(&format!("{TEEN}-g1"))).await?;
+    guardian.language(lang.code()).await?;
+    camera.shoot(&guardian, "information").await?;
+    grant(&guardian, &["photos-internal", "recordings-events"]).await?;
+    camera.shoot(&guardian, "signed").await?;
+    guardian.click("tab-history").await?;
+    guardian.element("history-entry").await?;
+    camera.shoot(&guardian, "history").await?;
+    guardian.click("tab-requests").await?;
+    guardian.click("right-access").await?;
+    guardian.click("send-request").await?;
+    guardian.wait_text("request-status", text(lang, Key::RequestStatusReceived)).await?;
+    camera.shoot(&guardian, "requests").await?;
+    guardian.click("tab-receipts").await?;
+    guardian.element("printable-receipt").await?;
+    camera.shoot(&guardian, "receipts").await?;
+    guardian.close().await?;
+
+    ensure!(
+        camera.findings.is_empty(),
+        "axe-core found serious or critical violations:\n{}",
+        camera.findings.join("\n")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_screen_in_english_passes_axe_core_and_is_photographed() -> Result<()> {
+    every_screen(Lang::En).await
+}
+
+#[tokio::test]
+async fn every_screen_in_polish_passes_axe_core_and_is_photographed() -> Result<()> {
+    every_screen(Lang::Pl).await
+}
+
+#[tokio::test]
+async fn every_screen_in_romanian_passes_axe_core_and_is_photographed() -> Result<()> {
+    every_screen(Lang::Ro).await
+}

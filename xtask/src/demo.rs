@@ -1,0 +1,75 @@
+//! `cargo xtask demo`, the main job: the widget built for release, a demo school in `./demo-data`
+//! (made once, reused after), its site staged with the school's key, and the verifier serving
+//! both on loopback until Ctrl-C.
+
+use super::{cargo, widget, workspace_root};
+use anyhow::{Context, Result};
+use consent_tests::demo::{DemoSchool, ADULT, CHILD, TEEN};
+use std::net::SocketAddr;
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+
+/// Who each invitation is for, in the order the links are printed.
+const WHO: [(&str, &str, &str); 5] = [
+    (CHILD, "g1", "guardian of a child under 14 (decides alone)"),
+    (TEEN, "g1", "guardian of a student of 14–17 (co-signs with the student)"),
+    (TEEN, "s", "the student of 14–17 (co-signs with the guardian)"),
+    (ADULT, "s", "a student of 18 or over (decides alone)"),
+    (ADULT, "g1", "that adult student's guardian (sees the decision is the student's)"),
+];
+
+pub fn run(listen: SocketAddr) -> Result<()> {
+    let root = workspace_root();
+    let site = widget::build_site()?;
+    cargo(&["build", "--release", "-p", "verifier", "--locked"])?;
+    let verifier = root.join("target/release/verifier");
+    let data = root.join("demo-data");
+    let consent_page = format!("http://{listen}/consent.html");
+    let today = verifier::clock::now()?.date();
+    let fresh = !data.join("school.pub").exists();
+    let school = DemoSchool::open_or_create(&verifier, &data, &consent_page, today)?;
+    let staged = root.join("target/demo-site");
+    if staged.exists() {
+        std::fs::remove_dir_all(&staged).with_context(|| format!("removing {}", staged.display()))?;
+    }
+    school.stage_site(&site, &staged)?;
+
+    println!();
+    if fresh {
+        println!("Made the demo school in demo-data/ (keys, the example form, a roster of three families).");
+    } else {
+        println!("Reusing the demo school in demo-data/ (delete that folder to start afresh).");
+    }
+    println!("The school's site: http://{listen}/   Open an invitation (each is one person's own device:");
+    println!("use a separate browser profile or a private window for each):");
+    for (student, role, who) in WHO {
+        let person = format!("{student}-{role}");
+        println!("  {person}: {who}\n    {}", school.link(&consent_page, &person)?);
+    }
+    let date = today.format("%Y-%m-%d");
+    println!();
+    println!("Then, in another terminal in this folder, ask what the school would ask:");
+    println!("  target/release/verifier audit --purpose photos-published --at {date}");
+    println!("  target/release/verifier audit --purpose recordings-events --at {date} --format html --out report.html");
+    println!("  target/release/verifier requests                  # rights requests and their deadlines");
+    println!("  target/release/verifier decide <REQUEST> --grant --reason \"…\"");
+    println!("  target/release/verifier export --student {TEEN} --out bundle.json");
+    println!("  target/release/verifier verify --school-key demo-data/school.pub bundle.json");
+    println!("  target/release/verifier check                     # every signature, the Merkle log, the checkpoints");
+    println!(
+        "(`verifier` reads ./demo-data by default.) Ctrl-C stops the service; running this again reuses the data."
+    );
+    println!();
+
+    // The service takes over this process, so that Ctrl-C reaches it alone and it stops cleanly.
+    let error = Command::new(&verifier)
+        .arg("--data")
+        .arg(&data)
+        .arg("serve")
+        .arg("--listen")
+        .arg(listen.to_string())
+        .arg("--www")
+        .arg(&staged)
+        .exec();
+    Err(error).with_context(|| format!("starting {}", verifier.display()))
+}
