@@ -51,11 +51,21 @@ impl DemoSchool {
     /// Opens the school in `data`, or makes it there (with `verifier` at `verifier`) when `data`
     /// holds none yet. `consent_page` is the address the invitation links open.
     pub fn open_or_create(verifier: &Path, data: &Path, consent_page: &str, today: NaiveDate) -> Result<DemoSchool> {
-        if data.join("school.pub").exists() {
+        if DemoSchool::exists(data) {
             DemoSchool::open(data)
+        } else if data.exists() {
+            bail!(
+                "{} holds no complete demo school (was making one interrupted?): delete it and run again",
+                data.display()
+            )
         } else {
             DemoSchool::create(verifier, data, consent_page, today)
         }
+    }
+
+    /// Whether `data` holds a demo school made to the end (its invitation links are the last step).
+    pub fn exists(data: &Path) -> bool {
+        invitation_list(data).exists()
     }
 
     /// Makes a new school in `data` with the example form published and the demo roster invited.
@@ -96,7 +106,7 @@ impl DemoSchool {
         let key_file = data.join("school.pub");
         let school_key =
             std::fs::read_to_string(&key_file).with_context(|| format!("reading {}", key_file.display()))?;
-        let list = data.join(INVITATIONS_DIR).join("invitations.csv");
+        let list = invitation_list(data);
         let mut reader = csv::Reader::from_path(&list).with_context(|| format!("reading {}", list.display()))?;
         let mut invitees = Vec::new();
         for record in reader.records() {
@@ -116,8 +126,13 @@ impl DemoSchool {
 
     /// The link for `person` on the consent page at `consent_page`.
     pub fn link(&self, consent_page: &str, person: &str) -> Result<String> {
+        Ok(format!("{consent_page}{}", self.invitee(person)?.fragment))
+    }
+
+    /// The invitee `person`.
+    pub fn invitee(&self, person: &str) -> Result<&Invitee> {
         match self.invitees.iter().find(|i| i.person == person) {
-            Some(invitee) => Ok(format!("{consent_page}{}", invitee.fragment)),
+            Some(invitee) => Ok(invitee),
             None => bail!("the demo school invited no `{person}`"),
         }
     }
@@ -127,6 +142,10 @@ impl DemoSchool {
     pub fn stage_site(&self, built_site: &Path, out: &Path) -> Result<()> {
         copy_site(built_site, out, &self.school_key)
     }
+}
+
+fn invitation_list(data: &Path) -> PathBuf {
+    data.join(INVITATIONS_DIR).join("invitations.csv")
 }
 
 fn copy_site(from: &Path, to: &Path, school_key: &str) -> Result<()> {

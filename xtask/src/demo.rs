@@ -3,9 +3,9 @@
 //! both on loopback until Ctrl-C.
 
 use super::{cargo, widget, workspace_root};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use consent_tests::demo::{DemoSchool, ADULT, CHILD, TEEN};
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener};
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
@@ -19,6 +19,9 @@ const WHO: [(&str, &str, &str); 5] = [
 ];
 
 pub fn run(listen: SocketAddr) -> Result<()> {
+    if listen.port() == 0 {
+        bail!("the demo needs a fixed port: the invitation links name it");
+    }
     let root = workspace_root();
     let site = widget::build_site()?;
     cargo(&["build", "--release", "-p", "verifier", "--locked"])?;
@@ -26,13 +29,15 @@ pub fn run(listen: SocketAddr) -> Result<()> {
     let data = root.join("demo-data");
     let consent_page = format!("http://{listen}/consent.html");
     let today = verifier::clock::now()?.date();
-    let fresh = !data.join("school.pub").exists();
+    let fresh = !DemoSchool::exists(&data);
     let school = DemoSchool::open_or_create(&verifier, &data, &consent_page, today)?;
     let staged = root.join("target/demo-site");
     if staged.exists() {
         std::fs::remove_dir_all(&staged).with_context(|| format!("removing {}", staged.display()))?;
     }
     school.stage_site(&site, &staged)?;
+    // Find a taken port now, not after the links have been printed.
+    drop(TcpListener::bind(listen).with_context(|| format!("{listen} is taken: pass another with --listen"))?);
 
     println!();
     if fresh {
@@ -44,11 +49,12 @@ pub fn run(listen: SocketAddr) -> Result<()> {
     println!("use a separate browser profile or a private window for each):");
     for (student, role, who) in WHO {
         let person = format!("{student}-{role}");
-        println!("  {person}: {who}\n    {}", school.link(&consent_page, &person)?);
+        let name = &school.invitee(&person)?.name;
+        println!("  {person} ({name}), {who}:\n    {}", school.link(&consent_page, &person)?);
     }
     let date = today.format("%Y-%m-%d");
     println!();
-    println!("Then, in another terminal in this folder, ask what the school would ask:");
+    println!("Then, in another terminal in {}, ask what the school would ask:", root.display());
     println!("  target/release/verifier audit --purpose photos-published --at {date}");
     println!("  target/release/verifier audit --purpose recordings-events --at {date} --format html --out report.html");
     println!("  target/release/verifier requests                  # rights requests and their deadlines");

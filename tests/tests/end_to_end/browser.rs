@@ -1,5 +1,6 @@
 //! One person's device: a headless Chromium with a fresh profile, driven through its own
-//! chromedriver. Elements are found by the widget's `data-testid`s; every wait is bounded.
+//! chromedriver. Elements are found by the widget's `data-testid`s; every wait on the page is
+//! bounded.
 
 use crate::scene::located;
 use anyhow::{bail, Context, Result};
@@ -35,8 +36,19 @@ const CHROMIUM_FLAGS: [&str; 8] = [
 
 pub struct Browser {
     client: Client,
-    driver: Child,
+    /// Held for its `Drop`: chromedriver lives as long as the browser.
+    _driver: Driver,
     profile: tempfile::TempDir,
+}
+
+/// A chromedriver process, stopped when dropped, however the test ends.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 impl Browser {
@@ -45,12 +57,14 @@ impl Browser {
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port();
-        let driver = Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {chromedriver}: `cargo xtask test` installs it"))?;
+        let driver = Driver(
+            Command::new(&chromedriver)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .with_context(|| format!("starting {chromedriver}: `cargo xtask test` installs it"))?,
+        );
         let profile = tempfile::tempdir()?;
         let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| f.to_string()).collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));
@@ -69,7 +83,7 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .context("opening a Chromium session")?;
-        Ok(Browser { client, driver, profile })
+        Ok(Browser { client, _driver: driver, profile })
     }
 
     pub async fn goto(&self, url: &str) -> Result<()> {
@@ -106,7 +120,16 @@ impl Browser {
         }
     }
 
+    /// Clicks the element once it is enabled: the widget disables its buttons while it talks to
+    /// the service, and a click on a disabled button does nothing.
     pub async fn click(&self, testid: &str) -> Result<()> {
+        let started = Instant::now();
+        while !self.on(testid, |e| Box::pin(async move { e.is_enabled().await })).await? {
+            if started.elapsed() > WAIT {
+                bail!("`{testid}` stayed disabled for {WAIT:?}; status: {}", self.status().await);
+            }
+            tokio::time::sleep(POLL).await;
+        }
         self.on(testid, |e| Box::pin(async move { e.click().await })).await
     }
 
@@ -210,7 +233,7 @@ impl Browser {
     /// and one of the widget alone beside it.
     pub async fn screenshot(&self, width: u32, path: &Path) -> Result<()> {
         self.client.set_window_size(width, 900).await?;
-        let height = self.client.execute("return document.documentElement.scrollHeight;", vec![]).await?;
+        let height = self.script("return document.documentElement.scrollHeight;").await?;
         let height = height.as_u64().and_then(|h| u32::try_from(h).ok()).context("the page's height")?;
         self.client.set_window_size(width, height.max(900)).await?;
         let png = self.client.screenshot().await?;
@@ -243,18 +266,17 @@ impl Browser {
         serde_json::from_value(found).context("axe-core's answer")
     }
 
-    pub async fn close(mut self) -> Result<()> {
-        self.client.clone().close().await?;
-        self.driver.kill()?;
-        self.driver.wait()?;
-        Ok(())
+    /// Ends the session, which closes Chromium; chromedriver stops with the `Browser`.
+    pub async fn close(self) -> Result<()> {
+        Ok(self.client.clone().close().await?)
     }
 }
 
 impl Drop for Browser {
-    /// After `close` this finds nothing left to do. After a failed test the session is still
-    /// open, and killing chromedriver would leave its Chromium running: that Chromium is found by
-    /// its profile folder, which is this browser's alone, and stopped first.
+    /// After `close` this finds nothing to do. After a failed test the session is still open, and
+    /// stopping chromedriver would leave its Chromium running: that Chromium is found by its
+    /// profile folder, which is this browser's alone, and stopped. (Through the shell's `kill`:
+    /// `/bin/kill` is not on every machine.)
     fn drop(&mut self) {
         let profile = self.profile.path().to_string_lossy().into_owned();
         for process in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
@@ -266,8 +288,6 @@ impl Drop for Browser {
                 }
             }
         }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
     }
 }
 

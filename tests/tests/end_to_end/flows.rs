@@ -103,16 +103,23 @@ async fn flow_3_withdrawal_is_one_action_honoured_from_then_on_and_history_keeps
     assert_eq!(scene.audit_state(EVENTS, TEEN, before)?, "allowed");
     assert!(scene.audit_state(EVENTS, TEEN, after)?.starts_with("withdrawn by student"));
 
-    // Both decisions stay in the history, each with the school's acknowledgement: the guardian's
-    // grant, the student's grant and the student's withdrawal.
+    // Both decisions stay in the history, each with the school's acknowledgement and its place in
+    // the log: the guardian's grant, the student's grant, then the student's withdrawal.
     let entries = student.texts("history-entry").await?;
-    let acknowledged = text(Lang::En, Key::HistoryAcknowledged).split('{').next().unwrap_or_default();
-    let count = |decision: Key| {
+    let logged = |decision: Key| -> Vec<u64> {
         let decision = text(Lang::En, decision);
-        entries.iter().filter(|e| e.contains(decision) && e.contains(acknowledged)).count()
+        entries.iter().filter(|e| e.contains(decision)).filter_map(|e| log_index(e)).collect()
     };
-    assert_eq!((count(Key::HistoryGranted), count(Key::HistoryWithdrawn)), (2, 1), "{entries:#?}");
+    let (grants, withdrawals) = (logged(Key::HistoryGranted), logged(Key::HistoryWithdrawn));
+    assert_eq!((grants.len(), withdrawals.len()), (2, 1), "{entries:#?}");
+    assert!(grants.iter().all(|g| *g < withdrawals[0]), "the withdrawal is logged after both grants: {entries:#?}");
     student.close().await
+}
+
+/// The log index an acknowledged history entry shows as `(#N)`.
+fn log_index(entry: &str) -> Option<u64> {
+    let after = &entry[entry.rfind("(#")? + 2..];
+    after[..after.find(')')?].parse().ok()
 }
 
 #[tokio::test]

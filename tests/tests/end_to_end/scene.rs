@@ -1,6 +1,6 @@
 //! One test's world: a demo school in a temporary folder, its site staged with the school's key,
-//! and `verifier serve` over both on a loopback port of its own — stoppable and restartable, as
-//! an outage is. The school's side is the real command line.
+//! and `verifier serve` over both on a free loopback port — stoppable and restartable on that
+//! port, as an outage is. The school's side is the real command line.
 
 use anyhow::{bail, Context, Result};
 use consent_tests::demo::{self, DemoSchool};
@@ -62,9 +62,12 @@ impl Scene {
             .stderr(Stdio::from(log))
             .spawn()
             .context("starting `verifier serve`")?;
-        self.service = Some(child);
+        let child = self.service.insert(child);
         let started = Instant::now();
         while TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).is_err() {
+            if let Some(status) = child.try_wait()? {
+                bail!("`verifier serve` stopped ({status}) before listening:\n{}", self.service_log());
+            }
             if started.elapsed() > START_TIMEOUT {
                 bail!("`verifier serve` did not listen within {START_TIMEOUT:?}:\n{}", self.service_log());
             }

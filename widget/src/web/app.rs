@@ -224,7 +224,14 @@ pub fn App(config: Config) -> impl IntoView {
         RETRY,
     );
     let _online = window_event_listener(leptos::ev::online, move |_| state.sync());
-    // A link pasted into a tab where the page is already open changes only the fragment: no reload.
-    let _new_link = window_event_listener(leptos::ev::hashchange, move |_| state.load());
+    // An invitation link opened in a tab that already shows the page changes only the fragment, so
+    // the browser does not reload it. Reloading here starts the new person from nothing: no ticks,
+    // no screen and no sync of the previous one carry over. Other fragments (`#main`) are left alone.
+    let _new_link = window_event_listener(leptos::ev::hashchange, move |_| {
+        let fragment = window().location().hash().unwrap_or_default();
+        if link::invitation_from_fragment(&fragment).is_some() {
+            let _ = window().location().reload();
+        }
+    });
     screens::frame(state)
 }
