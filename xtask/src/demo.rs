@@ -45,8 +45,8 @@ pub fn run(listen: SocketAddr) -> Result<()> {
     } else {
         println!("Reusing the demo school in demo-data/ (delete that folder to start afresh).");
     }
-    println!("The school's site: http://{listen}/   Open an invitation (each is one person's own device:");
-    println!("use a separate browser profile or a private window for each):");
+    println!("The school's site: http://{listen}/   Open an invitation (each stands for one person on their");
+    println!("own device, whose key stays in that browser: use another browser or profile for each):");
     for (student, role, who) in WHO {
         let person = format!("{student}-{role}");
         let name = &school.invitee(&person)?.name;
