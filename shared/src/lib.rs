@@ -21,6 +21,8 @@
 
 pub mod encoding;
 pub mod envelope;
+#[cfg(any(fuzzing, test))]
+pub mod fuzzing;
 pub mod ids;
 mod lang;
 pub mod merkle;

@@ -66,7 +66,7 @@ impl PublicKey {
     /// small-order (weak) points.
     pub fn verifying_key(&self) -> Result<VerifyingKey, KeyError> {
         let key = VerifyingKey::from_bytes(&self.0).map_err(|_| KeyError::NotAPoint(self.to_hex()))?;
-        if key.to_edwards().compress().to_bytes() != self.0 {
+        if !is_canonical_encoding(&self.0) {
             return Err(KeyError::NonCanonical(self.to_hex()));
         }
         if key.is_weak() {
@@ -89,6 +89,20 @@ impl PublicKey {
     pub fn from_hex(text: &str) -> Result<PublicKey, HexError> {
         decode_hex(text).map(PublicKey)
     }
+}
+
+/// Whether 32 bytes that decode to a point are the canonical encoding of it (RFC 8032 §5.1.2): `y`
+/// below p = 2²⁵⁵ − 19, and no sign bit on x = 0 (the points with y = 1 and y = p − 1). The same
+/// verdict as encoding the point again and comparing, without the field inversion that costs.
+fn is_canonical_encoding(bytes: &[u8; 32]) -> bool {
+    let sign = bytes[31] & 0x80 != 0;
+    let mut y = *bytes;
+    y[31] &= 0x7f;
+    // y ≥ p exactly when bytes 1..=30 are 0xff, byte 31 is 0x7f and byte 0 is at least 0xed.
+    let at_least_p = y[0] >= 0xed && y[1..31].iter().all(|b| *b == 0xff) && y[31] == 0x7f;
+    let one = y[0] == 1 && y[1..].iter().all(|b| *b == 0);
+    let p_minus_one = y[0] == 0xec && y[1..31].iter().all(|b| *b == 0xff) && y[31] == 0x7f;
+    !at_least_p && !(sign && (one || p_minus_one))
 }
 
 /// An Ed25519 signature `R ‖ S` (RFC 8032 §5.1.6), 64 bytes.
@@ -183,6 +197,36 @@ hex_value!(Nonce, 16);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte test agrees with decoding and encoding again, for every encoding near the edges
+    /// (y < 64, y ≥ p − 64, either sign) and the keys of a thousand signing keys.
+    #[test]
+    fn the_canonical_encoding_test_agrees_with_encoding_again() {
+        let mut encodings = Vec::new();
+        for low in 0u8..64 {
+            for sign in [0, 0x80] {
+                let mut small = [0u8; 32];
+                small[0] = low;
+                small[31] = sign;
+                let mut large = [0xffu8; 32];
+                large[0] = 0xed_u8.wrapping_sub(32).wrapping_add(low);
+                large[31] = 0x7f | sign;
+                encodings.extend([small, large]);
+            }
+        }
+        encodings.extend((0..1000u32).map(|i| {
+            let mut seed = [0u8; 32];
+            seed[..4].copy_from_slice(&i.to_le_bytes());
+            SigningKey::from_bytes(&seed).verifying_key().to_bytes()
+        }));
+        let mut points = 0;
+        for bytes in encodings {
+            let Ok(key) = VerifyingKey::from_bytes(&bytes) else { continue };
+            points += 1;
+            assert_eq!(is_canonical_encoding(&bytes), key.to_edwards().compress().to_bytes() == bytes, "{bytes:02x?}");
+        }
+        assert!(points > 1000, "only {points} encodings were points");
+    }
 
     #[test]
     fn hex_must_be_lowercase_and_exact_length() {

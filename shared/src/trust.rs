@@ -20,7 +20,7 @@ use crate::objects::{
     EnrolmentRequest, HistoryRequest, Invitation, RequestDecision, RightsRequest, Role,
 };
 use crate::primitives::{Digest, KeyError, PublicKey};
-use crate::{decode, open, sign, OpenError, SignError, Signed, SignedObject, Timestamp};
+use crate::{decode, open, sign, Envelope, OpenError, SignError, Signed, SignedObject, Timestamp};
 use ed25519_dalek::SigningKey;
 
 /// An object that passed every check of the trust chain.
@@ -213,7 +213,27 @@ impl TrustStore {
         certificate: &Verified<EnrolmentCertificate>,
         form: &Verified<ConsentForm>,
     ) -> Result<Verified<ConsentReceipt>, TrustError> {
-        let receipt: Signed<ConsentReceipt> = open(bytes, &certificate.body().key)?;
+        self.decoded_receipt(decode(bytes)?, certificate, form)
+    }
+
+    /// [`TrustStore::receipt`] for a receipt already decoded (to find its certificate and form).
+    pub fn decoded_receipt(
+        &self,
+        receipt: Envelope<ConsentReceipt>,
+        certificate: &Verified<EnrolmentCertificate>,
+        form: &Verified<ConsentForm>,
+    ) -> Result<Verified<ConsentReceipt>, TrustError> {
+        let receipt = receipt.verify(&certificate.body().key).map_err(OpenError::from)?;
+        self.receipt_rules(receipt, certificate, form)
+    }
+
+    /// The checks on a receipt once its signature verified under the certificate's key.
+    fn receipt_rules(
+        &self,
+        receipt: Signed<ConsentReceipt>,
+        certificate: &Verified<EnrolmentCertificate>,
+        form: &Verified<ConsentForm>,
+    ) -> Result<Verified<ConsentReceipt>, TrustError> {
         let body = receipt.body();
         self.signed_as(certificate, &body.school, &body.certificate, &body.student, body.role)?;
         same("form", &form.hash(), &body.form)?;
@@ -260,6 +280,16 @@ impl TrustStore {
     /// An acknowledgement, signed by an archive key delegated at its server time.
     pub fn acknowledgement(&self, bytes: &[u8]) -> Result<Verified<Acknowledgement>, TrustError> {
         self.archive_signed(bytes)
+    }
+
+    /// [`TrustStore::acknowledgement`], with the same verdict, for the archive that holds `key`:
+    /// its own signatures are checked by signing again ([`crate::Envelope::verify_own`]).
+    pub fn own_acknowledgement(&self, bytes: &[u8], key: &SigningKey) -> Result<Verified<Acknowledgement>, TrustError> {
+        let envelope = decode::<Acknowledgement>(bytes)?;
+        if envelope.signer() != &PublicKey::of(key) {
+            return self.archive_signed(bytes);
+        }
+        self.archive_signed_rules(envelope.verify_own(key))
     }
 
     /// Signs `body` with the root key `key` (a form version, an invitation, a delegation).
@@ -319,13 +349,21 @@ impl TrustStore {
     fn archive_signed<T: ArchiveSigned>(&self, bytes: &[u8]) -> Result<Verified<T>, TrustError> {
         let envelope = decode::<T>(bytes)?;
         let key = *envelope.signer();
-        let at = envelope.unverified_body().signed_at();
+        self.archive_signed_rules(envelope.verify(&key))
+    }
+
+    /// The checks on an archive-signed object once its signature is checked under the key it
+    /// names: a forged object is reported as forged first; then the key must be delegated at the
+    /// instant the body states, and the body must keep the archive's rules.
+    fn archive_signed_rules<T: ArchiveSigned>(
+        &self,
+        signed: Result<Signed<T>, SignatureError>,
+    ) -> Result<Verified<T>, TrustError> {
+        let signed = signed.map_err(OpenError::from)?;
+        let (key, at) = (*signed.signer(), signed.body().signed_at());
         if !self.delegates(&key, at) {
-            // Check the signature first, so that a forged object is reported as forged.
-            envelope.clone().verify(&key).map_err(OpenError::from)?;
             return Err(TrustError::NotDelegated { key, at });
         }
-        let signed = envelope.verify(&key).map_err(OpenError::from)?;
         self.archive_rules(signed.body())?;
         Ok(Verified(signed))
     }

@@ -556,8 +556,23 @@ fn flip_last_signature_digit(text: &str) -> String {
     text.replacen(sig, &flipped, 1)
 }
 
+/// Every kind of signed object, in the order the protocol introduces them.
+pub const ALL_KINDS: [&str; 11] = [
+    ConsentForm::KIND,
+    ArchiveDelegation::KIND,
+    Invitation::KIND,
+    EnrolmentRequest::KIND,
+    EnrolmentCertificate::KIND,
+    ConsentReceipt::KIND,
+    RightsRequest::KIND,
+    RequestDecision::KIND,
+    Checkpoint::KIND,
+    Acknowledgement::KIND,
+    HistoryRequest::KIND,
+];
+
 /// The group order L = 2^252 + 27742317777372353535851937790883648493, little-endian (RFC 8032 §5.1).
-const L: [u8; 32] = [
+pub const L: [u8; 32] = [
     0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
 ];

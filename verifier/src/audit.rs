@@ -6,8 +6,10 @@
 //! never rests on a row that was altered after it was written; and every query of one audit reads
 //! one consistent snapshot of the archive.
 
-use crate::archive::{read, Archive, ArchiveError, StudentRecord};
+use crate::archive::{read, Archive, ArchiveError, LogEntry, StudentRecord};
 use chrono::NaiveDate;
+use ed25519_dalek::SigningKey;
+use rayon::prelude::*;
 use rusqlite::Connection;
 use shared::ids::{PurposeId, StudentId};
 use shared::objects::{
@@ -15,7 +17,7 @@ use shared::objects::{
 };
 use shared::policy::{consent_state, rights_deadline, ConsentState, FoldContext, LoggedReceipt, PurposeState};
 use shared::primitives::Digest;
-use shared::trust::Verified;
+use shared::trust::{TrustStore, Verified};
 use shared::{Signed, SignedObject, Timestamp};
 use std::collections::BTreeMap;
 
@@ -99,15 +101,12 @@ impl RequestRow {
 
 impl Archive {
     /// Every form version published by `at`, oldest first, as the fold takes them.
-    fn forms_by(&self, conn: &Connection, at: Timestamp) -> Result<Vec<Signed<ConsentForm>>, ArchiveError> {
+    fn forms_by(&self, conn: &Connection, at: Timestamp) -> Result<Vec<Verified<ConsentForm>>, ArchiveError> {
         read::entries_of_kind(conn, ConsentForm::KIND)?
             .into_iter()
             .filter(|entry| entry.logged_at <= at)
             .filter_map(|entry| entry.bytes)
-            .map(|bytes| {
-                let form = self.trust().form(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored form: {e}")))?;
-                Ok(form.signed().clone())
-            })
+            .map(|bytes| self.trust().form(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored form: {e}"))))
             .collect()
     }
 
@@ -115,60 +114,8 @@ impl Archive {
     pub fn consent_state(&self, student: &StudentId, at: Timestamp) -> Result<ConsentState, ArchiveError> {
         let snapshot = self.snapshot()?;
         let forms = self.forms_by(&snapshot, at)?;
-        self.state_in(&snapshot, student, None, &forms, at)
-    }
-
-    /// The fold over `student`'s receipts, each verified again with its certificate and
-    /// acknowledgement. The date of birth comes from the latest certificate (a roster correction
-    /// re-enrols), else from `fallback_birth` (the roster).
-    fn state_in(
-        &self,
-        conn: &Connection,
-        student: &StudentId,
-        fallback_birth: Option<NaiveDate>,
-        forms: &[Signed<ConsentForm>],
-        at: Timestamp,
-    ) -> Result<ConsentState, ArchiveError> {
-        let corrupt = |what: String| ArchiveError::Corrupt(what);
-        let mut certificates: BTreeMap<Digest, Verified<EnrolmentCertificate>> = BTreeMap::new();
-        let mut birth_date = fallback_birth;
-        let mut linked = Vec::new();
-        let by_hash: BTreeMap<Digest, &Signed<ConsentForm>> = forms.iter().map(|f| (f.hash(), f)).collect();
-        for entry in read::student_entries(conn, student.as_str())? {
-            let Some(bytes) = entry.bytes.as_deref() else { continue };
-            let fail = |e: String| corrupt(format!("entry {} ({}): {e}", entry.index, entry.kind));
-            match entry.kind.as_str() {
-                EnrolmentCertificate::KIND => {
-                    let certificate = self.trust().certificate(bytes).map_err(|e| fail(e.to_string()))?;
-                    birth_date = Some(certificate.body().student_birth_date);
-                    certificates.insert(certificate.hash(), certificate);
-                }
-                ConsentReceipt::KIND if entry.logged_at <= at => {
-                    let unverified = shared::decode::<ConsentReceipt>(bytes).map_err(|e| fail(e.to_string()))?;
-                    let body = unverified.unverified_body();
-                    let certificate =
-                        certificates.get(&body.certificate).ok_or_else(|| fail("its certificate is missing".into()))?;
-                    // A receipt answering a version published after `at` cannot have been logged by then.
-                    let Some(form) = by_hash.get(&body.form) else { continue };
-                    let form = self.trust().form(form.bytes()).map_err(|e| fail(e.to_string()))?;
-                    let receipt = self.trust().receipt(bytes, certificate, &form).map_err(|e| fail(e.to_string()))?;
-                    let ack = read::acknowledgement(conn, receipt.hash())?
-                        .ok_or_else(|| fail("no acknowledgement".into()))?;
-                    let ack: Verified<Acknowledgement> =
-                        self.trust().acknowledgement(&ack).map_err(|e| fail(e.to_string()))?;
-                    linked.push((receipt, certificate.clone(), ack));
-                }
-                _ => {}
-            }
-        }
-        let birth_date = birth_date.ok_or_else(|| corrupt(format!("no date of birth for student {student}")))?;
-        let context = FoldContext { student, birth_date, forms };
-        let logged = linked
-            .iter()
-            .map(|(receipt, certificate, ack)| LoggedReceipt::new(receipt.signed(), certificate.signed(), ack.signed()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| corrupt(e.to_string()))?;
-        Ok(consent_state(context, logged, at))
+        let logged = StudentLog::read(&snapshot, student, at)?;
+        logged.fold(self.trust(), self.archive_key(), student, None, &forms, at)
     }
 
     /// Who in `class` (or the whole school) may be included in `purpose` at `at`, under the form
@@ -185,10 +132,20 @@ impl Archive {
         if let (Some(class), true) = (class, students.is_empty()) {
             return Err(AuditError::UnknownClass(class.to_owned()));
         }
+        // Read on this thread, which holds the snapshot; verify and fold on every core.
+        let logs = students
+            .iter()
+            .map(|student| StudentLog::read(&snapshot, &student.student, at))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (trust, key) = (self.trust(), self.archive_key());
+        let states: Vec<Result<ConsentState, ArchiveError>> = students
+            .par_iter()
+            .zip(logs)
+            .map(|(student, log)| log.fold(trust, key, &student.student, Some(student.birth_date), &forms, at))
+            .collect();
         let mut rows = Vec::new();
-        for student in students {
-            let mut state = self.state_in(&snapshot, &student.student, Some(student.birth_date), &forms, at)?;
-            let purpose_state = state.purposes.remove(&id).ok_or_else(unknown)?;
+        for (student, state) in students.into_iter().zip(states) {
+            let purpose_state = state?.purposes.remove(&id).ok_or_else(unknown)?;
             rows.push(AuditRow { student, state: purpose_state });
         }
         Ok(PurposeAudit { purpose: id, title, at, class: class.map(str::to_owned), rows })
@@ -235,6 +192,85 @@ impl Archive {
             });
         }
         Ok(rows)
+    }
+}
+
+/// One student's log entries as of an instant (certificates, and receipts logged by then), with
+/// the receipts' acknowledgements: everything an audit reads, so that folding needs no database.
+struct StudentLog {
+    entries: Vec<LogEntry>,
+    acknowledgements: BTreeMap<Digest, Vec<u8>>,
+}
+
+impl StudentLog {
+    fn read(conn: &Connection, student: &StudentId, at: Timestamp) -> Result<StudentLog, ArchiveError> {
+        let entries: Vec<LogEntry> = read::student_entries(conn, student.as_str())?
+            .into_iter()
+            .filter(|entry| entry.kind == EnrolmentCertificate::KIND || entry.logged_at <= at)
+            .collect();
+        let mut acknowledgements = BTreeMap::new();
+        for entry in entries.iter().filter(|entry| entry.kind == ConsentReceipt::KIND) {
+            if let Some(ack) = read::acknowledgement(conn, entry.hash)? {
+                acknowledgements.insert(entry.hash, ack);
+            }
+        }
+        Ok(StudentLog { entries, acknowledgements })
+    }
+
+    /// The fold over the student's receipts, each verified again with its certificate and
+    /// acknowledgement (the archive's own signature, checked by signing again). The date of birth
+    /// comes from the latest certificate (a roster correction re-enrols), else from
+    /// `fallback_birth` (the roster).
+    fn fold(
+        &self,
+        trust: &TrustStore,
+        archive_key: &SigningKey,
+        student: &StudentId,
+        fallback_birth: Option<NaiveDate>,
+        forms: &[Verified<ConsentForm>],
+        at: Timestamp,
+    ) -> Result<ConsentState, ArchiveError> {
+        let corrupt = |what: String| ArchiveError::Corrupt(what);
+        let mut certificates: BTreeMap<Digest, Verified<EnrolmentCertificate>> = BTreeMap::new();
+        let mut birth_date = fallback_birth;
+        let mut linked = Vec::new();
+        let by_hash: BTreeMap<Digest, &Verified<ConsentForm>> = forms.iter().map(|f| (f.hash(), f)).collect();
+        for entry in &self.entries {
+            let Some(bytes) = entry.bytes.as_deref() else { continue };
+            let fail = |e: String| corrupt(format!("entry {} ({}): {e}", entry.index, entry.kind));
+            match entry.kind.as_str() {
+                EnrolmentCertificate::KIND => {
+                    let certificate = trust.certificate(bytes).map_err(|e| fail(e.to_string()))?;
+                    birth_date = Some(certificate.body().student_birth_date);
+                    certificates.insert(certificate.hash(), certificate);
+                }
+                ConsentReceipt::KIND if entry.logged_at <= at => {
+                    let unverified = shared::decode::<ConsentReceipt>(bytes).map_err(|e| fail(e.to_string()))?;
+                    let body = unverified.unverified_body();
+                    let certificate =
+                        certificates.get(&body.certificate).ok_or_else(|| fail("its certificate is missing".into()))?;
+                    // A receipt answering a version published after `at` cannot have been logged by then.
+                    let Some(form) = by_hash.get(&body.form) else { continue };
+                    let receipt =
+                        trust.decoded_receipt(unverified, certificate, form).map_err(|e| fail(e.to_string()))?;
+                    let ack =
+                        self.acknowledgements.get(&entry.hash).ok_or_else(|| fail("no acknowledgement".into()))?;
+                    let ack: Verified<Acknowledgement> =
+                        trust.own_acknowledgement(ack, archive_key).map_err(|e| fail(e.to_string()))?;
+                    linked.push((receipt, certificate.clone(), ack));
+                }
+                _ => {}
+            }
+        }
+        let birth_date = birth_date.ok_or_else(|| corrupt(format!("no date of birth for student {student}")))?;
+        let forms: Vec<Signed<ConsentForm>> = forms.iter().map(|form| form.signed().clone()).collect();
+        let context = FoldContext { student, birth_date, forms: &forms };
+        let logged = linked
+            .iter()
+            .map(|(receipt, certificate, ack)| LoggedReceipt::new(receipt.signed(), certificate.signed(), ack.signed()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| corrupt(e.to_string()))?;
+        Ok(consent_state(context, logged, at))
     }
 }
 

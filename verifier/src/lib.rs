@@ -18,6 +18,8 @@ pub mod audit;
 pub mod bundle;
 pub mod check;
 pub mod clock;
+#[cfg(any(fuzzing, test))]
+pub mod fuzzing;
 pub mod keys;
 pub mod merkle;
 pub mod offline;

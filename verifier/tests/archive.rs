@@ -16,7 +16,7 @@ use shared::objects::{
 use shared::primitives::{Digest, Nonce, PublicKey};
 use shared::trust::TrustError;
 use shared::{sign, Lang, OpenError, Signed, Timestamp};
-use verifier::archive::{Archive, ArchiveError, Roster, DATABASE};
+use verifier::archive::{Archive, ArchiveError, Roster, Submission, DATABASE};
 use verifier::bundle::verify_bundle;
 use verifier::keys;
 
@@ -255,6 +255,36 @@ fn requests_are_acknowledged_decided_once_and_listed_with_their_deadline() {
         |e| matches!(e, ArchiveError::AlreadyDecided(_)),
     );
     assert!(f.archive.requests().expect("requests")[0].decision.is_some());
+}
+
+#[test]
+fn a_group_commit_answers_each_receipt_on_its_own_under_one_checkpoint() {
+    let mut f = fixture();
+    let (key_1, certificate_1) = f.enrol(0, "guardian-1");
+    let (key_2, certificate_2) = f.enrol(1, "guardian-2");
+    let first = f.receipt(&key_1, &certificate_1, &[("meals", Decision::Grant)], None);
+    let second = f.receipt(&key_1, &certificate_1, &[("meals", Decision::Refuse)], Some(first.hash()));
+    let replayed_fork =
+        f.receipt(&key_1, &certificate_1, &[("meals", Decision::Grant), ("transport", Decision::Grant)], None);
+    let mut forged = f.receipt(&key_2, &certificate_2, &[("meals", Decision::Grant)], None).bytes().to_vec();
+    let signature_hex = forged.len() - 200;
+    forged[signature_hex] = if forged[signature_hex] == b'0' { b'1' } else { b'0' };
+    let other = f.receipt(&key_2, &certificate_2, &[("transport", Decision::Grant)], None);
+    let submissions: Vec<Submission> = [first.bytes(), second.bytes(), replayed_fork.bytes(), &forged, other.bytes()]
+        .iter()
+        .map(|bytes| Submission::Receipt(bytes.to_vec()))
+        .collect();
+    let results = f.archive.submit_many(&submissions, at(2));
+
+    assert!(matches!(results[2], Err(ArchiveError::Replay { .. })), "{:?}", results[2]);
+    assert!(matches!(results[3], Err(ArchiveError::Trust(_))), "{:?}", results[3]);
+    let acks: Vec<_> = [0, 1, 4].iter().map(|&i| results[i].as_ref().expect("accepted").body().clone()).collect();
+    let indices: Vec<u64> = acks.iter().map(|ack| ack.log_index).collect();
+    assert_eq!(indices.windows(2).filter(|w| w[1] == w[0] + 1).count(), 2, "consecutive log indices {indices:?}");
+    assert!(acks.iter().all(|ack| ack.checkpoint == acks[2].checkpoint), "one checkpoint for the whole group");
+    assert_eq!(acks[2].checkpoint.tree_size, indices[2] + 1);
+    assert_eq!(f.archive.submit_receipt(other.bytes(), at(3)).expect("again").body(), &acks[2], "stored answer");
+    assert!(f.archive.check(false).expect("check").problems.is_empty());
 }
 
 /// Runs `check` after `tamper` on a fresh, valid archive and expects it to report a problem.

@@ -4,13 +4,15 @@
 //! code the verifier and an auditor run — before the widget shows it.
 //!
 //! Nothing here touches the DOM, the network or the clock directly: the transport, the store and
-//! `now` are passed in, so the native tests drive these flows against the real service.
+//! `now` are passed in, so the native tests drive these flows against the real service. (Signing
+//! a receipt is timed through [`crate::timing`], which only records, and only in the browser.)
 
 use crate::device::{Device, Kept, SeenTree, Slot};
 use crate::link::base64url;
 use crate::outbox::Outgoing;
 use crate::problem::Problem;
 use crate::store::Store;
+use crate::timing;
 use crate::transport::Transport;
 use serde::Deserialize;
 use serde_json::Value;
@@ -278,7 +280,7 @@ impl Family {
                         self.device.head,
                         language,
                     );
-                    let receipt = sign(body, &key).map_err(bad_answer)?;
+                    let receipt = timing::signing(|| sign(body, &key)).map_err(bad_answer)?;
                     self.device.head = Some(receipt.hash());
                     self.device.outbox.replace_front(Outgoing::Receipt { receipt: text(receipt.bytes()) });
                     self.save(store)?;

@@ -10,6 +10,7 @@
 //!   small traits, [`transport::Transport`] and [`store::Store`];
 //! - [`view`]: what each screen shows, computed from the verified history;
 //! - [`receipts`]: the file a family keeps, which `verifier verify` checks offline;
+//! - [`timing`]: the User Timing entries a benchmark reads (time to interactive, one signature);
 //! - `web` (WebAssembly only): `fetch`, `localStorage`, file downloads and the Leptos components,
 //!   which only wire signals to the above.
 
@@ -20,6 +21,7 @@ pub mod outbox;
 pub mod problem;
 pub mod receipts;
 pub mod store;
+pub mod timing;
 pub mod transport;
 pub mod view;
 

@@ -6,13 +6,15 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod bench;
 mod demo;
-mod load;
+mod fuzz;
 mod school;
 mod setup;
 mod synth;
 mod tests;
 mod widget;
+mod widget_timing;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Build, demo, vector and test automation for the consent workspace")]
@@ -35,14 +37,49 @@ enum Task {
     Size,
     /// Regenerate the test vectors under tests/vectors/ from their fixed seeds.
     Vectors,
-    /// Measure ingest: raw verify_strict, the library (one per commit, grouped) and HTTP on loopback.
-    Load {
+    /// Fuzz the decoders, bundle verification and the service's request bodies (`fuzz/`), seeded
+    /// from tests/vectors/, then print runs, corpus sizes and crashes; fails if any target crashed.
+    ///
+    /// The 14 targets run one after another, so a run takes about 14 × SECONDS plus the first
+    /// build of the targets (a few minutes). Installs cargo-fuzz when it is missing. Not part of
+    /// `cargo xtask test`.
+    Fuzz {
+        /// How long each target runs, in seconds.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// `none` needs only the stable toolchain; `address` adds AddressSanitizer (a separate,
+        /// slower build, through RUSTC_BOOTSTRAP=1).
+        #[arg(long, value_enum, default_value = "none")]
+        sanitizer: fuzz::Sanitizer,
+        /// Run only these targets (default: all).
+        targets: Vec<String>,
+    },
+    /// Measure against this machine's limits (criterion benches, then one report of ratios, also
+    /// written into BENCHMARKS.md): verification, ingest, `check`, audits, HTTP and the widget.
+    ///
+    /// Takes 10 to 20 minutes on 2 cores with the default sizes, and about 2 GB of temporary disk.
+    Bench {
+        /// Receipts in the synthetic archive for `check` and the audits.
+        #[arg(long, default_value_t = 1_000_000)]
+        receipts: usize,
+        /// Guardians who signed them (each signs receipts / people, chained).
+        #[arg(long, default_value_t = 40_000)]
+        people: usize,
+        /// Receipts sent over HTTP.
+        #[arg(long, default_value_t = 6_400)]
+        http_receipts: usize,
         /// Concurrent HTTP clients.
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
-        /// Receipts sent over HTTP in all.
-        #[arg(long, default_value_t = 6_400)]
-        receipts: usize,
+        /// Audit queries timed.
+        #[arg(long, default_value_t = 200)]
+        audits: usize,
+        /// First visits of the widget timed in headless Chromium.
+        #[arg(long, default_value_t = 5)]
+        widget_runs: usize,
+        /// Skip the criterion benches.
+        #[arg(long)]
+        no_criterion: bool,
     },
     /// Make a synthetic school (students, guardians, keys, enrolments, receipts) in a new archive.
     Synth {
@@ -77,7 +114,18 @@ fn run(cli: Cli) -> Result<()> {
         Task::Test => test(),
         Task::Size => widget::report_size(),
         Task::Vectors => vectors(),
-        Task::Load { concurrency, receipts } => load::run(concurrency, receipts),
+        Task::Fuzz { seconds, sanitizer, targets } => fuzz::run(seconds, sanitizer, &targets),
+        Task::Bench { receipts, people, http_receipts, concurrency, audits, widget_runs, no_criterion } => {
+            bench::run(&bench::Options {
+                receipts,
+                people,
+                http_receipts,
+                concurrency,
+                audits,
+                widget_runs,
+                criterion: !no_criterion,
+            })
+        }
         Task::Synth { students, data, seed, files } => {
             let summary = synth::run(&data, students, seed, files.as_deref())?;
             println!(

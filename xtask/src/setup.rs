@@ -58,6 +58,33 @@ pub fn wasm_bindgen_cli() -> Result<()> {
     Ok(())
 }
 
+/// The `cargo fuzz` that `cargo xtask fuzz` drives; its flags for the stable toolchain
+/// (`--sanitizer none`) are known to work at this version.
+const CARGO_FUZZ: &str = "0.13.2";
+
+/// `cargo install cargo-fuzz --locked` at [`CARGO_FUZZ`], unless that version is installed.
+pub fn cargo_fuzz() -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let installed = Command::new(&cargo).args(["fuzz", "--version"]).output();
+    if installed.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).split_whitespace().nth(1) == Some(CARGO_FUZZ)) {
+        return Ok(());
+    }
+    println!("==> cargo install cargo-fuzz --version {CARGO_FUZZ} --locked (a minute or two, once per machine)");
+    let status = Command::new(cargo).args(["install", "cargo-fuzz", "--version", CARGO_FUZZ, "--locked"]).status()?;
+    if !status.success() {
+        bail!("`cargo install cargo-fuzz --version {CARGO_FUZZ} --locked` failed ({status})");
+    }
+    Ok(())
+}
+
+/// A C++ compiler, with which libfuzzer-sys builds libFuzzer: Debian's g++ when `c++` is missing.
+pub fn cxx_compiler() -> Result<()> {
+    if works("c++") {
+        return Ok(());
+    }
+    apt_install(&["g++"], || works("c++"))
+}
+
 /// The binaryen release whose `wasm-opt` is known to produce working modules for this output.
 const BINARYEN: &str = "binaryen@132.0.0";
 /// The accessibility engine the browser tests inject into each screen.

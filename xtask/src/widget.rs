@@ -58,27 +58,43 @@ pub fn build(out: &Path) -> Result<()> {
 
 /// `cargo xtask size`: builds the widget and prints what a browser downloads, raw and gzipped.
 pub fn report_size() -> Result<()> {
-    let out = site_dir().join("widget");
-    build(&out)?;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&out)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-    files.sort();
+    let size = measure_size()?;
     println!("{:<28} {:>10} {:>10}", "file", "bytes", "gzip -9");
-    let (mut raw_total, mut gzip_total) = (0, 0);
-    for file in files {
-        let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-        let gzipped = gzip_len(&bytes)?;
-        raw_total += bytes.len();
-        gzip_total += gzipped;
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        println!("{name:<28} {:>10} {:>10}", bytes.len(), gzipped);
+    for (name, raw, gzipped) in &size.files {
+        println!("{name:<28} {raw:>10} {gzipped:>10}");
     }
-    println!("{:<28} {raw_total:>10} {gzip_total:>10}", "total");
+    println!("{:<28} {:>10} {:>10}", "total", size.raw_total, size.gzip_total);
     println!(
         "gzip total {:.1} KB against a target of 120 KB: {:.2}× the target",
-        gzip_total as f64 / 1000.0,
-        gzip_total as f64 / 120_000.0
+        size.gzip_total as f64 / 1000.0,
+        size.gzip_total as f64 / 120_000.0
     );
     Ok(())
+}
+
+/// What parents download: each file of the widget's release build, raw and gzipped.
+pub struct Size {
+    /// Name, bytes, bytes after `gzip -9`.
+    pub files: Vec<(String, usize, usize)>,
+    pub raw_total: usize,
+    pub gzip_total: usize,
+}
+
+/// Builds the widget for release and measures its files.
+pub fn measure_size() -> Result<Size> {
+    let out = site_dir().join("widget");
+    build(&out)?;
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&out)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    paths.sort();
+    let mut files = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        files.push((name, bytes.len(), gzip_len(&bytes)?));
+    }
+    let raw_total = files.iter().map(|f| f.1).sum();
+    let gzip_total = files.iter().map(|f| f.2).sum();
+    Ok(Size { files, raw_total, gzip_total })
 }
 
 fn gzip_len(bytes: &[u8]) -> Result<usize> {

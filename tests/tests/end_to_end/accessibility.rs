@@ -1,9 +1,9 @@
 //! A keyboard-only pass through flow 1: Tab to the box, Space to tick it, Tab to the button,
 //! Enter to sign. (axe-core runs on every screen in `screens`.)
 
-use crate::browser::Browser;
 use crate::scene::{now, Scene};
 use anyhow::{bail, Result};
+use consent_tests::browser::Browser;
 use consent_tests::demo::CHILD;
 use fantoccini::key::Key;
 

@@ -1,8 +1,8 @@
 //! The flows of issue 6, each from the family's browser to the school's answer on the command line.
 
-use crate::browser::Browser;
 use crate::scene::{next_second, now, Scene};
 use anyhow::{Context, Result};
+use consent_tests::browser::Browser;
 use consent_tests::demo::{ADULT, CHILD, TEEN};
 use shared::texts::{text, Key};
 use shared::Lang;

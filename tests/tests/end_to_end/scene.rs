@@ -153,7 +153,7 @@ fn target_dir() -> PathBuf {
 
 /// Where a tool or artefact is: `$VARIABLE`, else `default` under `target/`; an error naming how
 /// to get it when it is missing.
-pub fn located(variable: &str, default: &str) -> Result<PathBuf> {
+fn located(variable: &str, default: &str) -> Result<PathBuf> {
     let path = std::env::var_os(variable).map_or_else(|| target_dir().join(default), PathBuf::from);
     if !path.exists() {
         bail!("{} is missing (set ${variable}); `cargo xtask test` builds and installs it", path.display());
@@ -164,6 +164,11 @@ pub fn located(variable: &str, default: &str) -> Result<PathBuf> {
 /// Where screenshots go: `$CONSENT_SCREENSHOTS`, else `target/screenshots/`.
 pub fn screenshots_dir() -> PathBuf {
     std::env::var_os("CONSENT_SCREENSHOTS").map_or_else(|| target_dir().join("screenshots"), PathBuf::from)
+}
+
+/// axe-core's browser bundle, which `cargo xtask test` installs from npm.
+pub fn axe_core() -> Result<PathBuf> {
+    located("AXE_CORE", "tools/node_modules/axe-core/axe.min.js")
 }
 
 fn verifier_binary() -> Result<PathBuf> {

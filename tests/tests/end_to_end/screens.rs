@@ -2,10 +2,10 @@
 //! `target/screenshots/` (kept as test artefacts, and for the README) and checked with axe-core,
 //! which must find no serious or critical violation.
 
-use crate::browser::Browser;
 use crate::flows::grant;
-use crate::scene::{screenshots_dir, Scene};
+use crate::scene::{axe_core, screenshots_dir, Scene};
 use anyhow::{ensure, Result};
+use consent_tests::browser::Browser;
 use consent_tests::demo::TEEN;
 use shared::texts::{text, Key};
 use shared::Lang;
@@ -25,7 +25,7 @@ impl Photographer {
         for width in WIDTHS {
             let name = format!("{screen}-{}-{width}.png", self.lang.code());
             browser.screenshot(width, &self.folder.join(name)).await?;
-            for finding in browser.axe().await? {
+            for finding in browser.axe(&axe_core()?).await? {
                 self.findings.push(format!("{screen} ({}, {width} px): {finding}", self.lang.code()));
             }
         }

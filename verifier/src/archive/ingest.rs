@@ -6,14 +6,15 @@
 //! writer could change meanwhile (chain heads, used invitations, decisions, the current form
 //! version), writes, and returns only after the commit.
 
-use super::{begin, commit_entry, read, stored_acknowledgement, Archive, ArchiveError, Entry};
+use super::{append_entry, begin, commit_entry, read, seal, stored_acknowledgement, Archive, ArchiveError, Entry};
+use rayon::prelude::*;
 use rusqlite::{Connection, OptionalExtension};
 use shared::objects::{
     Acknowledgement, ConsentForm, ConsentReceipt, EnrolmentCertificate, Outcome, RequestDecision, RightsRequest,
 };
 use shared::primitives::Digest;
 use shared::trust::{TrustError, TrustStore, Verified};
-use shared::{decode, SignedObject, Timestamp};
+use shared::{decode, Envelope, SignedObject, Timestamp};
 
 impl Archive {
     /// Publishes a form version signed by the root key. It must be version 1 (first) or follow the
@@ -118,25 +119,27 @@ impl Archive {
     }
 
     /// Group commit: accepts many receipts and requests in one transaction, so that one disk sync
-    /// serves them all. Each is verified and checked on its own and gets its own result, in order;
-    /// a refused one changes nothing and does not affect the others. If the transaction itself
-    /// fails (disk full, read-only), every one of them fails and nothing is acknowledged.
+    /// and one signed checkpoint serve them all, and their signatures are verified together. Each
+    /// is verified and checked on its own and gets its own result, in order; a refused one changes
+    /// nothing and does not affect the others. If the transaction itself fails (disk full,
+    /// read-only), every one of them fails and nothing is acknowledged.
     pub fn submit_many(
         &mut self,
         submissions: &[Submission],
         now: Timestamp,
     ) -> Vec<Result<Verified<Acknowledgement>, ArchiveError>> {
-        let prepared: Vec<Result<Prepared, ArchiveError>> = submissions.iter().map(|s| self.prepare(s)).collect();
+        let prepared = self.prepare_all(submissions);
         let mut tx = match begin(&mut self.conn, &self.trust, &self.archive_key, now) {
             Ok(tx) => tx,
             Err(error) => return fail_all(&error, submissions.len()),
         };
-        let mut results = Vec::with_capacity(submissions.len());
+        // Each item's outcome: refused, already acknowledged, or appended at a log index.
+        let mut outcomes = Vec::with_capacity(submissions.len());
         for item in prepared {
             let prepared = match item {
                 Ok(prepared) => prepared,
                 Err(error) => {
-                    results.push(Err(error));
+                    outcomes.push(Err(error));
                     continue;
                 }
             };
@@ -145,8 +148,8 @@ impl Archive {
                 Ok(savepoint) => savepoint,
                 Err(error) => return fail_all(&ArchiveError::Storage(error), submissions.len()),
             };
-            let result = append_prepared(&savepoint, &self.trust, &self.archive_key, &prepared, now);
-            match &result {
+            let outcome = append_prepared(&savepoint, &self.trust, &prepared, now);
+            match &outcome {
                 Ok(_) => {
                     if let Err(error) = savepoint.commit() {
                         return fail_all(&ArchiveError::Storage(error), submissions.len());
@@ -156,17 +159,64 @@ impl Archive {
                 Err(error) if error.is_storage() => return fail_all(error, submissions.len()),
                 Err(_) => drop(savepoint),
             }
-            results.push(result);
+            outcomes.push(outcome);
         }
+        let appended: Vec<(Digest, u64)> = outcomes
+            .iter()
+            .filter_map(|outcome| match outcome {
+                Ok(Appending::Appended(hash, index)) => Some((*hash, *index)),
+                _ => None,
+            })
+            .collect();
+        let mut acks = if appended.is_empty() {
+            Vec::new().into_iter()
+        } else {
+            match seal(&tx, &self.trust, &self.archive_key, &appended, now) {
+                Ok(acks) => acks.into_iter(),
+                Err(error) => return fail_all(&error, submissions.len()),
+            }
+        };
         if let Err(error) = tx.commit() {
             return fail_all(&ArchiveError::Storage(error), submissions.len());
         }
-        results
+        outcomes
+            .into_iter()
+            .map(|outcome| match outcome? {
+                Appending::Stored(ack) => Ok(*ack),
+                Appending::Appended(..) => {
+                    acks.next().ok_or_else(|| ArchiveError::Corrupt("no acknowledgement".into()))
+                }
+            })
+            .collect()
     }
 
-    /// Everything about a submission that needs no write: decode, find its certificate (and form),
-    /// verify through the chain of trust.
-    fn prepare(&self, submission: &Submission) -> Result<Prepared, ArchiveError> {
+    /// Everything about the submissions that needs no write: decode, find each one's certificate
+    /// (and form) on this thread, which holds the connection; then verify through the chain of
+    /// trust on every core.
+    fn prepare_all(&self, submissions: &[Submission]) -> Vec<Result<Prepared, ArchiveError>> {
+        let signers: Vec<Result<Signers, ArchiveError>> = submissions.iter().map(|s| self.signers(s)).collect();
+        let trust = &self.trust;
+        submissions
+            .par_iter()
+            .zip(signers)
+            .map(|(submission, signers)| match (submission, signers?) {
+                (Submission::Receipt(_), Signers::Receipt(found)) => {
+                    let (receipt, certificate, form) = *found;
+                    let receipt = trust.decoded_receipt(receipt, &certificate, &form)?;
+                    Ok(Prepared::new(receipt.signed(), certificate.body(), Some(receipt.body().previous)))
+                }
+                (Submission::Request(bytes), Signers::Request(certificate)) => {
+                    let request = trust.request(bytes, &certificate)?;
+                    Ok(Prepared::new(request.signed(), certificate.body(), None))
+                }
+                _ => Err(ArchiveError::Corrupt("a submission matched to another kind's signer".into())),
+            })
+            .collect()
+    }
+
+    /// The certificate (and, for a receipt, the form version) a submission names, all already in
+    /// the archive.
+    fn signers(&self, submission: &Submission) -> Result<Signers, ArchiveError> {
         match submission {
             Submission::Receipt(bytes) => {
                 let unverified = decode::<ConsentReceipt>(bytes).map_err(TrustError::from)?;
@@ -174,15 +224,12 @@ impl Archive {
                 let certificate =
                     self.certificate(body.certificate)?.ok_or(ArchiveError::UnknownSigner(body.certificate))?;
                 let form = self.form(body.form)?.ok_or(ArchiveError::UnknownForm(body.form))?;
-                let receipt = self.trust.receipt(bytes, &certificate, &form)?;
-                Ok(Prepared::new(receipt.signed(), certificate.body(), Some(receipt.body().previous)))
+                Ok(Signers::Receipt(Box::new((unverified, certificate, form))))
             }
             Submission::Request(bytes) => {
                 let unverified = decode::<RightsRequest>(bytes).map_err(TrustError::from)?;
                 let hash = unverified.unverified_body().certificate;
-                let certificate = self.certificate(hash)?.ok_or(ArchiveError::UnknownSigner(hash))?;
-                let request = self.trust.request(bytes, &certificate)?;
-                Ok(Prepared::new(request.signed(), certificate.body(), None))
+                Ok(Signers::Request(Box::new(self.certificate(hash)?.ok_or(ArchiveError::UnknownSigner(hash))?)))
             }
         }
     }
@@ -268,6 +315,13 @@ pub enum Submission {
     Request(Vec<u8>),
 }
 
+/// Who a submission says signed it: looked up before its signature is verified.
+enum Signers {
+    /// The receipt as decoded to find them, so that it is not decoded twice.
+    Receipt(Box<(Envelope<ConsentReceipt>, Verified<EnrolmentCertificate>, Verified<ConsentForm>)>),
+    Request(Box<Verified<EnrolmentCertificate>>),
+}
+
 /// A verified submission, ready to append.
 struct Prepared {
     kind: &'static str,
@@ -296,17 +350,24 @@ impl Prepared {
     }
 }
 
+/// What became of a submission inside the write transaction.
+enum Appending {
+    /// It was already logged: its stored acknowledgement.
+    Stored(Box<Verified<Acknowledgement>>),
+    /// Appended with this hash at this log index; acknowledged when the group is sealed.
+    Appended(Digest, u64),
+}
+
 /// Inside the write transaction: the stored acknowledgement if it is already logged; else the
-/// chain check (receipts), the append and the new acknowledgement.
+/// chain check (receipts) and the append.
 fn append_prepared(
     tx: &Connection,
     trust: &TrustStore,
-    archive_key: &ed25519_dalek::SigningKey,
     prepared: &Prepared,
     now: Timestamp,
-) -> Result<Verified<Acknowledgement>, ArchiveError> {
+) -> Result<Appending, ArchiveError> {
     if let Some(ack) = stored_acknowledgement(tx, trust, prepared.hash)? {
-        return Ok(ack);
+        return Ok(Appending::Stored(Box::new(ack)));
     }
     if let Some(previous) = prepared.previous {
         let head = read::chain_head(tx, &prepared.student, &prepared.person)?;
@@ -322,7 +383,7 @@ fn append_prepared(
         person: Some(&prepared.person),
         refers_to: None,
     };
-    commit_entry(tx, trust, archive_key, &entry, now)
+    Ok(Appending::Appended(prepared.hash, append_entry(tx, &entry, now)?))
 }
 
 /// The same failure for every submission of a batch.

@@ -26,6 +26,7 @@ use crate::keys::{self, KeyFileError};
 use crate::merkle::{self, TreeError};
 use ed25519_dalek::SigningKey;
 use nodes::SqlNodes;
+use rayon::prelude::*;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use shared::merkle::leaf_hash;
 use shared::objects::{Acknowledgement, ArchiveDelegation, Checkpoint};
@@ -283,6 +284,11 @@ impl Archive {
         &self.dir
     }
 
+    /// The archive key, with which `check` verifies the archive's own signatures by signing again.
+    pub(crate) fn archive_key(&self) -> &SigningKey {
+        &self.archive_key
+    }
+
     /// The database connection, for read-only queries of the audit and export modules.
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
@@ -363,20 +369,27 @@ fn commit_entry(
     entry: &Entry<'_>,
     now: Timestamp,
 ) -> Result<Verified<Acknowledgement>, ArchiveError> {
-    let index: u64 = tx.query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM log", [], |row| row.get(0))?;
-    tx.execute(
+    let index = append_entry(tx, entry, now)?;
+    let mut acks = seal(tx, trust, archive_key, &[(entry.hash, index)], now)?;
+    acks.pop().ok_or_else(|| ArchiveError::Corrupt("no acknowledgement".into()))
+}
+
+/// Appends `entry` as the next leaf of the log, with the tree nodes it completes; returns its index.
+fn append_entry(tx: &Connection, entry: &Entry<'_>, now: Timestamp) -> Result<u64, ArchiveError> {
+    let index = read::tree_size(tx)?;
+    tx.prepare_cached(
         "INSERT INTO log (idx, hash, kind, student, person, refers_to, logged_at, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        (
-            index,
-            entry.hash.0.as_slice(),
-            entry.kind,
-            entry.student,
-            entry.person,
-            entry.refers_to.map(|h| h.0.to_vec()),
-            now.unix(),
-            entry.bytes,
-        ),
-    )?;
+    )?
+    .execute((
+        index,
+        entry.hash.0.as_slice(),
+        entry.kind,
+        entry.student,
+        entry.person,
+        entry.refers_to.map(|h| h.0.to_vec()),
+        now.unix(),
+        entry.bytes,
+    ))?;
     let completed = merkle::nodes_completed_by_append(&SqlNodes(tx), index, leaf_hash(entry.bytes))?;
     for (level, node_index, hash) in completed {
         tx.prepare_cached("INSERT INTO tree_nodes (level, idx, hash) VALUES (?1, ?2, ?3)")?.execute((
@@ -385,15 +398,38 @@ fn commit_entry(
             hash.0.as_slice(),
         ))?;
     }
-    let tree_size = index + 1;
+    Ok(index)
+}
+
+/// Ends a write that appended `appended` (each object's hash and log index): signs one checkpoint
+/// of the tree as it now stands, and one acknowledgement per object naming that checkpoint. One
+/// checkpoint serves a whole group commit: each acknowledgement's index lies inside its tree.
+fn seal(
+    tx: &Connection,
+    trust: &TrustStore,
+    archive_key: &SigningKey,
+    appended: &[(Digest, u64)],
+    now: Timestamp,
+) -> Result<Vec<Verified<Acknowledgement>>, ArchiveError> {
+    let tree_size = read::tree_size(tx)?;
     let school = *trust.root();
     let checkpoint = Checkpoint { school, tree_size, root_hash: merkle::root(&SqlNodes(tx), tree_size)?, time: now };
     let signed_checkpoint = trust.sign_by_archive(checkpoint.clone(), archive_key)?;
-    tx.execute("INSERT INTO checkpoints (tree_size, bytes) VALUES (?1, ?2)", (tree_size, signed_checkpoint.bytes()))?;
-    let ack = Acknowledgement { school, object: entry.hash, log_index: index, server_time: now, checkpoint };
-    let ack = trust.sign_by_archive(ack, archive_key)?;
-    tx.execute("INSERT INTO acknowledgements (hash, bytes) VALUES (?1, ?2)", (entry.hash.0.as_slice(), ack.bytes()))?;
-    Ok(ack)
+    tx.prepare_cached("INSERT INTO checkpoints (tree_size, bytes) VALUES (?1, ?2)")?
+        .execute((tree_size, signed_checkpoint.bytes()))?;
+    // Signed on every core, written on this thread, which holds the transaction.
+    let acks = appended
+        .par_iter()
+        .map(|&(object, log_index)| {
+            let ack = Acknowledgement { school, object, log_index, server_time: now, checkpoint: checkpoint.clone() };
+            trust.sign_by_archive(ack, archive_key)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut insert = tx.prepare_cached("INSERT INTO acknowledgements (hash, bytes) VALUES (?1, ?2)")?;
+    for ack in &acks {
+        insert.execute((ack.body().object.0.as_slice(), ack.bytes()))?;
+    }
+    Ok(acks)
 }
 
 /// The stored acknowledgement of `hash`, if the object is already in the log.

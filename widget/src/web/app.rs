@@ -8,6 +8,7 @@ use super::Config;
 use crate::family::{Family, School};
 use crate::link;
 use crate::problem::Problem;
+use crate::timing;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::ids::PurposeId;
@@ -139,6 +140,8 @@ impl State {
             self.now.set(browser::now());
             self.family.set(Some(family));
             self.busy.set(false);
+            // The first sync after opening has ended: from now on a click acts.
+            timing::interactive();
         });
     }
 

@@ -1,8 +1,10 @@
 //! One person's device: a headless Chromium with a fresh profile, driven through its own
 //! chromedriver. Elements are found by the widget's `data-testid`s; every wait on the page is
 //! bounded.
+//!
+//! The end-to-end tests (`tests/end_to_end/`) and the widget's benchmark in `xtask` both drive
+//! Chromium through this, so it is the library's (feature `webdriver`), not a test file's.
 
-use crate::scene::located;
 use anyhow::{bail, Context, Result};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
@@ -11,7 +13,7 @@ use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -34,11 +36,40 @@ const CHROMIUM_FLAGS: [&str; 8] = [
     "--disable-sync",
 ];
 
+/// Where Chromium and its chromedriver are installed.
+#[derive(Debug, Clone)]
+pub struct Chromium {
+    /// The browser, e.g. Debian's `/usr/bin/chromium`.
+    pub binary: PathBuf,
+    /// Its chromedriver, of the same version, e.g. `/usr/bin/chromedriver`.
+    pub driver: PathBuf,
+}
+
+impl Chromium {
+    /// `$CHROMIUM` and `$CHROMEDRIVER`, else Debian's.
+    pub fn from_env() -> Chromium {
+        let var = |name: &str, default: &str| std::env::var_os(name).map_or_else(|| default.into(), PathBuf::from);
+        Chromium { binary: var("CHROMIUM", "/usr/bin/chromium"), driver: var("CHROMEDRIVER", "/usr/bin/chromedriver") }
+    }
+}
+
+/// A User Timing entry of the page (`performance.mark` or `performance.measure`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timing {
+    /// When it started, in milliseconds since the navigation started.
+    pub start_ms: f64,
+    /// How long it lasted, in milliseconds (0 for a mark).
+    pub duration_ms: f64,
+}
+
+/// One person's device: a headless Chromium with its own fresh profile.
 pub struct Browser {
     client: Client,
     /// Held for its `Drop`: chromedriver lives as long as the browser.
     _driver: Driver,
-    profile: tempfile::TempDir,
+    /// The profile (`profile/`) and the temporary folder Chromium writes into (`tmp/`), both
+    /// this browser's alone and removed with it.
+    home: tempfile::TempDir,
 }
 
 /// A chromedriver process, stopped when dropped, however the test ends.
@@ -52,24 +83,31 @@ impl Drop for Driver {
 }
 
 impl Browser {
-    /// A new device with a window `width` px wide.
+    /// A new device with a window `width` px wide, in the Chromium [`Chromium::from_env`] names.
     pub async fn open(width: u32) -> Result<Browser> {
-        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        Browser::launch(&Chromium::from_env(), width).await
+    }
+
+    /// A new device with a window `width` px wide, in `chromium`.
+    pub async fn launch(chromium: &Chromium, width: u32) -> Result<Browser> {
+        let home = tempfile::tempdir()?;
+        let (profile, temp) = (home.path().join("profile"), home.path().join("tmp"));
+        std::fs::create_dir_all(&temp)?;
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port();
         let driver = Driver(
-            Command::new(&chromedriver)
+            Command::new(&chromium.driver)
                 .arg(format!("--port={port}"))
+                // Chromium inherits it, and leaves folders in its temporary folder.
+                .env("TMPDIR", &temp)
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
-                .with_context(|| format!("starting {chromedriver}: `cargo xtask test` installs it"))?,
+                .with_context(|| format!("starting {}: `cargo xtask test` installs it", chromium.driver.display()))?,
         );
-        let profile = tempfile::tempdir()?;
         let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| f.to_string()).collect();
-        args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.push(format!("--user-data-dir={}", profile.display()));
         args.push(format!("--window-size={width},900"));
-        let capabilities = json!({ "goog:chromeOptions": { "binary": chromium, "args": args } });
+        let capabilities = json!({ "goog:chromeOptions": { "binary": chromium.binary, "args": args } });
         let Value::Object(capabilities) = capabilities else { unreachable!("a JSON object literal") };
         let started = Instant::now();
         while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
@@ -83,13 +121,15 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .context("opening a Chromium session")?;
-        Ok(Browser { client, _driver: driver, profile })
+        Ok(Browser { client, _driver: driver, home })
     }
 
+    /// Navigates to `url` and waits until the page has loaded.
     pub async fn goto(&self, url: &str) -> Result<()> {
         Ok(self.client.goto(url).await?)
     }
 
+    /// Reloads the page, as the person's browser does.
     pub async fn reload(&self) -> Result<()> {
         Ok(self.client.refresh().await?)
     }
@@ -133,11 +173,13 @@ impl Browser {
         self.on(testid, |e| Box::pin(async move { e.click().await })).await
     }
 
+    /// Whether the checkbox with this `data-testid` is ticked.
     pub async fn is_checked(&self, testid: &str) -> Result<bool> {
         let checked = self.on(testid, |e| Box::pin(async move { e.prop("checked").await })).await?;
         Ok(checked.as_deref() == Some("true"))
     }
 
+    /// Types `text` into the field with this `data-testid`.
     pub async fn type_into(&self, testid: &str, text: &str) -> Result<()> {
         let text = text.to_owned();
         self.on(testid, |e| {
@@ -164,6 +206,23 @@ impl Browser {
     /// Runs a script in the page and returns its value.
     pub async fn script(&self, script: &str) -> Result<Value> {
         Ok(self.client.execute(script, vec![]).await?)
+    }
+
+    /// The page's first User Timing entry named `name`, once there is one.
+    pub async fn timing(&self, name: &str) -> Result<Timing> {
+        let script = "const e = performance.getEntriesByName(arguments[0])[0];
+                      return e ? [e.startTime, e.duration] : null;";
+        let started = Instant::now();
+        loop {
+            let found = self.client.execute(script, vec![json!(name)]).await?;
+            if let Some([start_ms, duration_ms]) = serde_json::from_value::<Option<[f64; 2]>>(found)? {
+                return Ok(Timing { start_ms, duration_ms });
+            }
+            if started.elapsed() > WAIT {
+                bail!("no `{name}` timing within {WAIT:?}; the widget says: {}", self.status().await);
+            }
+            tokio::time::sleep(POLL).await;
+        }
     }
 
     /// The texts of every element with this `data-testid`, in page order.
@@ -245,11 +304,10 @@ impl Browser {
         Ok(())
     }
 
-    /// Runs axe-core (from npm, injected into the page) and returns the serious and critical
-    /// violations, one line each.
-    pub async fn axe(&self) -> Result<Vec<String>> {
-        let axe = located("AXE_CORE", "tools/node_modules/axe-core/axe.min.js")?;
-        let source = std::fs::read_to_string(&axe).with_context(|| format!("reading {}", axe.display()))?;
+    /// Runs axe-core (its browser bundle `axe_core`, from npm, injected into the page) and returns
+    /// the serious and critical violations, one line each.
+    pub async fn axe(&self, axe_core: &Path) -> Result<Vec<String>> {
+        let source = std::fs::read_to_string(axe_core).with_context(|| format!("reading {}", axe_core.display()))?;
         self.client.execute(&source, vec![]).await.context("injecting axe-core")?;
         let found = self
             .client
@@ -278,7 +336,7 @@ impl Drop for Browser {
     /// profile folder, which is this browser's alone, and stopped. (Through the shell's `kill`:
     /// `/bin/kill` is not on every machine.)
     fn drop(&mut self) {
-        let profile = self.profile.path().to_string_lossy().into_owned();
+        let profile = self.home.path().join("profile").to_string_lossy().into_owned();
         for process in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
             let command_line = std::fs::read(process.path().join("cmdline")).unwrap_or_default();
             if String::from_utf8_lossy(&command_line).contains(&profile) {

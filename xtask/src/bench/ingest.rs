@@ -1,0 +1,148 @@
+//! Items 1 and 5: how fast the archive takes receipts — through the library (verify, append,
+//! durable commit, in groups) and over HTTP on loopback at a fixed concurrency, against the
+//! release `verifier serve`. The load is bounded in count and loopback only.
+
+use crate::school::new_school;
+use anyhow::{Context, Result};
+use consent_tests::fixtures::{key, purpose};
+use ed25519_dalek::SigningKey;
+use shared::objects::{ConsentReceipt, Decision, EnrolmentCertificate};
+use shared::primitives::Digest;
+use shared::{sign, Lang, Signed, Timestamp};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use verifier::archive::{Archive, Submission};
+
+/// Receipts per group commit in the library measurement: what the service's writer gathers
+/// under load at concurrency 64.
+pub const GROUP: usize = 64;
+
+/// A school with `people` enrolled guardians, and each guardian's chain of `per_person` receipts.
+fn prepared_school(dir: &Path, people: usize, per_person: usize) -> Result<Vec<Vec<Vec<u8>>>> {
+    let mut school = new_school(dir, 1, |_| {
+        let mut roster = "student_id,student_name,class,birth_date,student_email,guardian_name,guardian_email,guardian2_name,guardian2_email\n".to_owned();
+        for i in 0..people {
+            roster += &format!("s-{i},Student {i},3A,2018-01-01,,Parent {i},p{i}@example.org,,\n");
+        }
+        roster
+    })?;
+    let mut chains = Vec::new();
+    for (i, person) in school.invited.clone().iter().enumerate() {
+        let device = key(&format!("load/{i}"));
+        let certificate = school.enrol(person, &device)?;
+        chains.push(chain(&certificate, &device, school.form.hash(), per_person, school.now)?);
+    }
+    Ok(chains)
+}
+
+fn chain(
+    certificate: &Signed<EnrolmentCertificate>,
+    device: &SigningKey,
+    form: Digest,
+    count: usize,
+    now: Timestamp,
+) -> Result<Vec<Vec<u8>>> {
+    let mut previous = None;
+    let mut receipts = Vec::new();
+    for i in 0..count {
+        let decision = if i % 2 == 0 { Decision::Grant } else { Decision::Refuse };
+        let decisions = [(purpose("meals"), decision), (purpose("transport"), Decision::Grant)].into();
+        let receipt = sign(ConsentReceipt::by(certificate, form, decisions, now, previous, Lang::En), device)?;
+        previous = Some(receipt.hash());
+        receipts.push(receipt.bytes().to_vec());
+    }
+    Ok(receipts)
+}
+
+/// Library ingest into a new archive: receipts per second, in groups of `group` per commit.
+pub fn library_rate(people: usize, per_person: usize, group: usize) -> Result<f64> {
+    let dir = tempfile::tempdir()?;
+    let chains = prepared_school(dir.path(), people, per_person)?;
+    let mut archive = Archive::open(dir.path())?;
+    // Round-robin over people keeps every chain in order while mixing signers like real traffic.
+    let order: Vec<Submission> =
+        (0..per_person).flat_map(|i| chains.iter().map(move |c| Submission::Receipt(c[i].clone()))).collect();
+    let start = Instant::now();
+    for batch in order.chunks(group) {
+        for result in archive.submit_many(batch, verifier::clock::now()?) {
+            result?;
+        }
+    }
+    Ok(order.len() as f64 / start.elapsed().as_secs_f64())
+}
+
+/// HTTP ingest: receipts per second with `concurrency` clients, and the p50 and p99 latency.
+pub struct HttpIngest {
+    pub rate: f64,
+    pub p50: Duration,
+    pub p99: Duration,
+}
+
+/// Sends about `receipts` receipts from `concurrency` clients, each its own guardian's chain, to
+/// the release `verifier serve` on 127.0.0.1.
+pub fn http(concurrency: usize, receipts: usize) -> Result<HttpIngest> {
+    let dir = tempfile::tempdir()?;
+    let chains = prepared_school(dir.path(), concurrency, receipts.div_ceil(concurrency))?;
+    let binary = release_binary()?;
+    let data = dir.path().to_str().context("utf-8 path")?;
+    let mut server = Command::new(binary)
+        .args(["--data", data, "serve", "--listen", "127.0.0.1:0", "--rate-limit", "1000000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().context("stdout")?).read_line(&mut line)?;
+    let base = line.trim().strip_prefix("Listening on ").context("the server did not start")?.to_owned();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let result = runtime.block_on(send_all(base, chains));
+    server.kill()?;
+    server.wait()?;
+    result
+}
+
+async fn send_all(base: String, chains: Vec<Vec<Vec<u8>>>) -> Result<HttpIngest> {
+    let client = reqwest::Client::new();
+    let total: usize = chains.iter().map(Vec::len).sum();
+    let start = Instant::now();
+    let tasks: Vec<_> = chains
+        .into_iter()
+        .map(|chain| {
+            let (client, url) = (client.clone(), format!("{base}/v1/receipts"));
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                for receipt in chain {
+                    let sent = Instant::now();
+                    let response = client.post(&url).body(receipt).send().await?;
+                    anyhow::ensure!(response.status().is_success(), "the service answered {}", response.status());
+                    latencies.push(sent.elapsed());
+                }
+                anyhow::Ok(latencies)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await??);
+    }
+    let elapsed = start.elapsed();
+    latencies.sort();
+    Ok(HttpIngest {
+        rate: total as f64 / elapsed.as_secs_f64(),
+        p50: super::quantile(&latencies, 0.50),
+        p99: super::quantile(&latencies, 0.99),
+    })
+}
+
+/// Builds the service in release mode (as it is deployed) and returns its path.
+pub fn release_binary() -> Result<std::path::PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let root = crate::workspace_root();
+    let status =
+        Command::new(cargo).args(["build", "--release", "-p", "verifier", "--locked"]).current_dir(&root).status()?;
+    anyhow::ensure!(status.success(), "building the verifier failed");
+    let target =
+        std::env::var("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| root.join("target"));
+    Ok(target.join("release/verifier"))
+}
