@@ -157,7 +157,7 @@ fn run_target(fuzz: &Path, sanitizer: Sanitizer, target: &Target, vectors: &[Vec
         bail!("`cargo fuzz run {}` failed ({status}) without a crash artifact; see {}", target.name, log.display());
     }
     if !crashes.is_empty() {
-        print_tail(&text);
+        print_crash(&text);
     }
     let stat = |name: &str| {
         text.lines().find_map(|l| l.strip_prefix(&format!("stat::{name}:"))).and_then(|v| v.trim().parse().ok())
@@ -266,7 +266,22 @@ fn list(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// The end of a target's log, where libFuzzer says what crashed and where it kept the input.
+/// What a target's log says about its crash: the panic message, libFuzzer's verdict and where it
+/// kept the input.
+fn print_crash(log: &str) {
+    let lines: Vec<&str> = log.lines().collect();
+    if let Some(start) = lines.iter().position(|l| l.contains("panicked at")) {
+        for line in lines[start..].iter().take(12).take_while(|l| !l.starts_with("stack backtrace")) {
+            println!("    {line}");
+        }
+    }
+    let verdict = |l: &&&str| l.contains("ERROR: libFuzzer") || l.starts_with("SUMMARY:") || l.contains("Test unit");
+    for line in lines.iter().filter(verdict) {
+        println!("    {line}");
+    }
+}
+
+/// The end of a target's log, where cargo or libFuzzer says what went wrong.
 fn print_tail(log: &str) {
     let lines: Vec<&str> = log.lines().filter(|l| !l.starts_with('#') && !l.starts_with('"')).collect();
     for line in &lines[lines.len().saturating_sub(40)..] {

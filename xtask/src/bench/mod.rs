@@ -48,7 +48,21 @@ pub fn run(options: &Options) -> Result<()> {
         return Ok(());
     }
     if options.criterion {
-        crate::cargo(&["bench", "-p", "verifier", "--locked", "--", "--warm-up-time", "1", "--measurement-time", "3"])?;
+        crate::cargo(&[
+            "bench",
+            "-p",
+            "verifier",
+            "--locked",
+            "--bench",
+            "signatures",
+            "--bench",
+            "archive",
+            "--",
+            "--warm-up-time",
+            "1",
+            "--measurement-time",
+            "3",
+        ])?;
     }
     let mut report = Report::new(options)?;
 
