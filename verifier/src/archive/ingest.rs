@@ -119,7 +119,7 @@ impl Archive {
     }
 
     /// Group commit: accepts many receipts and requests in one transaction, so that one disk sync
-    /// and one signed checkpoint serve them all, and their signatures are verified together. Each
+    /// and one signed checkpoint serve them all, and their signatures are verified on every core. Each
     /// is verified and checked on its own and gets its own result, in order; a refused one changes
     /// nothing and does not affect the others. If the transaction itself fails (disk full,
     /// read-only), every one of them fails and nothing is acknowledged.
