@@ -10,6 +10,7 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::error::CmdError;
 use fantoccini::key::Key;
+use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -201,6 +202,32 @@ impl Browser {
             Ok(element) => Ok(element),
             Err(error) => bail!("no `{selector}` within {WAIT:?} ({error}); the widget says: {}", self.status().await),
         }
+    }
+
+    /// Chooses the file at `path` in the file input with this `data-testid`, as a person picking
+    /// it in the file dialog does.
+    pub async fn choose_file(&self, testid: &str, path: &Path) -> Result<()> {
+        let input = self.element(testid).await?;
+        Ok(input.send_keys(&path.display().to_string()).await?)
+    }
+
+    /// Opens a second tab of this browser (same profile, same storage) and switches to it;
+    /// returns the tab that was shown, for [`Browser::switch_to`].
+    pub async fn new_tab(&self) -> Result<WindowHandle> {
+        let shown = self.client.window().await?;
+        let tab = self.client.new_window(true).await?;
+        self.client.switch_to_window(tab.handle).await?;
+        Ok(shown)
+    }
+
+    /// The tab shown now.
+    pub async fn tab(&self) -> Result<WindowHandle> {
+        Ok(self.client.window().await?)
+    }
+
+    /// Shows `tab` (a headless browser runs every tab's scripts, shown or not).
+    pub async fn switch_to(&self, tab: WindowHandle) -> Result<()> {
+        Ok(self.client.switch_to_window(tab).await?)
     }
 
     /// Runs a script in the page and returns its value.

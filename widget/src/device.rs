@@ -1,29 +1,30 @@
 //! What one person's device keeps for one student: their key, the invitation and certificate,
-//! the receipts and acknowledgements to keep, the outbox and the last log checkpoint seen.
+//! the receipts and acknowledgements to keep, the outbox, decisions set aside, and the last log
+//! tree head the school signed for it.
 //!
 //! It is saved as JSON in the browser's `localStorage` after every change, and the same JSON is
 //! the key backup file the person can export and import on another device.
+//!
+//! Everything kept here that the school signed stays signed: a receipt, an acknowledgement or a
+//! tree head damaged on the device fails verification, so it is told apart from a school that
+//! changed its record, and replaced from the school's verified history. What the device alone
+//! knows (the secret key, the queue) cannot be restored that way. Nothing is derived here that
+//! the verified history already says: the chain head, in particular, is read from it.
 
-use crate::outbox::Outbox;
+use crate::outbox::{Outbox, SetAside};
 use crate::problem::Problem;
 use crate::store::Store;
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 use shared::ids::{PersonId, StudentId};
-use shared::primitives::{Digest, PublicKey};
+use shared::primitives::PublicKey;
 
 /// The format tag of the saved state and backup files.
-pub const FORMAT: &str = "school-consent-device/1";
+pub const FORMAT: &str = "school-consent-device/2";
 
-/// The RFC 9162 tree head a device last saw: every later one must extend it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SeenTree {
-    /// Number of entries.
-    pub tree_size: u64,
-    /// Merkle tree hash.
-    pub root_hash: Digest,
-}
+/// The first format, still read: it kept the chain head and an unsigned tree head, both of
+/// which are now read from what the school signed.
+const FORMAT_1: &str = "school-consent-device/1";
 
 /// An object the school acknowledged, with its acknowledgement: what the family keeps as proof.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,14 +50,16 @@ pub struct Device {
     pub invitation: String,
     /// The enrolment certificate (canonical JSON), once the school issued it.
     pub certificate: Option<String>,
-    /// The hash of this person's latest signed receipt: the next one names it as `previous`.
-    pub head: Option<Digest>,
     /// What waits to be sent.
     pub outbox: Outbox,
+    /// Decisions not sent as they were, to offer again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_aside: Option<SetAside>,
     /// Receipts and requests the school acknowledged.
     pub kept: Vec<Kept>,
-    /// The last log tree head seen.
-    pub seen: Option<SeenTree>,
+    /// The largest log tree head the school signed for this device: a signed checkpoint, or an
+    /// acknowledgement (which carries one), as canonical JSON. Every later one must extend it.
+    pub seen: Option<String>,
 }
 
 impl Device {
@@ -68,8 +71,8 @@ impl Device {
             secret: None,
             invitation: String::from_utf8_lossy(invitation).into_owned(),
             certificate: None,
-            head: None,
             outbox: Outbox::default(),
+            set_aside: None,
             kept: Vec::new(),
             seen: None,
         }
@@ -90,6 +93,11 @@ impl Device {
         self.secret.as_deref().map(decode_secret).transpose()
     }
 
+    /// The key this device holds, if any, as the school would see it.
+    pub fn public_key(&self) -> Option<PublicKey> {
+        self.existing_key().ok().flatten().map(|key| PublicKey::of(&key))
+    }
+
     /// Writes the device to `store` under its slot.
     pub fn save(&self, store: &impl Store, slot: &Slot) -> Result<(), Problem> {
         let json = serde_json::to_string(self).map_err(|e| Problem::Storage(e.to_string()))?;
@@ -100,18 +108,27 @@ impl Device {
     /// The device saved in `slot`, if any. A saved state this version cannot read is reported,
     /// never silently replaced: it may hold the only copy of a key.
     pub fn load(store: &impl Store, slot: &Slot) -> Result<Option<Device>, Problem> {
-        store.load(&slot.key()).map(|json| Device::from_json(&json).map_err(Problem::Storage)).transpose()
+        store.load(&slot.key()).map(|json| Device::from_json(&json).map_err(Problem::DeviceDamaged)).transpose()
     }
 
     /// The device last saved for `school`, for a visit without an invitation link.
     pub fn load_last(store: &impl Store, school: &PublicKey) -> Result<Option<Device>, Problem> {
         let Some(slot) = store.load(&Slot::last_key(school)) else { return Ok(None) };
-        store.load(&slot).map(|json| Device::from_json(&json).map_err(Problem::Storage)).transpose()
+        store.load(&slot).map(|json| Device::from_json(&json).map_err(Problem::DeviceDamaged)).transpose()
     }
 
-    /// Parses saved state or a backup file, checking its format and its key.
+    /// Parses saved state or a backup file, checking its format and its key. A file of the first
+    /// format loses only what is read from the school anyway (its chain head and tree head).
     pub fn from_json(json: &str) -> Result<Device, String> {
-        let device: Device = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        let mut value: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        if let Some(fields) =
+            value.as_object_mut().filter(|o| o.get("format").and_then(|f| f.as_str()) == Some(FORMAT_1))
+        {
+            fields.remove("head");
+            fields.remove("seen");
+            fields.insert("format".into(), FORMAT.into());
+        }
+        let device: Device = serde_json::from_value(value).map_err(|e| e.to_string())?;
         if device.format != FORMAT {
             return Err(format!("format {:?}, expected {FORMAT:?}", device.format));
         }

@@ -6,27 +6,36 @@
 //! Nothing here touches the DOM, the network or the clock directly: the transport, the store and
 //! `now` are passed in, so the native tests drive these flows against the real service. (Signing
 //! a receipt is timed through [`crate::timing`], which only records, and only in the browser.)
+//!
+//! Three rules keep a person able to withdraw whatever happened on other tabs or devices:
+//! - the chain head a new receipt follows is read from the school's verified history just
+//!   before signing, never remembered on the device ([`Family::chain_head`]);
+//! - decisions taken while another device or tab moved that head on are not signed over it:
+//!   they are set aside and offered again with the current state, as is a receipt the school
+//!   refuses for good — nothing saved keeps pointing at a refused receipt;
+//! - what the school signed and the device kept is verified again on every load; a damaged
+//!   copy is dropped and taken again from the school's verified history.
 
-use crate::device::{Device, Kept, SeenTree, Slot};
-use crate::link::base64url;
-use crate::outbox::Outgoing;
+use crate::device::{Device, Kept, Slot};
+use crate::history::{acknowledgement_of, bad_answer, canonical, receipt_by, History};
+use crate::link::{base64url, Fragment};
+use crate::outbox::{Outgoing, SetAside, SetAsideReason};
 use crate::problem::Problem;
 use crate::store::Store;
 use crate::timing;
 use crate::transport::Transport;
+use crate::witness::{kind_of, ConsistencyProof, TreeHead};
 use serde::Deserialize;
 use serde_json::Value;
 use shared::ids::PurposeId;
 use shared::objects::{
-    Acknowledgement, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, EnrolmentRequest, HistoryRequest,
-    Invitation, RequestDecision, Right, RightsRequest, Role,
+    ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, EnrolmentRequest, HistoryRequest, Invitation, Right,
+    RightsRequest,
 };
-use shared::policy::{required_signers, Signers};
 use shared::primitives::{Digest, Nonce, PublicKey};
 use shared::trust::{TrustError, TrustStore, Verified};
-use shared::{sign, Lang, Signed, SignedObject, Timestamp};
+use shared::{sign, Lang, OpenError, SignedObject, Timestamp};
 use std::collections::BTreeMap;
-use std::fmt::Display;
 
 /// The school as the widget knows it: its root key, the archive keys it delegated, and the form
 /// in force — all verified against the key the page was configured with, never the one the
@@ -82,19 +91,28 @@ impl School {
     }
 }
 
-/// What the service returned about the student, every object verified.
-#[derive(Debug, Clone, Default)]
-pub struct History {
-    /// Certificates of everyone enrolled for the student.
-    pub certificates: Vec<Verified<EnrolmentCertificate>>,
-    /// Receipts, with their acknowledgements, in log order.
-    pub receipts: Vec<(Signed<ConsentReceipt>, Verified<Acknowledgement>)>,
-    /// Rights requests, with their acknowledgements and the school's decision once made.
-    pub requests: Vec<LoggedRequest>,
+/// Whether this person can act through this link on this device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// Not asked yet (the first sync after opening has not ended): no decision is offered yet.
+    Unchecked,
+    /// The school could not be reached to ask: the person may decide; it waits on the device.
+    Unreachable,
+    /// The link can still enrol this device; the person sees everyone's decisions and decides.
+    Open,
+    /// This device is enrolled.
+    Enrolled,
+    /// The link can no longer enrol this device ([`Problem::closes_the_link`]): say why, and
+    /// offer the key backup instead of any decision.
+    Closed(Problem),
 }
 
-/// A rights request, the school's acknowledgement of it, and its decision once made.
-pub type LoggedRequest = (Signed<RightsRequest>, Verified<Acknowledgement>, Option<Verified<RequestDecision>>);
+impl Access {
+    /// Whether decisions are offered.
+    pub fn may_decide(&self) -> bool {
+        matches!(self, Access::Unreachable | Access::Open | Access::Enrolled)
+    }
+}
 
 /// One person's session for one student.
 #[derive(Debug, Clone)]
@@ -105,29 +123,34 @@ pub struct Family {
     slot: Slot,
     device: Device,
     history: History,
+    seen: Option<TreeHead>,
+    access: Access,
+    repaired: bool,
 }
 
 impl Family {
     /// Opens the person's session from the invitation in the link or, without one, from what
-    /// this device last kept for the school.
+    /// this device last kept for the school. A damaged link, or one the school did not sign,
+    /// opens nobody's form.
     ///
     /// An expired invitation still opens a session this device already enrolled with it; only
     /// enrolling a new key needs an unexpired one.
-    pub fn open(
-        school: School,
-        invitation: Option<&[u8]>,
-        store: &impl Store,
-        now: Timestamp,
-    ) -> Result<Family, Problem> {
-        let (invitation, device) = match invitation {
-            Some(bytes) => {
-                let (invitation, expired) = verify_invitation(&school.trust, bytes, now)?;
-                let body = invitation.body();
-                let slot = Slot::new(*school.key(), body.student.clone(), body.person.clone());
+    pub fn open(school: School, link: Fragment, store: &impl Store, now: Timestamp) -> Result<Family, Problem> {
+        let (invitation, device) = match link {
+            Fragment::Damaged => return Err(Problem::LinkDamaged),
+            Fragment::Invitation(bytes) => {
+                let (invitation, expired) = verify_invitation(&school.trust, &bytes, now).map_err(|e| match e {
+                    // Bytes that are not an invitation at all: the link was cut or edited.
+                    TrustError::Open(OpenError::Decode(_)) => Problem::LinkDamaged,
+                    other => Problem::LinkNotValid(other.to_string()),
+                })?;
+                let slot = slot_of(&school, &invitation);
                 let device = match Device::load(store, &slot)? {
                     Some(mut device) => {
-                        // A re-sent invitation replaces one this device never enrolled with.
-                        if device.certificate.is_none() {
+                        // A re-sent invitation replaces one this device never enrolled with;
+                        // the one it enrolled with is taken again from the link, whole.
+                        let enrolled_with = device.certificate.as_deref().and_then(certificate_invitation);
+                        if enrolled_with.is_none_or(|hash| hash == invitation.hash()) {
                             device.invitation = text(invitation.bytes());
                         }
                         device
@@ -137,32 +160,65 @@ impl Family {
                 };
                 (invitation, device)
             }
-            None => {
+            Fragment::NoInvitation => {
                 let device = Device::load_last(store, school.key())?.ok_or(Problem::NoInvitation)?;
-                let (invitation, _) = verify_invitation(&school.trust, device.invitation.as_bytes(), now)?;
+                let (invitation, _) = verify_invitation(&school.trust, device.invitation.as_bytes(), now)
+                    .map_err(|e| Problem::DeviceDamaged(format!("the kept invitation: {e}")))?;
                 (invitation, device)
             }
         };
-        let body = invitation.body();
-        let slot = Slot::new(*school.key(), body.student.clone(), body.person.clone());
-        Family::assemble(school, invitation, slot, device)
+        let slot = slot_of(&school, &invitation);
+        let family = Family::assemble(school, invitation, slot, device, History::default())?;
+        if family.repaired {
+            family.save(store)?;
+        }
+        Ok(family)
     }
 
-    /// The session of a device's saved state: its certificate and every kept receipt and
-    /// acknowledgement verified again, since storage is not trusted more than the network.
+    /// The session of a device's saved state, everything the school signed verified again, since
+    /// storage is not trusted more than the network. A damaged copy of something the school
+    /// signed is dropped (the school's verified history gives it back); a damaged key is the
+    /// one thing that cannot be restored.
     fn assemble(
         school: School,
         invitation: Verified<Invitation>,
         slot: Slot,
-        device: Device,
+        mut device: Device,
+        history: History,
     ) -> Result<Family, Problem> {
-        let mut family = Family { school, invitation, certificate: None, slot, device, history: History::default() };
-        if let Some(bytes) = &family.device.certificate {
-            family.certificate = Some(family.accept_certificate(bytes.as_bytes())?);
+        let mut repaired = false;
+        let key = device.public_key();
+        let certificate = match device.certificate.as_deref().map(|c| school.trust.certificate(c.as_bytes())) {
+            Some(Ok(certificate)) if Some(certificate.body().key) == key => Some(certificate),
+            Some(Ok(_)) => return Err(Problem::DeviceDamaged("the key does not match its certificate".into())),
+            Some(Err(_)) => {
+                // The same key enrolling again gets the same certificate.
+                device.certificate = None;
+                repaired = true;
+                None
+            }
+            None => None,
+        };
+        let seen = match device.seen.as_deref().map(|s| TreeHead::verify(&school.trust, s)) {
+            Some(Ok(seen)) => Some(seen),
+            Some(Err(_)) => {
+                device.seen = None;
+                repaired = true;
+                None
+            }
+            None => None,
+        };
+        let access = if certificate.is_some() { Access::Enrolled } else { Access::Unchecked };
+        let mut family = Family { school, invitation, certificate, slot, device, history, seen, access, repaired };
+        let kept = std::mem::take(&mut family.device.kept);
+        for kept in kept {
+            match family.remember(kept.object.as_bytes(), kept.acknowledgement.as_bytes()) {
+                Ok(_) => family.device.kept.push(kept),
+                Err(_) => family.repaired = true,
+            }
         }
-        for kept in family.device.kept.clone() {
-            family.remember(kept.object.as_bytes(), kept.acknowledgement.as_bytes())?;
-        }
+        let damaged = family.device.outbox.take_out(|item| !item.decodes());
+        family.repaired |= !damaged.is_empty();
         Ok(family)
     }
 
@@ -191,13 +247,53 @@ impl Family {
         &self.history
     }
 
-    /// This person's public key, once generated.
-    pub fn key(&self) -> Option<PublicKey> {
-        self.device.existing_key().ok().flatten().map(|key| PublicKey::of(&key))
+    /// Where this browser keeps the person's state; also the name of the lock their tabs share.
+    pub fn storage_key(&self) -> String {
+        self.slot.key()
     }
 
-    /// Records the person's decisions on the form in force, to be signed and sent by [`Family::flush`].
-    /// The key is generated now, on the device, and saved before anything else happens.
+    /// Whether the person can act through this link on this device.
+    pub fn access(&self) -> &Access {
+        &self.access
+    }
+
+    /// Whether something damaged on this device was dropped since the last call (to say so
+    /// once); what the school signed comes back with the next history read.
+    pub fn take_repaired(&mut self) -> bool {
+        std::mem::take(&mut self.repaired)
+    }
+
+    /// This person's public key, once generated.
+    pub fn key(&self) -> Option<PublicKey> {
+        self.device.public_key()
+    }
+
+    /// Whether `receipt` is this person's: signed under a certificate for the person of this
+    /// invitation (with this key or an earlier one of theirs).
+    pub fn is_mine(&self, certificate: Digest) -> bool {
+        let person = self
+            .history
+            .person_of(certificate)
+            .or_else(|| self.certificate.as_ref().filter(|c| c.hash() == certificate).map(|c| &c.body().person));
+        person == Some(&self.invitation.body().person)
+    }
+
+    /// The receipt this person's next one must name as `previous`: the last one signed and not
+    /// sent yet, else their latest receipt in the school's verified history (the archive keeps
+    /// one chain per person and student, whichever of their keys signed).
+    pub fn chain_head(&self) -> Option<Digest> {
+        let unsent = self.device.outbox.iter().filter_map(|item| match item {
+            Outgoing::Receipt { receipt } => Some(Digest::of(receipt.as_bytes())),
+            _ => None,
+        });
+        unsent.last().or_else(|| {
+            self.history.receipts.iter().rev().find(|(r, _)| self.is_mine(r.body().certificate)).map(|(r, _)| r.hash())
+        })
+    }
+
+    /// Records the person's decisions on the form in force, to be signed and sent by
+    /// [`Family::flush`]. The key is generated now, on the device, and saved before anything
+    /// else happens.
     pub fn decide(
         &mut self,
         decisions: BTreeMap<PurposeId, Decision>,
@@ -208,9 +304,32 @@ impl Family {
         if decisions.is_empty() {
             return Ok(());
         }
+        // What the person saw when deciding; another tab's newer state is taken up after it.
+        let after = self.chain_head();
+        self.reload(store)?;
         self.device.key()?;
         let form = self.school.form.hash();
-        self.device.outbox.push(Outgoing::Decisions { form, decisions, client_time: now, language });
+        self.device.outbox.push(Outgoing::Decisions { form, after, decisions, client_time: now, language });
+        self.save(store)
+    }
+
+    /// Gives again the decisions set aside (those still different from the person's own current
+    /// ones), as new decisions taken now.
+    pub fn decide_again(
+        &mut self,
+        decisions: BTreeMap<PurposeId, Decision>,
+        language: Lang,
+        now: Timestamp,
+        store: &impl Store,
+    ) -> Result<(), Problem> {
+        self.device.set_aside = None;
+        self.decide(decisions, language, now, store)
+    }
+
+    /// Forgets the decisions set aside.
+    pub fn discard_set_aside(&mut self, store: &impl Store) -> Result<(), Problem> {
+        self.reload(store)?;
+        self.device.set_aside = None;
         self.save(store)
     }
 
@@ -223,6 +342,7 @@ impl Family {
         now: Timestamp,
         store: &impl Store,
     ) -> Result<(), Problem> {
+        self.reload(store)?;
         self.device.key()?;
         let nonce = Nonce::random(&mut rand_core::OsRng);
         self.device.outbox.push(Outgoing::Rights { right, purposes, text, client_time: now, nonce });
@@ -230,59 +350,115 @@ impl Family {
     }
 
     /// Replaces this device's state for the person with a backup file, if it is one for this
-    /// school and this invitation's student and person. Nothing changes otherwise.
+    /// school and this invitation's student and person. Nothing changes otherwise. What the
+    /// backup queued goes the way of any other queue: checked against the verified history
+    /// before it is signed.
     pub fn import_backup(&mut self, json: &str, store: &impl Store) -> Result<(), Problem> {
-        let device = Device::from_json(json).map_err(Problem::KeyFileInvalid)?;
-        let invitation = self
-            .school
-            .trust
-            .invitation(device.invitation.as_bytes(), self.invitation.body().expires)
-            .map_err(|e| Problem::KeyFileInvalid(e.to_string()))?;
-        let (mine, theirs) = (self.invitation.body(), invitation.body());
-        if device.school != *self.school.key() || mine.student != theirs.student || mine.person != theirs.person {
+        let restored = Family::from_backup(self.school.clone(), json, self.history.clone())?;
+        let (mine, theirs) = (self.invitation.body(), restored.invitation.body());
+        if mine.student != theirs.student || mine.person != theirs.person {
             return Err(Problem::KeyFileInvalid("the backup is for another person or student".into()));
-        }
-        let restored = Family::assemble(self.school.clone(), invitation, self.slot.clone(), device)?;
-        if restored.certificate.as_ref().is_some_and(|c| Some(c.body().key) != restored.key()) {
-            return Err(Problem::KeyFileInvalid("the certificate is not for the backup's key".into()));
         }
         restored.save(store)?;
         *self = restored;
         Ok(())
     }
 
+    /// Opens the session a backup file holds, in a browser that has none for it (or only a
+    /// damaged one, which the backup replaces): with or without the invitation link.
+    pub fn restore(school: School, json: &str, store: &impl Store) -> Result<Family, Problem> {
+        let restored = Family::from_backup(school, json, History::default())?;
+        restored.save(store)?;
+        Ok(restored)
+    }
+
+    /// The session of a backup file, checked like saved state: for this school, with an
+    /// invitation it signed and a certificate for the backup's key.
+    fn from_backup(school: School, json: &str, history: History) -> Result<Family, Problem> {
+        let device = Device::from_json(json).map_err(Problem::KeyFileInvalid)?;
+        if device.school != *school.key() {
+            return Err(Problem::KeyFileInvalid("the backup is for another school".into()));
+        }
+        // Offline the question is who signed it, not whether it is still open.
+        let expires = shared::decode::<Invitation>(device.invitation.as_bytes())
+            .map_err(|e| Problem::KeyFileInvalid(e.to_string()))?
+            .unverified_body()
+            .expires;
+        let invitation = school
+            .trust
+            .invitation(device.invitation.as_bytes(), expires)
+            .map_err(|e| Problem::KeyFileInvalid(e.to_string()))?;
+        let slot = slot_of(&school, &invitation);
+        let restored = Family::assemble(school, invitation, slot, device, history)
+            .map_err(|e| Problem::KeyFileInvalid(e.to_string()))?;
+        if restored.certificate.is_none() {
+            return Err(Problem::KeyFileInvalid("the backup holds no enrolled key".into()));
+        }
+        Ok(restored)
+    }
+
+    /// Takes again what another tab of this browser saved for the person since this one last
+    /// read or wrote it; returns whether anything changed. The school's history read so far is
+    /// kept. Every step that changes the device starts with it, so that no tab writes over what
+    /// another saved (the browser also runs each step under a lock shared by the tabs).
+    pub fn reload(&mut self, store: &impl Store) -> Result<bool, Problem> {
+        let Some(stored) = Device::load(store, &self.slot)? else { return Ok(false) };
+        if stored == self.device {
+            return Ok(false);
+        }
+        let invitation = self.invitation.clone();
+        let mut reloaded =
+            Family::assemble(self.school.clone(), invitation, self.slot.clone(), stored, self.history.clone())?;
+        if reloaded.certificate.is_none() {
+            reloaded.access = self.access.clone();
+        }
+        *self = reloaded;
+        Ok(true)
+    }
+
     /// Sends what is queued, in order, until the queue is empty or something fails; returns how
-    /// many objects the school acknowledged. A temporary failure leaves the item queued; an
-    /// object the school refuses for good leaves the queue and is reported.
+    /// many objects the school acknowledged. A temporary failure leaves the item queued. What
+    /// the school refuses for good leaves the queue: decisions are set aside to offer again, a
+    /// request is reported.
     pub async fn flush(
         &mut self,
         transport: &impl Transport,
         store: &impl Store,
         now: Timestamp,
     ) -> Result<usize, Problem> {
+        self.reload(store)?;
         let mut acknowledged = 0;
+        // A log found inconsistent is reported once everything is sent: it must not stop a
+        // family from withdrawing.
+        let mut inconsistent = None;
         while let Some(item) = self.device.outbox.front().cloned() {
             let certificate = match &self.certificate {
                 Some(certificate) => certificate.clone(),
                 None => {
-                    self.enrol(transport, store, now).await?;
+                    match self.enrol(transport, store, now).await {
+                        Err(problem) if problem.closes_the_link() => return Err(self.close_link(problem, store)),
+                        enrolled => enrolled?,
+                    }
                     continue;
                 }
             };
             let key = self.device.key()?;
             match item {
-                Outgoing::Decisions { form, decisions, client_time, language } => {
-                    let body = ConsentReceipt::by(
-                        certificate.signed(),
-                        form,
-                        decisions,
-                        client_time,
-                        self.device.head,
-                        language,
-                    );
+                Outgoing::Decisions { form, after, decisions, client_time, language } => {
+                    // The person's latest receipt, as the school has it now.
+                    self.read_history(transport, &certificate, now).await?;
+                    let head = self.chain_head();
+                    if head != after {
+                        self.device.outbox.pop_front();
+                        self.set_aside(decisions, SetAsideReason::ChangedElsewhere);
+                        self.save(store)?;
+                        continue;
+                    }
+                    let body = ConsentReceipt::by(certificate.signed(), form, decisions, client_time, head, language);
                     let receipt = timing::signing(|| sign(body, &key)).map_err(bad_answer)?;
-                    self.device.head = Some(receipt.hash());
                     self.device.outbox.replace_front(Outgoing::Receipt { receipt: text(receipt.bytes()) });
+                    // Decisions taken later on this device were taken over these.
+                    self.device.outbox.rebase(head, receipt.hash());
                     self.save(store)?;
                 }
                 Outgoing::Rights { right, purposes, text: words, client_time, nonce } => {
@@ -302,47 +478,114 @@ impl Family {
                     self.device.outbox.replace_front(Outgoing::Request { request: text(request.bytes()) });
                     self.save(store)?;
                 }
-                Outgoing::Receipt { receipt } => {
-                    self.send(transport, store, "/v1/receipts", &receipt).await.inspect_err(|problem| {
-                        if !problem.is_temporary() {
-                            // The chain continues from the receipt before the refused one.
-                            self.device.head = previous_of(&receipt);
-                        }
-                    })?;
-                    acknowledged += 1;
-                }
+                Outgoing::Receipt { receipt } => match self.send(transport, store, "/v1/receipts", &receipt).await {
+                    Ok(head) => {
+                        acknowledged += 1;
+                        inconsistent = inconsistent.or(self.witness_sent(transport, store, head).await?);
+                    }
+                    Err(Problem::Refused { code, .. }) => {
+                        // Refused for good (and already off the queue): what the person meant is
+                        // offered again, over the state the school now holds.
+                        let item = Outgoing::Receipt { receipt };
+                        let reason = match code.as_str() {
+                            "replay" => SetAsideReason::ChangedElsewhere,
+                            _ => SetAsideReason::Refused { code },
+                        };
+                        self.set_aside(item.decisions(), reason);
+                        self.save(store)?;
+                        self.read_history(transport, &certificate, now).await?;
+                    }
+                    Err(problem) => return Err(problem),
+                },
                 Outgoing::Request { request } => {
-                    self.send(transport, store, "/v1/requests", &request).await?;
+                    let head = self.send(transport, store, "/v1/requests", &request).await?;
                     acknowledged += 1;
+                    inconsistent = inconsistent.or(self.witness_sent(transport, store, head).await?);
                 }
             }
         }
-        Ok(acknowledged)
+        inconsistent.map_or(Ok(acknowledged), Err)
     }
 
-    /// Reads the log's latest checkpoint (checking it extends the one this device saw) and, once
-    /// enrolled, the student's whole history.
+    /// Witnesses the tree head of an acknowledgement just kept: an inconsistency is returned to
+    /// report later; any other failure stops the flush.
+    async fn witness_sent(
+        &mut self,
+        transport: &impl Transport,
+        store: &impl Store,
+        head: TreeHead,
+    ) -> Result<Option<Problem>, Problem> {
+        match self.witness(transport, store, head).await {
+            Ok(()) => Ok(None),
+            Err(problem @ Problem::LogInconsistent(_)) => Ok(Some(problem)),
+            Err(problem) => Err(problem),
+        }
+    }
+
+    /// Reads the log's latest checkpoint (checking it extends the one this device saw) and the
+    /// student's whole history: with the device's certificate once enrolled, else with the
+    /// invitation, which tells at once whether the link can still be used. A log that does not
+    /// extend what the school confirmed to this device is reported after the history is read,
+    /// so the person still sees the current state and can still withdraw.
     pub async fn refresh(
         &mut self,
         transport: &impl Transport,
         store: &impl Store,
         now: Timestamp,
     ) -> Result<(), Problem> {
-        match transport.get("/v1/checkpoint", None).await?.ok() {
+        self.reload(store)?;
+        let witnessed = match transport.get("/v1/checkpoint", None).await.and_then(|reply| reply.ok()) {
             Ok(bytes) => {
-                let checkpoint = self.school.trust.checkpoint(&bytes).map_err(bad_answer)?;
-                let body = checkpoint.body();
-                self.witness(transport, store, SeenTree { tree_size: body.tree_size, root_hash: body.root_hash })
-                    .await?;
+                let latest = TreeHead::verify(&self.school.trust, &text(&bytes))?;
+                self.witness_latest(transport, store, latest).await
             }
-            // An empty log has no checkpoint yet; anything else is a failure.
-            Err(Problem::Refused { code, .. }) if code == "empty_log" => {}
-            Err(problem) => return Err(problem),
+            // An empty log has no checkpoint yet.
+            Err(Problem::Refused { code, .. }) if code == "empty_log" => Ok(()),
+            Err(problem) => Err(problem),
+        };
+        let read = match witnessed {
+            Err(ref problem) if problem.is_temporary() => Err(problem.clone()),
+            _ => self.read_current_history(transport, store, now).await,
+        };
+        if self.access == Access::Unchecked {
+            self.access = Access::Unreachable;
         }
-        if self.certificate.is_none() && self.waits_for_this_student(now) {
-            self.enrol(transport, store, now).await?;
+        read.and(witnessed)
+    }
+
+    /// The student's history, by the enrolled key or else by the invitation. A device that holds
+    /// a key but no certificate (a damaged copy, or an answer that never arrived) enrols again
+    /// first: the same key gets the same certificate, and its own use of the link is no reason
+    /// to close it.
+    async fn read_current_history(
+        &mut self,
+        transport: &impl Transport,
+        store: &impl Store,
+        now: Timestamp,
+    ) -> Result<(), Problem> {
+        if self.certificate.is_none() && self.device.secret.is_some() {
+            match self.enrol(transport, store, now).await {
+                Err(problem) if problem.closes_the_link() => {
+                    self.close_link(problem, store);
+                    return Ok(());
+                }
+                enrolled => enrolled?,
+            }
         }
-        let Some(certificate) = self.certificate.clone() else { return Ok(()) };
+        match self.certificate.clone() {
+            Some(certificate) => self.read_history(transport, &certificate, now).await?,
+            None => self.read_history_as_invited(transport, store).await?,
+        }
+        self.keep_what_is_mine(store)
+    }
+
+    /// Reads the history with a challenge signed by the enrolled key.
+    async fn read_history(
+        &mut self,
+        transport: &impl Transport,
+        certificate: &Verified<EnrolmentCertificate>,
+        now: Timestamp,
+    ) -> Result<(), Problem> {
         let key = self.device.key()?;
         let challenge: ChallengeResponse =
             serde_json::from_slice(&transport.get("/v1/challenge", None).await?.ok()?).map_err(bad_answer)?;
@@ -355,16 +598,78 @@ impl Family {
         let request = sign(request, &key).map_err(bad_answer)?;
         let authorization = format!("Consent {}", base64url(request.bytes()));
         let body = transport.get("/v1/history", Some(&authorization)).await?.ok()?;
-        self.read_history(&body)
+        self.take_history(&body)
     }
 
-    /// A student who co-signs enrols on their first visit, before deciding anything, because
-    /// only an enrolled key may read the guardian's decisions that wait for theirs.
-    fn waits_for_this_student(&self, now: Timestamp) -> bool {
-        let invitation = self.invitation.body();
-        let policy = &self.school.form.body().policy;
-        invitation.role == Role::Student
-            && required_signers(policy, invitation.student_birth_date, now.date()) == Signers::GuardianAndStudent
+    /// Reads the history with the invitation, before enrolling: the answer also says whether
+    /// the link can still enrol this device. A closed link sets aside what waits for it.
+    async fn read_history_as_invited(&mut self, transport: &impl Transport, store: &impl Store) -> Result<(), Problem> {
+        let authorization = format!("Invitation {}", base64url(self.invitation.bytes()));
+        let reply = transport.get("/v1/history", Some(&authorization)).await?.ok();
+        match reply {
+            Ok(body) => {
+                self.take_history(&body)?;
+                self.access = Access::Open;
+                Ok(())
+            }
+            Err(problem) if problem.closes_the_link() => {
+                self.close_link(problem, store);
+                Ok(())
+            }
+            Err(problem) => Err(problem),
+        }
+    }
+
+    /// Replaces the history with a verified answer, keeping what this device sent meanwhile.
+    fn take_history(&mut self, body: &[u8]) -> Result<(), Problem> {
+        let mut history = History::read(&self.school.trust, body)?;
+        history.merge(std::mem::take(&mut self.history));
+        self.history = history;
+        Ok(())
+    }
+
+    /// Keeps, as this device's proof, every receipt and request of this person the verified
+    /// history holds with its acknowledgement, in log order: what another tab overwrote or what
+    /// was damaged here comes back from the school's record.
+    fn keep_what_is_mine(&mut self, store: &impl Store) -> Result<(), Problem> {
+        let receipts = self.history.receipts.iter().map(|(r, ack)| (r.body().certificate, r.bytes(), ack));
+        let requests = self.history.requests.iter().map(|(r, ack, _)| (r.body().certificate, r.bytes(), ack));
+        let mut mine: Vec<(u64, Kept)> = receipts
+            .chain(requests)
+            .filter(|(certificate, _, _)| self.is_mine(*certificate))
+            .map(|(_, object, ack)| {
+                (ack.body().log_index, Kept { object: text(object), acknowledgement: text(ack.bytes()) })
+            })
+            .collect();
+        mine.sort_by_key(|(index, _)| *index);
+        let kept: Vec<Kept> = mine.into_iter().map(|(_, kept)| kept).collect();
+        if kept != self.device.kept {
+            self.device.kept = kept;
+            self.save(store)?;
+        }
+        Ok(())
+    }
+
+    /// The link can no longer enrol this device: what waits on it for enrolment is set aside
+    /// (decisions) or dropped (requests, which the person is told about with the problem).
+    fn close_link(&mut self, problem: Problem, store: &impl Store) -> Problem {
+        let waiting = self.device.outbox.take_out(|_| true);
+        let decisions: BTreeMap<PurposeId, Decision> = waiting.iter().flat_map(Outgoing::decisions).collect();
+        self.set_aside(decisions, SetAsideReason::LinkClosed);
+        self.access = Access::Closed(problem.clone());
+        // Saving may fail (a full browser store); the problem to show is the link's.
+        let _ = self.save(store);
+        problem
+    }
+
+    /// Adds `decisions` to those set aside (later ones over earlier ones), with `reason`.
+    fn set_aside(&mut self, decisions: BTreeMap<PurposeId, Decision>, reason: SetAsideReason) {
+        if decisions.is_empty() {
+            return;
+        }
+        let mut all = self.device.set_aside.take().map(|s| s.decisions).unwrap_or_default();
+        all.extend(decisions);
+        self.device.set_aside = Some(SetAside { decisions: all, reason });
     }
 
     fn save(&self, store: &impl Store) -> Result<(), Problem> {
@@ -372,7 +677,7 @@ impl Family {
     }
 
     /// Enrols the device's key with the invitation; the same key enrolling again gets the same
-    /// certificate, so a lost answer is simply asked for again.
+    /// certificate, so a lost answer (or a damaged copy) is simply asked for again.
     async fn enrol(&mut self, transport: &impl Transport, store: &impl Store, now: Timestamp) -> Result<(), Problem> {
         let key = self.device.key()?;
         let request = EnrolmentRequest {
@@ -384,28 +689,27 @@ impl Family {
         let request = sign(request, &key).map_err(bad_answer)?;
         let body = format!(r#"{{"invitation":{},"request":{}}}"#, text(self.invitation.bytes()), text(request.bytes()));
         let bytes = transport.post("/v1/enrol", body.into_bytes()).await?.ok()?;
-        let certificate = self.accept_certificate(&bytes)?;
+        let certificate = self.school.trust.certificate(&bytes).map_err(bad_answer)?;
         let cert = certificate.body();
         if cert.key != PublicKey::of(&key) || cert.invitation != self.invitation.hash() {
             return Err(Problem::BadAnswer("the certificate is not for this key and invitation".into()));
         }
         self.device.certificate = Some(text(&bytes));
         self.certificate = Some(certificate);
+        self.access = Access::Enrolled;
         self.save(store)
     }
 
-    fn accept_certificate(&self, bytes: &[u8]) -> Result<Verified<EnrolmentCertificate>, Problem> {
-        self.school.trust.certificate(bytes).map_err(bad_answer)
-    }
-
-    /// Sends the front item; on its acknowledgement, keeps both and takes it off the queue.
+    /// Sends the front item; on its acknowledgement, keeps both and takes it off the queue, and
+    /// returns the tree head the acknowledgement states. An item refused for good is taken off
+    /// the queue too.
     async fn send(
         &mut self,
         transport: &impl Transport,
         store: &impl Store,
         path: &str,
         object: &str,
-    ) -> Result<(), Problem> {
+    ) -> Result<TreeHead, Problem> {
         let reply = transport.post(path, object.as_bytes().to_vec()).await?.ok();
         let ack_bytes = match reply {
             Ok(bytes) => bytes,
@@ -416,27 +720,27 @@ impl Family {
                 return Err(problem);
             }
         };
-        let ack = self.remember(object.as_bytes(), &ack_bytes)?;
+        self.remember(object.as_bytes(), &ack_bytes)?;
         self.device.kept.push(Kept { object: object.to_owned(), acknowledgement: text(&ack_bytes) });
         self.device.outbox.pop_front();
         self.save(store)?;
-        let checkpoint = &ack.body().checkpoint;
-        self.witness(transport, store, SeenTree { tree_size: checkpoint.tree_size, root_hash: checkpoint.root_hash })
-            .await
+        TreeHead::verify(&self.school.trust, &text(&ack_bytes))
     }
 
     /// Verifies an object this device sent and the school's acknowledgement of it, and adds them
     /// to the history shown.
-    fn remember(&mut self, object: &[u8], ack: &[u8]) -> Result<Verified<Acknowledgement>, Problem> {
-        let ack = self.acknowledgement_of(object, ack)?;
+    fn remember(&mut self, object: &[u8], ack: &[u8]) -> Result<Verified<shared::objects::Acknowledgement>, Problem> {
+        let ack = acknowledgement_of(&self.school.trust, object, ack)?;
         let certificate = self.certificate.clone().ok_or_else(|| Problem::BadAnswer("not enrolled".into()))?;
         match kind_of(object).as_deref() {
             Some(ConsentReceipt::KIND) => {
                 let receipt = receipt_by(object, &certificate)?;
+                self.history.add_certificate(certificate);
                 self.history.add_receipt(receipt, ack.clone());
             }
             Some(RightsRequest::KIND) => {
                 let request = self.school.trust.request(object, &certificate).map_err(bad_answer)?;
+                self.history.add_certificate(certificate);
                 self.history.add_request(request.signed().clone(), ack.clone(), None);
             }
             other => return Err(Problem::BadAnswer(format!("unexpected kept object {other:?}"))),
@@ -444,120 +748,62 @@ impl Family {
         Ok(ack)
     }
 
-    fn acknowledgement_of(&self, object: &[u8], ack: &[u8]) -> Result<Verified<Acknowledgement>, Problem> {
-        let ack = self.school.trust.acknowledgement(ack).map_err(bad_answer)?;
-        if ack.body().object != Digest::of(object) {
-            return Err(Problem::BadAnswer("the acknowledgement is for another object".into()));
+    /// The service's latest tree head: it may not be smaller than one the school signed for
+    /// this device before — a log that shrank is the school's record falling behind what it
+    /// confirmed, never a service failure.
+    async fn witness_latest(
+        &mut self,
+        transport: &impl Transport,
+        store: &impl Store,
+        latest: TreeHead,
+    ) -> Result<(), Problem> {
+        if let Some(seen) = &self.seen {
+            if latest.tree_size < seen.tree_size {
+                return Err(Problem::LogInconsistent(format!(
+                    "the school's log has {} entries, fewer than the {} it confirmed to this device",
+                    latest.tree_size, seen.tree_size
+                )));
+            }
         }
-        Ok(ack)
+        self.witness(transport, store, latest).await
     }
 
-    /// Checks that the tree head `tree` and the one this device saw before are consistent (the
-    /// smaller tree is a prefix of the larger), then keeps the larger.
-    async fn witness(&mut self, transport: &impl Transport, store: &impl Store, tree: SeenTree) -> Result<(), Problem> {
-        let Some(seen) = self.device.seen else {
-            self.device.seen = Some(tree);
-            return self.save(store);
+    /// Checks that `tree` and the tree head this device saw before describe one log, then keeps
+    /// the larger.
+    async fn witness(&mut self, transport: &impl Transport, store: &impl Store, tree: TreeHead) -> Result<(), Problem> {
+        let Some(seen) = self.seen.clone() else {
+            return self.keep_tree_head(tree, store);
         };
-        let (older, newer) = if seen.tree_size <= tree.tree_size { (seen, tree) } else { (tree, seen) };
-        let proof = if older.tree_size == newer.tree_size {
-            Vec::new()
-        } else {
-            let path = format!("/v1/proof/consistency?first={}&second={}", older.tree_size, newer.tree_size);
-            let proof: ConsistencyProof =
-                serde_json::from_slice(&transport.get(&path, None).await?.ok()?).map_err(bad_answer)?;
-            proof.proof
+        let proof = match seen.proof_range(&tree) {
+            None => Vec::new(),
+            Some((first, second)) => {
+                let path = format!("/v1/proof/consistency?first={first}&second={second}");
+                let proof: ConsistencyProof =
+                    serde_json::from_slice(&transport.get(&path, None).await?.ok()?).map_err(bad_answer)?;
+                proof.proof
+            }
         };
-        shared::merkle::verify_consistency(
-            older.tree_size,
-            newer.tree_size,
-            &older.root_hash,
-            &newer.root_hash,
-            &proof,
-        )
-        .map_err(|e| Problem::LogInconsistent(e.to_string()))?;
+        seen.consistent_with(&tree, &proof)?;
         if tree.tree_size > seen.tree_size {
-            self.device.seen = Some(tree);
-            self.save(store)?;
+            self.keep_tree_head(tree, store)?;
         }
         Ok(())
     }
 
-    /// Verifies every object of a `GET /v1/history` answer; on any failure nothing is replaced.
-    fn read_history(&mut self, body: &[u8]) -> Result<(), Problem> {
-        let response: HistoryResponse = serde_json::from_slice(body).map_err(bad_answer)?;
-        let trust = &self.school.trust;
-        let mut history = History::default();
-        for item in &response.certificates {
-            history.certificates.push(trust.certificate(&canonical(&item.object)?).map_err(bad_answer)?);
-        }
-        let mut receipts = Vec::new();
-        for item in &response.receipts {
-            let bytes = canonical(&item.object)?;
-            let named = shared::decode::<ConsentReceipt>(&bytes).map_err(bad_answer)?.unverified_body().certificate;
-            let receipt = receipt_by(&bytes, certificate_named(&history.certificates, named)?)?;
-            let ack = self.acknowledgement_of(&bytes, &canonical(item.acknowledged()?)?)?;
-            receipts.push((receipt, ack));
-        }
-        let mut requests = Vec::new();
-        for RequestItem { request: item, decision } in &response.requests {
-            let bytes = canonical(&item.object)?;
-            let named = shared::decode::<RightsRequest>(&bytes).map_err(bad_answer)?.unverified_body().certificate;
-            let certificate = certificate_named(&history.certificates, named)?;
-            let request = trust.request(&bytes, certificate).map_err(bad_answer)?;
-            let ack = self.acknowledgement_of(&bytes, &canonical(item.acknowledged()?)?)?;
-            let decision = match decision {
-                Some(decision) => {
-                    let decision = trust.decision(&canonical(decision)?).map_err(bad_answer)?;
-                    if decision.body().request != request.hash() {
-                        return Err(Problem::BadAnswer("a decision on another request".into()));
-                    }
-                    Some(decision)
-                }
-                None => None,
-            };
-            requests.push((request.signed().clone(), ack, decision));
-        }
-        for (receipt, ack) in receipts {
-            history.add_receipt(receipt, ack);
-        }
-        for (request, ack, decision) in requests {
-            history.add_request(request, ack, decision);
-        }
-        // What this device sent and the school acknowledged stays shown even if the answer
-        // above was read before it was logged.
-        for (receipt, ack) in std::mem::take(&mut self.history.receipts) {
-            history.add_receipt(receipt, ack);
-        }
-        for (request, ack, decision) in std::mem::take(&mut self.history.requests) {
-            history.add_request(request, ack, decision);
-        }
-        self.history = history;
-        Ok(())
+    fn keep_tree_head(&mut self, tree: TreeHead, store: &impl Store) -> Result<(), Problem> {
+        self.device.seen = Some(tree.signed.clone());
+        self.seen = Some(tree);
+        self.save(store)
     }
 }
 
-impl History {
-    fn add_receipt(&mut self, receipt: Signed<ConsentReceipt>, ack: Verified<Acknowledgement>) {
-        if !self.receipts.iter().any(|(r, _)| r.hash() == receipt.hash()) {
-            self.receipts.push((receipt, ack));
-            self.receipts.sort_by_key(|(_, ack)| ack.body().log_index);
-        }
-    }
-
-    fn add_request(
-        &mut self,
-        request: Signed<RightsRequest>,
-        ack: Verified<Acknowledgement>,
-        decision: Option<Verified<RequestDecision>>,
-    ) {
-        match self.requests.iter_mut().find(|(r, _, _)| r.hash() == request.hash()) {
-            Some(existing) if existing.2.is_none() => existing.2 = decision,
-            Some(_) => {}
-            None => {
-                self.requests.push((request, ack, decision));
-                self.requests.sort_by_key(|(_, ack, _)| ack.body().log_index);
-            }
+impl Outgoing {
+    /// Whether a signed item still decodes: one damaged on the device is dropped when loaded.
+    fn decodes(&self) -> bool {
+        match self {
+            Outgoing::Receipt { receipt } => shared::decode::<ConsentReceipt>(receipt.as_bytes()).is_ok(),
+            Outgoing::Request { request } => shared::decode::<RightsRequest>(request.as_bytes()).is_ok(),
+            Outgoing::Decisions { .. } | Outgoing::Rights { .. } => true,
         }
     }
 }
@@ -571,115 +817,34 @@ struct ChallengeResponse {
     expires: Timestamp,
 }
 
-/// `GET /v1/proof/consistency`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConsistencyProof {
-    #[allow(dead_code)]
-    first: u64,
-    #[allow(dead_code)]
-    second: u64,
-    proof: Vec<Digest>,
-}
-
-/// `GET /v1/history`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct HistoryResponse {
-    #[allow(dead_code)] // Each object names its student; the certificates are checked instead.
-    student: String,
-    certificates: Vec<HistoryItem>,
-    receipts: Vec<HistoryItem>,
-    requests: Vec<RequestItem>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct HistoryItem {
-    object: Value,
-    acknowledgement: Option<Value>,
-    #[allow(dead_code)] // The acknowledgement's signed server time is used instead.
-    logged_at: Timestamp,
-}
-
-impl HistoryItem {
-    fn acknowledged(&self) -> Result<&Value, Problem> {
-        self.acknowledgement
-            .as_ref()
-            .ok_or_else(|| Problem::BadAnswer("a logged object without acknowledgement".into()))
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RequestItem {
-    request: HistoryItem,
-    decision: Option<Value>,
-}
-
 /// Verifies an invitation under the school's key; an expired one is verified as of its expiry
 /// and reported as expired, so that a device that enrolled in time keeps working.
 fn verify_invitation(
     trust: &TrustStore,
     bytes: &[u8],
     now: Timestamp,
-) -> Result<(Verified<Invitation>, bool), Problem> {
+) -> Result<(Verified<Invitation>, bool), TrustError> {
     match trust.invitation(bytes, now) {
         Ok(invitation) => Ok((invitation, false)),
-        Err(TrustError::Expired { expired, .. }) => {
-            Ok((trust.invitation(bytes, expired).map_err(not_the_school)?, true))
-        }
-        Err(e) => Err(not_the_school(e)),
+        Err(TrustError::Expired { expired, .. }) => Ok((trust.invitation(bytes, expired)?, true)),
+        Err(e) => Err(e),
     }
 }
 
-/// The certificate with hash `named` among those the history returned.
-fn certificate_named(
-    certificates: &[Verified<EnrolmentCertificate>],
-    named: Digest,
-) -> Result<&Verified<EnrolmentCertificate>, Problem> {
-    certificates.iter().find(|c| c.hash() == named).ok_or_else(|| Problem::BadAnswer(format!("no certificate {named}")))
+/// The storage slot of the invitation's person and student at this school.
+fn slot_of(school: &School, invitation: &Verified<Invitation>) -> Slot {
+    let body = invitation.body();
+    Slot::new(*school.key(), body.student.clone(), body.person.clone())
 }
 
-/// A receipt signed by the holder of `certificate` and saying so. Unlike the archive, the widget
-/// does not insist that it answers the form in force: history holds answers to earlier versions.
-fn receipt_by(bytes: &[u8], certificate: &Verified<EnrolmentCertificate>) -> Result<Signed<ConsentReceipt>, Problem> {
-    let receipt: Signed<ConsentReceipt> = shared::open(bytes, &certificate.body().key).map_err(bad_answer)?;
-    let (body, cert) = (receipt.body(), certificate.body());
-    let agrees = body.certificate == certificate.hash()
-        && body.school == cert.school
-        && body.student == cert.student
-        && body.role == cert.role;
-    if !agrees {
-        return Err(Problem::BadAnswer("a receipt that does not match its certificate".into()));
-    }
-    Ok(receipt)
-}
-
-fn previous_of(receipt: &str) -> Option<Digest> {
-    shared::decode::<ConsentReceipt>(receipt.as_bytes()).ok().and_then(|e| e.unverified_body().previous)
-}
-
-fn kind_of(bytes: &[u8]) -> Option<String> {
-    #[derive(Deserialize)]
-    struct Kind {
-        kind: String,
-    }
-    serde_json::from_slice::<Kind>(bytes).ok().map(|k| k.kind)
-}
-
-/// The canonical bytes of an object embedded as a JSON value in a service answer.
-fn canonical(value: &Value) -> Result<Vec<u8>, Problem> {
-    shared::encoding::to_canonical(value).map_err(bad_answer)
+/// The invitation a kept certificate names, read without trusting it (it is verified later).
+fn certificate_invitation(certificate: &str) -> Option<Digest> {
+    shared::decode::<EnrolmentCertificate>(certificate.as_bytes()).ok().map(|c| c.unverified_body().invitation)
 }
 
 /// Canonical JSON is UTF-8 by construction.
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn bad_answer(error: impl Display) -> Problem {
-    Problem::BadAnswer(error.to_string())
 }
 
 fn not_the_school(error: TrustError) -> Problem {

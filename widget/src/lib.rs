@@ -5,9 +5,11 @@
 //!
 //! The crate is split so that everything a family relies on can be tested natively:
 //! - [`link`], [`device`], [`outbox`], [`problem`]: the invitation link, what is kept on the
-//!   device, the queue of what is not sent yet, and what can go wrong — plain data;
+//!   device, the queue of what is not sent yet (and what was set aside), and what can go wrong
+//!   — plain data;
 //! - [`family`]: the flows (enrol, decide, withdraw, request, history, log consistency) over two
-//!   small traits, [`transport::Transport`] and [`store::Store`];
+//!   small traits, [`transport::Transport`] and [`store::Store`]; [`history`] verifies what the
+//!   school's record says, [`witness`] checks that its log only grows;
 //! - [`view`]: what each screen shows, computed from the verified history;
 //! - [`receipts`]: the file a family keeps, which `verifier verify` checks offline;
 //! - [`timing`]: the User Timing entries a benchmark reads (time to interactive, one signature);
@@ -16,6 +18,7 @@
 
 pub mod device;
 pub mod family;
+pub mod history;
 pub mod link;
 pub mod outbox;
 pub mod problem;
@@ -24,6 +27,7 @@ pub mod store;
 pub mod timing;
 pub mod transport;
 pub mod view;
+pub mod witness;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -1,8 +1,11 @@
 //! What the family decided but the school has not acknowledged yet. The outbox is saved before
 //! anything is sent, so a reload, a closed tab or a dead network loses nothing; it is sent in
-//! order, because each receipt names the one before it. Decisions taken before the device has
-//! its certificate wait unsigned (a receipt must name the certificate); enrolment runs first
-//! whenever the certificate is missing.
+//! order, because each receipt names the one before it. Decisions wait unsigned until they are
+//! about to be sent: the device has its certificate then (a receipt must name it), and has just
+//! read the person's latest receipt from the school, which the new one must follow.
+//!
+//! What the school refused for good, or what another tab or device overtook, leaves the queue
+//! and is [`SetAside`]: shown to the person with the reason, to give again or to discard.
 
 use serde::{Deserialize, Serialize};
 use shared::ids::PurposeId;
@@ -20,6 +23,10 @@ pub enum Outgoing {
     Decisions {
         /// The form version the person was shown.
         form: Digest,
+        /// The person's latest receipt when they decided (`None`: they had none). If another
+        /// device or tab has signed since, these decisions were made without seeing that one,
+        /// so they are set aside and offered again rather than signed over it.
+        after: Option<Digest>,
         /// One decision per purpose.
         decisions: BTreeMap<PurposeId, Decision>,
         /// When the person pressed the button.
@@ -95,20 +102,71 @@ impl Outbox {
         self.0.iter()
     }
 
+    /// Takes out every item `leaves` picks, keeping the others in order.
+    pub fn take_out(&mut self, mut leaves: impl FnMut(&Outgoing) -> bool) -> Vec<Outgoing> {
+        let (out, kept): (VecDeque<Outgoing>, VecDeque<Outgoing>) = self.0.drain(..).partition(|item| leaves(item));
+        self.0 = kept;
+        out.into()
+    }
+
+    /// Decisions that were taken after `previous` was the person's latest receipt now follow
+    /// `signed`, which this device signed in their place from an earlier queued decision.
+    pub fn rebase(&mut self, previous: Option<Digest>, signed: Digest) {
+        for item in &mut self.0 {
+            if let Outgoing::Decisions { after, .. } = item {
+                if *after == previous {
+                    *after = Some(signed);
+                }
+            }
+        }
+    }
+
     /// The purposes with a decision still waiting, and the decision.
     pub fn pending_decisions(&self) -> BTreeMap<PurposeId, Decision> {
         let mut pending = BTreeMap::new();
         for item in &self.0 {
-            match item {
-                Outgoing::Decisions { decisions, .. } => pending.extend(decisions.clone()),
-                Outgoing::Receipt { receipt } => {
-                    if let Ok(envelope) = shared::decode::<shared::objects::ConsentReceipt>(receipt.as_bytes()) {
-                        pending.extend(envelope.unverified_body().decisions.clone());
-                    }
-                }
-                _ => {}
-            }
+            pending.extend(item.decisions());
         }
         pending
     }
+}
+
+impl Outgoing {
+    /// The decisions this item carries (none for a rights request).
+    pub fn decisions(&self) -> BTreeMap<PurposeId, Decision> {
+        match self {
+            Outgoing::Decisions { decisions, .. } => decisions.clone(),
+            Outgoing::Receipt { receipt } => shared::decode::<shared::objects::ConsentReceipt>(receipt.as_bytes())
+                .map(|envelope| envelope.unverified_body().decisions.clone())
+                .unwrap_or_default(),
+            Outgoing::Rights { .. } | Outgoing::Request { .. } => BTreeMap::new(),
+        }
+    }
+}
+
+/// Why decisions were set aside instead of sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum SetAsideReason {
+    /// Another device or tab of this person changed their decisions first.
+    ChangedElsewhere,
+    /// The link can no longer enrol this device (used on another device, replaced, expired).
+    LinkClosed,
+    /// The school refused them for good, with its stable error code.
+    Refused {
+        /// The service's code, e.g. `unknown_form`.
+        code: String,
+    },
+}
+
+/// Decisions the person took that were not signed or not accepted as they were: shown with the
+/// current state, to give again with one action or to discard. Nothing is signed from here
+/// without the person pressing the button again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetAside {
+    /// The decisions, later ones over earlier ones.
+    pub decisions: BTreeMap<PurposeId, Decision>,
+    /// Why.
+    pub reason: SetAsideReason,
 }

@@ -46,6 +46,7 @@ impl Reply {
         };
         Err(match (self.status, code.as_str()) {
             (409, "invitation_used") => Problem::InvitationUsed,
+            (410, "invitation_revoked") => Problem::InvitationReplaced,
             (410, _) => Problem::InvitationExpired,
             (408 | 429, _) | (500.., _) => Problem::Unavailable { status: self.status, message },
             _ => Problem::Refused { code, message },
@@ -68,6 +69,7 @@ mod tests {
         let err = |code: &str| format!(r#"{{"error":{{"code":"{code}","message":"m"}}}}"#);
         check(409, &err("invitation_used"), Err(Problem::InvitationUsed));
         check(410, &err("invitation_expired"), Err(Problem::InvitationExpired));
+        check(410, &err("invitation_revoked"), Err(Problem::InvitationReplaced));
         check(503, &err("storage_unavailable"), Err(Problem::Unavailable { status: 503, message: "m".into() }));
         check(429, &err("rate_limited"), Err(Problem::Unavailable { status: 429, message: "m".into() }));
         check(409, &err("replay"), Err(Problem::Refused { code: "replay".into(), message: "m".into() }));

@@ -1,10 +1,14 @@
 //! What the screens show, computed from a [`Family`] at an instant: one row per purpose with its
-//! state and the one control this person may use, the history of decisions, and the rights
-//! requests. The components render these values and nothing else.
+//! state, the other signers' decisions and the one control this person may use, the history of
+//! decisions, and the rights requests. The components render these values and nothing else.
+//!
+//! Every decision is explicit (rule 1): a purpose offers "yes" and "no", neither selected, and
+//! only the purposes the person answered are signed — silence is never a refusal either, so a
+//! second guardian answering one purpose cannot end what the first one granted on another.
 
 use crate::family::Family;
 use crate::outbox::Outgoing;
-use shared::ids::PurposeId;
+use shared::ids::{PersonId, PurposeId};
 use shared::objects::{Decision, Outcome, Purpose, Right, Role};
 use shared::policy::{consent_state, rights_deadline, FoldContext, LoggedReceipt, Signers, Status};
 use shared::primitives::Digest;
@@ -14,12 +18,24 @@ use std::collections::BTreeMap;
 /// The one thing this person can do about a purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Control {
-    /// A checkbox, unticked until they tick it: they have not granted it (or withdrew it).
-    Tick,
+    /// "Yes" and "no", neither selected: they have not granted it (they never answered, refused
+    /// or withdrew).
+    Choose,
     /// A "withdraw" button: they granted it, and withdrawing is one action.
     Withdraw,
     /// Nothing: it is not their decision at the student's age (a guardian of a student of 18+).
     NotTheirs,
+}
+
+/// Another signer's latest decision on a purpose, shown before this person decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherDecision {
+    /// In which capacity they signed.
+    pub role: Role,
+    /// What they decided.
+    pub decision: Decision,
+    /// When the school logged it.
+    pub at: Timestamp,
 }
 
 /// One purpose of the form in force, as this person sees it.
@@ -31,6 +47,8 @@ pub struct PurposeRow {
     pub status: Status,
     /// This person's own latest decision on it and when the school logged it (`None`: queued).
     pub mine: Option<(Decision, Option<Timestamp>)>,
+    /// Everyone else's latest decision on it, in log order.
+    pub others: Vec<OtherDecision>,
     /// What they can do.
     pub control: Control,
     /// A grant from before an age threshold must be given again.
@@ -93,6 +111,7 @@ pub fn purpose_rows(family: &Family, now: Timestamp) -> Vec<PurposeRow> {
     let context = FoldContext { student, birth_date: family.invitation().student_birth_date, forms: &forms };
     let state = consent_state(context, logged, now);
     let mine = my_decisions(family);
+    let others = others_decisions(family);
     let role = family.invitation().role;
     form.body()
         .purposes
@@ -105,12 +124,13 @@ pub fn purpose_rows(family: &Family, now: Timestamp) -> Vec<PurposeRow> {
             } else if matches!(my, Some((Decision::Grant, _))) {
                 Control::Withdraw
             } else {
-                Control::Tick
+                Control::Choose
             };
             PurposeRow {
                 purpose: purpose.clone(),
                 status: fold.map_or(Status::NotAnswered, |f| f.status.clone()),
                 mine: my,
+                others: others.get(&purpose.id).cloned().unwrap_or_default(),
                 control,
                 needs_reconfirmation: fold.is_some_and(|f| f.needs_reconfirmation),
                 form_superseded: fold.is_some_and(|f| f.form_superseded),
@@ -123,9 +143,8 @@ pub fn purpose_rows(family: &Family, now: Timestamp) -> Vec<PurposeRow> {
 /// queued ones (not logged yet) over them.
 fn my_decisions(family: &Family) -> BTreeMap<PurposeId, (Decision, Option<Timestamp>)> {
     let mut mine = BTreeMap::new();
-    let me = family.key();
     for (receipt, ack) in &family.history().receipts {
-        if Some(*receipt.signer()) == me {
+        if family.is_mine(receipt.body().certificate) {
             for (purpose, decision) in &receipt.body().decisions {
                 mine.insert(purpose.clone(), (*decision, Some(ack.body().server_time)));
             }
@@ -137,28 +156,78 @@ fn my_decisions(family: &Family) -> BTreeMap<PurposeId, (Decision, Option<Timest
     mine
 }
 
-/// The decisions to send when the person presses "Sign and send" with `ticked` purposes ticked:
-/// a grant for each ticked box, and a refusal for each unticked one they have not already
-/// refused or withdrawn — so that a "no" is as provable as a "yes", and nothing is sent twice.
-pub fn decisions_to_send(rows: &[PurposeRow], ticked: &[PurposeId]) -> BTreeMap<PurposeId, Decision> {
-    rows.iter()
-        .filter(|row| row.control == Control::Tick)
-        .filter_map(|row| {
-            let id = &row.purpose.id;
-            if ticked.contains(id) {
-                Some((id.clone(), Decision::Grant))
-            } else if row.mine.is_none() {
-                Some((id.clone(), Decision::Refuse))
-            } else {
-                None
-            }
+/// Every other signer's latest decision per purpose, in log order of those decisions.
+fn others_decisions(family: &Family) -> BTreeMap<PurposeId, Vec<OtherDecision>> {
+    let history = family.history();
+    let mut latest: BTreeMap<(PurposeId, &PersonId), (u64, OtherDecision)> = BTreeMap::new();
+    for (receipt, ack) in &history.receipts {
+        let body = receipt.body();
+        if family.is_mine(body.certificate) {
+            continue;
+        }
+        let Some(person) = history.person_of(body.certificate) else { continue };
+        for (purpose, decision) in &body.decisions {
+            let other = OtherDecision { role: body.role, decision: *decision, at: ack.body().server_time };
+            latest.insert((purpose.clone(), person), (ack.body().log_index, other));
+        }
+    }
+    let mut by_purpose: BTreeMap<PurposeId, Vec<(u64, OtherDecision)>> = BTreeMap::new();
+    for ((purpose, _), entry) in latest {
+        by_purpose.entry(purpose).or_default().push(entry);
+    }
+    by_purpose
+        .into_iter()
+        .map(|(purpose, mut entries)| {
+            entries.sort_by_key(|(index, _)| *index);
+            (purpose, entries.into_iter().map(|(_, other)| other).collect())
         })
         .collect()
 }
 
+/// The decisions "Sign and send" signs when the person answered `answers` (each a grant or a
+/// refusal): only the purposes they answered and may decide, and only where the answer changes
+/// their own standing — a "no" after their own "no" or withdrawal signs nothing new.
+pub fn decisions_to_send(
+    rows: &[PurposeRow],
+    answers: &BTreeMap<PurposeId, Decision>,
+) -> BTreeMap<PurposeId, Decision> {
+    rows.iter()
+        .filter(|row| row.control == Control::Choose)
+        .filter_map(|row| {
+            let answer = *answers.get(&row.purpose.id)?;
+            changes_mine(row, answer).then(|| (row.purpose.id.clone(), answer))
+        })
+        .collect()
+}
+
+/// The decisions set aside that would still change something, as the person's current
+/// standing is now: offered again with one button, never signed without it.
+pub fn set_aside_decisions(rows: &[PurposeRow], family: &Family) -> BTreeMap<PurposeId, Decision> {
+    let Some(set_aside) = &family.device().set_aside else { return BTreeMap::new() };
+    rows.iter()
+        .filter_map(|row| {
+            let decision = *set_aside.decisions.get(&row.purpose.id)?;
+            let allowed = match decision {
+                Decision::Withdraw => row.control == Control::Withdraw,
+                Decision::Grant | Decision::Refuse => row.control == Control::Choose,
+            };
+            (allowed && changes_mine(row, decision)).then(|| (row.purpose.id.clone(), decision))
+        })
+        .collect()
+}
+
+/// Whether `decision` changes this person's own standing on the row's purpose.
+fn changes_mine(row: &PurposeRow, decision: Decision) -> bool {
+    let ended = |d: Decision| matches!(d, Decision::Refuse | Decision::Withdraw);
+    match (row.mine.map(|(d, _)| d), decision) {
+        (None, _) => true,
+        (Some(mine), decision) if ended(mine) && ended(decision) => false,
+        (Some(mine), decision) => mine != decision,
+    }
+}
+
 /// Every decision on every acknowledged receipt about the student, newest first.
 pub fn history_entries(family: &Family) -> Vec<HistoryEntry> {
-    let me = family.key();
     let mut entries: Vec<HistoryEntry> = family
         .history()
         .receipts
@@ -168,7 +237,7 @@ pub fn history_entries(family: &Family) -> Vec<HistoryEntry> {
             receipt.body().decisions.iter().map(move |(purpose, decision)| HistoryEntry {
                 logged_at: ack.server_time,
                 role: receipt.body().role,
-                by_me: Some(*receipt.signer()) == me,
+                by_me: family.is_mine(receipt.body().certificate),
                 purpose: purpose.clone(),
                 decision: *decision,
                 log_index: ack.log_index,
@@ -183,12 +252,11 @@ pub fn history_entries(family: &Family) -> Vec<HistoryEntry> {
 /// The person's rights requests, oldest first, then those not sent yet.
 pub fn request_rows(family: &Family) -> Vec<RequestRow> {
     let policy = &family.school().form().body().policy;
-    let me = family.key();
     let mut rows: Vec<RequestRow> = family
         .history()
         .requests
         .iter()
-        .filter(|(request, _, _)| Some(*request.signer()) == me)
+        .filter(|(request, _, _)| family.is_mine(request.body().certificate))
         .map(|(request, ack, decision)| {
             let received = ack.body().server_time;
             RequestRow {

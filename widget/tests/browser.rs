@@ -52,6 +52,7 @@ fn the_key_and_the_queue_survive_a_reload_in_local_storage() {
     let decisions = BTreeMap::from([(PurposeId::try_from("photos").expect("id"), Decision::Grant)]);
     device.outbox.push(Outgoing::Decisions {
         form: Digest::of(b"form"),
+        after: None,
         decisions,
         client_time: now(),
         language: Lang::Pl,
@@ -64,7 +65,7 @@ fn the_key_and_the_queue_survive_a_reload_in_local_storage() {
     assert_eq!(reloaded.existing_key().expect("key").expect("present").to_bytes(), key.to_bytes());
     let last = Device::load_last(&Local, &PublicKey([7; 32])).expect("readable").expect("present");
     assert_eq!(last, device, "a visit without the link finds the last device");
-    assert!(Local.load(&slot.key()).is_some_and(|json| json.contains("school-consent-device/1")));
+    assert!(Local.load(&slot.key()).is_some_and(|json| json.contains("school-consent-device/2")));
 }
 
 #[wasm_bindgen_test]
@@ -73,4 +74,36 @@ fn a_corrupt_saved_state_is_reported_not_replaced() {
     Local.save(&slot.key(), "{\"format\":\"something else\"}").expect("saved");
     assert!(Device::load(&Local, &slot).is_err());
     assert_eq!(Local.load(&slot.key()).as_deref(), Some("{\"format\":\"something else\"}"), "left untouched");
+}
+
+/// Resolves after `ms` milliseconds.
+async fn sleep(ms: i32) {
+    let wait = js_sys::Promise::new(&mut |resolve, _| {
+        let window = web_sys::window().expect("a window");
+        window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).expect("a timer");
+    });
+    wasm_bindgen_futures::JsFuture::from(wait).await.expect("the timer fires");
+}
+
+#[wasm_bindgen_test]
+async fn two_flows_of_one_person_take_turns_under_the_lock_their_tabs_share() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use widget::web::browser::exclusively;
+    let order = Rc::new(RefCell::new(Vec::new()));
+    let (first, second) = (order.clone(), order.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        exclusively("school-consent/test-lock", async {
+            first.borrow_mut().push("first starts");
+            sleep(100).await;
+            first.borrow_mut().push("first ends");
+        })
+        .await;
+    });
+    sleep(10).await;
+    wasm_bindgen_futures::spawn_local(async move {
+        exclusively("school-consent/test-lock", async { second.borrow_mut().push("second runs") }).await;
+    });
+    sleep(300).await;
+    assert_eq!(*order.borrow(), ["first starts", "first ends", "second runs"]);
 }

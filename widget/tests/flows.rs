@@ -16,7 +16,9 @@ use std::collections::{BTreeMap, HashMap};
 use verifier::archive::{Archive, Roster};
 use verifier::keys;
 use verifier::service::{self, Config};
-use widget::family::{Family, School};
+use widget::family::{Access, Family, School};
+use widget::link::Fragment;
+use widget::outbox::SetAsideReason;
 use widget::problem::Problem;
 use widget::store::Store;
 use widget::transport::{Reply, Transport};
@@ -58,6 +60,36 @@ impl Transport for Http {
     }
 }
 
+/// A transport that counts the requests it carries and can lose the next few POSTs on the way,
+/// as a dying connection does after the service received nothing.
+struct Watched<'a> {
+    inner: &'a Http,
+    requests: std::cell::Cell<usize>,
+    lose_posts: std::cell::Cell<usize>,
+}
+
+impl<'a> Watched<'a> {
+    fn new(inner: &'a Http) -> Watched<'a> {
+        Watched { inner, requests: 0.into(), lose_posts: 0.into() }
+    }
+}
+
+impl Transport for Watched<'_> {
+    async fn get(&self, path: &str, authorization: Option<&str>) -> Result<Reply, Problem> {
+        self.requests.set(self.requests.get() + 1);
+        self.inner.get(path, authorization).await
+    }
+
+    async fn post(&self, path: &str, body: Vec<u8>) -> Result<Reply, Problem> {
+        self.requests.set(self.requests.get() + 1);
+        if self.lose_posts.get() > 0 {
+            self.lose_posts.set(self.lose_posts.get() - 1);
+            return Err(Problem::Offline("connection lost".into()));
+        }
+        self.inner.post(path, body).await
+    }
+}
+
 async fn reply(response: reqwest::Result<reqwest::Response>) -> Result<Reply, Problem> {
     let response = response.map_err(|e| Problem::Offline(e.to_string()))?;
     let status = response.status().as_u16();
@@ -74,8 +106,8 @@ fn born_years_ago(years: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(today.year() - years, 1, 1).expect("a date")
 }
 
-/// A school with a published form and three families: a child of 10 (guardian alone), a student
-/// of 15 (guardian and student co-sign) and one of 19 (the student alone).
+/// A school with a published form and three families: a child of 10 (two guardians, each alone
+/// enough), a student of 15 (guardian and student co-sign) and one of 19 (the student alone).
 struct SchoolFixture {
     http: Http,
     key: PublicKey,
@@ -93,7 +125,7 @@ async fn school() -> SchoolFixture {
     archive.publish_form(form.bytes(), now()).expect("publish");
     let roster = format!(
         "student_id,student_name,class,birth_date,student_email,guardian_name,guardian_email,guardian2_name,guardian2_email\n\
-         s-10,Ana,5A,{},,Maria,m@example.org,,\n\
+         s-10,Ana,5A,{},,Maria,m@example.org,Petru,p@example.org\n\
          s-15,Mihai,8B,{},mihai@example.org,Ioana,i@example.org,,\n\
          s-19,Elena,12C,{},elena@example.org,Dan,d@example.org,,\n",
         born_years_ago(10),
@@ -120,16 +152,23 @@ impl SchoolFixture {
     /// Opens `person`'s invitation link in a browser profile `store`.
     async fn open(&self, person: &str, store: &MemoryStore) -> Family {
         let school = School::load(&self.http, self.key).await.expect("the form verifies under the school key");
-        let invitation = self.invitations[person].bytes();
-        let mut family = Family::open(school, Some(invitation), store, now()).expect("invitation opens");
+        let invitation = self.invitations[person].bytes().to_vec();
+        let mut family =
+            Family::open(school, Fragment::Invitation(invitation), store, now()).expect("invitation opens");
         family.refresh(&self.http, store, now()).await.expect("refresh");
         family
+    }
+
+    /// Reopens the page without the link, without the first refresh.
+    async fn reopen_expecting(&self, store: &MemoryStore) -> Family {
+        let school = School::load(&self.http, self.key).await.expect("form");
+        Family::open(school, Fragment::NoInvitation, store, now()).expect("reopens from the device")
     }
 
     /// Reopens the page without the link, as on a later visit.
     async fn reopen(&self, store: &MemoryStore) -> Family {
         let school = School::load(&self.http, self.key).await.expect("form");
-        let mut family = Family::open(school, None, store, now()).expect("reopens from the device");
+        let mut family = Family::open(school, Fragment::NoInvitation, store, now()).expect("reopens from the device");
         family.refresh(&self.http, store, now()).await.expect("refresh");
         family
     }
@@ -139,14 +178,28 @@ fn purpose(id: &str) -> PurposeId {
     PurposeId::try_from(id).expect("purpose id")
 }
 
-/// Ticks `ticked`, presses "Sign and send", and sends.
-async fn sign_and_send(fixture: &SchoolFixture, family: &mut Family, store: &MemoryStore, ticked: &[&str]) -> usize {
+/// Answers "yes" to `granted` (and nothing else), presses "Sign and send", and sends.
+async fn sign_and_send(fixture: &SchoolFixture, family: &mut Family, store: &MemoryStore, granted: &[&str]) -> usize {
+    let answers: Vec<(&str, Decision)> = granted.iter().map(|p| (*p, Decision::Grant)).collect();
+    answer_and_send(fixture, family, store, &answers).await
+}
+
+/// Answers each purpose as given, presses "Sign and send", and sends.
+async fn answer_and_send(
+    fixture: &SchoolFixture,
+    family: &mut Family,
+    store: &MemoryStore,
+    answers: &[(&str, Decision)],
+) -> usize {
     let rows = view::purpose_rows(family, now());
-    let ticked: Vec<PurposeId> = ticked.iter().map(|p| purpose(p)).collect();
-    family.decide(view::decisions_to_send(&rows, &ticked), Lang::Pl, now(), store).expect("recorded");
+    family.decide(view::decisions_to_send(&rows, &answered(answers)), Lang::Pl, now(), store).expect("recorded");
     let sent = family.flush(&fixture.http, store, now()).await.expect("sent and acknowledged");
     family.refresh(&fixture.http, store, now()).await.expect("refresh");
     sent
+}
+
+fn answered(answers: &[(&str, Decision)]) -> BTreeMap<PurposeId, Decision> {
+    answers.iter().map(|(p, d)| (purpose(p), *d)).collect()
 }
 
 fn status_of(family: &Family, id: &str) -> (Status, Control) {
@@ -160,17 +213,19 @@ async fn flow_1_invitation_then_sign_and_send_keeps_the_acknowledgement() {
     let store = MemoryStore::default();
     let mut family = fixture.open("s-10-g1", &store).await;
 
-    // Rule 1: nothing is given before the family acts; every purpose is a checkbox.
+    // Rule 1: nothing is given before the family acts; every purpose offers yes and no.
     let rows = view::purpose_rows(&family, now());
     assert!(!rows.is_empty());
-    assert!(rows.iter().all(|r| r.status == Status::NotAnswered && r.control == Control::Tick && r.mine.is_none()));
+    assert!(rows.iter().all(|r| r.status == Status::NotAnswered && r.control == Control::Choose && r.mine.is_none()));
     assert!(family.key().is_none(), "no key exists before the person signs");
+    assert_eq!(family.access(), &Access::Open, "the link was asked about before any decision");
+    assert!(view::decisions_to_send(&rows, &BTreeMap::new()).is_empty(), "nothing answered, nothing to sign");
 
     let sent = sign_and_send(&fixture, &mut family, &store, &["photos-published"]).await;
     assert_eq!(sent, 1);
     assert!(matches!(status_of(&family, "photos-published"), (Status::InEffect { .. }, Control::Withdraw)));
-    // Rule 2: one decision per purpose — the unticked ones are recorded as refused, not granted.
-    assert!(matches!(status_of(&family, "transport"), (Status::Refused { by: Role::Guardian }, Control::Tick)));
+    // Rule 1: what was not answered is neither granted nor refused.
+    assert_eq!(status_of(&family, "transport"), (Status::NotAnswered, Control::Choose));
     assert_eq!(family.device().kept.len(), 1, "the receipt and its acknowledgement are kept");
     assert!(family.device().outbox.is_empty());
 
@@ -198,8 +253,12 @@ async fn flow_2_co_signing_takes_effect_only_when_both_granted() {
     let mut student = fixture.open("s-15-s", &student_store).await;
     assert_eq!(
         status_of(&student, "recordings-events"),
-        (Status::Waiting { for_roles: vec![Role::Student] }, Control::Tick)
+        (Status::Waiting { for_roles: vec![Role::Student] }, Control::Choose)
     );
+    let row = view::purpose_rows(&student, now()).into_iter().find(|r| r.purpose.id == purpose("recordings-events"));
+    let others: Vec<(Role, Decision)> = row.expect("row").others.iter().map(|o| (o.role, o.decision)).collect();
+    assert_eq!(others, [(Role::Guardian, Decision::Grant)], "the student sees the guardian's decision first");
+    assert!(student.certificate().is_none(), "seen before enrolling, with the invitation");
     sign_and_send(&fixture, &mut student, &student_store, &["recordings-events"]).await;
     assert!(matches!(status_of(&student, "recordings-events").0, Status::InEffect { .. }));
     guardian.refresh(&fixture.http, &guardian_store, now()).await.expect("refresh");
@@ -209,7 +268,7 @@ async fn flow_2_co_signing_takes_effect_only_when_both_granted() {
     let adult_guardian = fixture.open("s-19-g1", &MemoryStore::default()).await;
     assert_eq!(status_of(&adult_guardian, "recordings-events").1, Control::NotTheirs);
     let adult = fixture.open("s-19-s", &MemoryStore::default()).await;
-    assert_eq!(status_of(&adult, "recordings-events").1, Control::Tick);
+    assert_eq!(status_of(&adult, "recordings-events").1, Control::Choose);
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -226,7 +285,7 @@ async fn flow_3_withdrawal_is_one_action_and_history_keeps_both() {
     family.refresh(&fixture.http, &store, now()).await.expect("refresh");
     assert!(matches!(
         status_of(&family, "photos-published"),
-        (Status::Withdrawn { by: Role::Guardian, .. }, Control::Tick)
+        (Status::Withdrawn { by: Role::Guardian, .. }, Control::Choose)
     ));
 
     let photos: Vec<Decision> = view::history_entries(&family)
@@ -303,7 +362,12 @@ async fn flow_6_nothing_signed_is_lost_offline_or_on_reload() {
     let dead = Http { base: "http://127.0.0.1:9".into(), client: reqwest::Client::new() };
     let rows = view::purpose_rows(&family, now());
     family
-        .decide(view::decisions_to_send(&rows, &[purpose("trips-abroad")]), Lang::Ro, now(), &store)
+        .decide(
+            view::decisions_to_send(&rows, &answered(&[("trips-abroad", Decision::Grant)])),
+            Lang::Ro,
+            now(),
+            &store,
+        )
         .expect("recorded");
     let failed = family.flush(&dead, &store, now()).await.expect_err("offline");
     assert!(failed.is_temporary(), "{failed}");
@@ -331,6 +395,7 @@ async fn key_backup_moves_a_person_to_another_browser() {
 
     let other = MemoryStore::default();
     let mut moved = fixture.open("s-10-g1", &other).await;
+    assert_eq!(moved.access(), &Access::Closed(Problem::InvitationUsed), "the link was used by the first browser");
     assert!(moved.import_backup("{\"format\":\"nope\"}", &other).is_err(), "a bad file changes nothing");
     assert!(moved.key().is_none());
     moved.import_backup(&backup, &other).expect("imports");
@@ -347,14 +412,44 @@ async fn nothing_is_shown_unless_it_verifies_under_the_configured_school_key() {
     assert!(matches!(refused, Problem::NotTheSchool(_)), "{refused}");
 
     let school = School::load(&fixture.http, fixture.key).await.expect("form");
-    let missing = Family::open(school, None, &MemoryStore::default(), now()).expect_err("no link, nothing kept");
+    let missing = Family::open(school, Fragment::NoInvitation, &MemoryStore::default(), now())
+        .expect_err("no link, nothing kept");
     assert_eq!(missing, Problem::NoInvitation);
 
     let school = School::load(&fixture.http, fixture.key).await.expect("form");
     let later = Timestamp::from_unix(now().unix() + 2 * 86_400).expect("in range");
-    let invitation = fixture.invitations["s-10-g1"].bytes();
-    let expired = Family::open(school, Some(invitation), &MemoryStore::default(), later).expect_err("expired");
+    let invitation = Fragment::Invitation(fixture.invitations["s-10-g1"].bytes().to_vec());
+    let expired = Family::open(school, invitation, &MemoryStore::default(), later).expect_err("expired");
     assert_eq!(expired, Problem::InvitationExpired);
+}
+
+/// Copies the school's data directory as it is now (the service is idle between requests), as
+/// a backup would.
+fn copy_of_data(from: &std::path::Path) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(from).expect("data dir") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), copy.path().join(entry.file_name())).expect("copied");
+    }
+    copy
+}
+
+/// Replaces the device's kept value at `pointer` (a JSON pointer into the saved state) by
+/// `edit` of it, as a damaged browser profile would.
+fn damage(store: &MemoryStore, pointer: &str, edit: impl FnOnce(&str) -> String) {
+    let slot = store.0.borrow().keys().find(|k| !k.ends_with("/last")).cloned().expect("a slot");
+    let mut device: serde_json::Value = serde_json::from_str(&store.load(&slot).expect("saved")).expect("json");
+    let value = device.pointer_mut(pointer).expect("the damaged field");
+    *value = serde_json::Value::String(edit(value.as_str().expect("text")));
+    store.save(&slot, &device.to_string()).expect("saved");
+}
+
+/// One character changed in the middle of a signed object.
+fn one_character_changed(signed: &str) -> String {
+    let at = signed.find("\"sig\":\"").expect("a signature") + 10;
+    let mut bytes = signed.as_bytes().to_vec();
+    bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
+    String::from_utf8(bytes).expect("still text")
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -364,15 +459,231 @@ async fn every_family_witnesses_that_the_log_only_grows() {
     let mut family = fixture.open("s-10-g1", &store).await;
     sign_and_send(&fixture, &mut family, &store, &["photos-published"]).await;
 
-    // Another device's memory of the log is edited: the root it saw is not the school's.
+    // The school signed, for this device, a larger log than the one it now serves: a copy of
+    // its archive that grew by one entry stands for the record it later lost.
+    let copy = copy_of_data(fixture._dir.path());
+    let mut other = Archive::open(copy.path()).expect("the copy opens");
+    let root = keys::read_secret(&copy.path().join(keys::ROOT_KEY)).expect("root key");
+    let until = Timestamp::from_unix(now().unix() + 86_400 * 365).expect("in range");
+    other.delegate(&root, until, now()).expect("the copy grows");
+    let larger = other.latest_checkpoint().expect("read").expect("a checkpoint");
     let slot = store.0.borrow().keys().find(|k| !k.ends_with("/last")).cloned().expect("a slot");
-    let saved = store.load(&slot).expect("saved");
-    let mut device: serde_json::Value = serde_json::from_str(&saved).expect("json");
-    device["seen"]["root_hash"] = serde_json::Value::String("00".repeat(32));
+    let mut device: serde_json::Value = serde_json::from_str(&store.load(&slot).expect("saved")).expect("json");
+    device["seen"] = serde_json::Value::String(String::from_utf8(larger).expect("json"));
     store.save(&slot, &device.to_string()).expect("saved");
 
-    let school = School::load(&fixture.http, fixture.key).await.expect("form");
-    let mut family = Family::open(school, None, &store, now()).expect("opens");
-    let problem = family.refresh(&fixture.http, &store, now()).await.expect_err("inconsistent");
+    let mut family = fixture.reopen_expecting(&store).await;
+    let problem = family.refresh(&fixture.http, &store, now()).await.expect_err("the log shrank");
+    assert!(matches!(problem, Problem::LogInconsistent(ref why) if why.contains("fewer")), "{problem}");
+    assert!(!family.take_repaired(), "the school's signed tree head is not damaged data");
+
+    // The school's log grows again to that size, with other entries: a fork.
+    let mut neighbour = fixture.open("s-15-g1", &MemoryStore::default()).await;
+    sign_and_send(&fixture, &mut neighbour, &MemoryStore::default(), &["meals"]).await;
+    let problem = family.refresh(&fixture.http, &store, now()).await.expect_err("forked");
     assert!(matches!(problem, Problem::LogInconsistent(_)), "{problem}");
+    // Withdrawing still works, and the inconsistency is still said.
+    family
+        .decide(BTreeMap::from([(purpose("photos-published"), Decision::Withdraw)]), Lang::En, now(), &store)
+        .expect("recorded");
+    let sent = family.flush(&fixture.http, &store, now()).await;
+    assert!(matches!(sent, Err(Problem::LogInconsistent(_))), "{sent:?}");
+    assert!(family.device().outbox.is_empty(), "the withdrawal was acknowledged");
+    assert!(family.device().kept.iter().any(|k| k.object.contains("withdraw")));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn damaged_local_data_is_the_devices_own_and_comes_back_from_the_school() {
+    let fixture = school().await;
+    let store = MemoryStore::default();
+    let mut family = fixture.open("s-10-g1", &store).await;
+    sign_and_send(&fixture, &mut family, &store, &["photos-published"]).await;
+    let kept = family.device().kept.clone();
+    assert_eq!(kept.len(), 1);
+
+    for pointer in ["/kept/0/object", "/kept/0/acknowledgement", "/seen", "/certificate"] {
+        damage(&store, pointer, one_character_changed);
+        let mut family = fixture.reopen_expecting(&store).await;
+        assert!(family.take_repaired(), "{pointer}: the damage is found and said");
+        family.refresh(&fixture.http, &store, now()).await.unwrap_or_else(|p| panic!("{pointer}: {p}"));
+        assert_eq!(family.device().kept, kept, "{pointer}: the receipt is kept again, from the school's record");
+        assert!(family.device().seen.is_some() && family.certificate().is_some(), "{pointer}");
+        assert!(matches!(status_of(&family, "photos-published"), (Status::InEffect { .. }, Control::Withdraw)));
+    }
+
+    // The key itself cannot come back from the school: that is said, and nothing is replaced.
+    damage(&store, "/secret", |secret| secret[..10].to_owned());
+    let school = School::load(&fixture.http, fixture.key).await.expect("form");
+    let damaged = Family::open(school, Fragment::NoInvitation, &store, now()).expect_err("no key");
+    assert!(matches!(damaged, Problem::DeviceDamaged(_)), "{damaged}");
+    assert_eq!(damaged.text_key(), shared::texts::Key::ErrorDeviceDamaged);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_damaged_or_foreign_link_opens_no_ones_form() {
+    let fixture = school().await;
+    let store = MemoryStore::default();
+    fixture.open("s-10-g1", &store).await;
+    let school = || School::load(&fixture.http, fixture.key);
+
+    let cut =
+        Family::open(school().await.expect("form"), widget::link::read_fragment("#invitation=eyJib2R5"), &store, now());
+    assert_eq!(cut.expect_err("damaged"), Problem::LinkDamaged, "never the person opened before");
+
+    let mut edited = fixture.invitations["s-15-s"].bytes().to_vec();
+    let name = edited.windows(5).position(|w| w == b"Mihai").expect("the display name");
+    edited[name] = b'N';
+    let edited = Family::open(school().await.expect("form"), Fragment::Invitation(edited), &store, now());
+    let problem = edited.expect_err("not the school's");
+    assert!(matches!(problem, Problem::LinkNotValid(_)), "{problem}");
+    assert_eq!(problem.text_key(), shared::texts::Key::ErrorLinkNotValid, "not the form's signature");
+
+    let stranger = consent_tests::fixtures::key("another school");
+    let mut foreign = fixture.invitations["s-15-s"].body().clone();
+    foreign.school = PublicKey::of(&stranger);
+    let foreign = sign(foreign, &stranger).expect("signed").bytes().to_vec();
+    let foreign = Family::open(school().await.expect("form"), Fragment::Invitation(foreign), &store, now());
+    assert!(matches!(foreign, Err(Problem::LinkNotValid(_))), "{foreign:?}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_used_link_on_a_second_device_says_so_before_any_decision_and_stops_retrying() {
+    let fixture = school().await;
+    let first = MemoryStore::default();
+    let mut family = fixture.open("s-10-g1", &first).await;
+    sign_and_send(&fixture, &mut family, &first, &["photos-published"]).await;
+
+    // The second device decided while offline, before it could ask about the link.
+    let second = MemoryStore::default();
+    let school = School::load(&fixture.http, fixture.key).await.expect("form");
+    let invitation = Fragment::Invitation(fixture.invitations["s-10-g1"].bytes().to_vec());
+    let mut other = Family::open(school, invitation, &second, now()).expect("opens");
+    assert_eq!(other.access(), &Access::Unchecked, "no decision is offered before the link is asked about");
+    other.decide(BTreeMap::from([(purpose("meals"), Decision::Grant)]), Lang::En, now(), &second).expect("recorded");
+
+    let watched = Watched::new(&fixture.http);
+    let refused = other.flush(&watched, &second, now()).await.expect_err("the link was used");
+    assert_eq!(refused, Problem::InvitationUsed);
+    assert_eq!(refused.text_key(), shared::texts::Key::ErrorInvitationUsed);
+    assert_eq!(other.access(), &Access::Closed(Problem::InvitationUsed));
+    assert!(!other.access().may_decide());
+    assert!(other.device().outbox.is_empty(), "nothing waits to be retried");
+    let set_aside = other.device().set_aside.clone().expect("the decision is kept to offer again");
+    assert_eq!(set_aside.reason, SetAsideReason::LinkClosed);
+
+    // Nothing is retried, now or after a reload.
+    let asked = watched.requests.get();
+    assert_eq!(other.flush(&watched, &second, now()).await, Ok(0));
+    let mut reloaded = fixture.reopen_expecting(&second).await;
+    assert_eq!(reloaded.flush(&watched, &second, now()).await, Ok(0));
+    assert_eq!(watched.requests.get(), asked, "no request after the refusal");
+
+    // Opened afresh, the device is told at once, before any decision.
+    let third = MemoryStore::default();
+    let fresh = fixture.open("s-10-g1", &third).await;
+    assert_eq!(fresh.access(), &Access::Closed(Problem::InvitationUsed));
+    assert!(fresh.key().is_none(), "no key was made for a used link");
+
+    // With the first device's backup the second one continues, and can give its decision again.
+    let backup = family.device().to_backup();
+    reloaded.import_backup(&backup, &second).expect("imports");
+    assert_eq!(reloaded.access(), &Access::Enrolled);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn two_tabs_or_a_stale_device_never_lock_a_person_out_of_withdrawing() {
+    let fixture = school().await;
+    let store = MemoryStore::default();
+    // Two tabs of one browser: one storage, two sessions in memory.
+    let mut first = fixture.open("s-10-g1", &store).await;
+    let mut second = fixture.open("s-10-g1", &store).await;
+
+    sign_and_send(&fixture, &mut first, &store, &["photos-published"]).await;
+    // The second tab still shows the old state and the person answers there.
+    let rows = view::purpose_rows(&second, now());
+    let answers = answered(&[("trips-abroad", Decision::Grant)]);
+    second.decide(view::decisions_to_send(&rows, &answers), Lang::En, now(), &store).expect("recorded");
+    assert_eq!(second.flush(&fixture.http, &store, now()).await, Ok(0), "nothing signed over what it did not see");
+    let set_aside = second.device().set_aside.clone().expect("offered again");
+    assert_eq!(set_aside.reason, SetAsideReason::ChangedElsewhere);
+    second.refresh(&fixture.http, &store, now()).await.expect("the current state");
+    assert!(matches!(status_of(&second, "photos-published"), (Status::InEffect { .. }, Control::Withdraw)));
+    let rows = view::purpose_rows(&second, now());
+    let again = view::set_aside_decisions(&rows, &second);
+    assert_eq!(again, answers);
+    second.decide_again(again, Lang::En, now(), &store).expect("recorded");
+    assert_eq!(second.flush(&fixture.http, &store, now()).await, Ok(1));
+
+    // A device restored from a backup signs while a receipt of this one, signed on the old head,
+    // was lost on the way: the service refuses that one as a replay, and nothing saved keeps
+    // pointing at it.
+    let restored_store = MemoryStore::default();
+    let mut restored = fixture.open("s-10-g1", &restored_store).await;
+    restored.import_backup(&first.device().to_backup(), &restored_store).expect("imports");
+    restored.refresh(&fixture.http, &restored_store, now()).await.expect("refresh");
+    first.reload(&store).expect("the other tab's receipt");
+    first.refresh(&fixture.http, &store, now()).await.expect("refresh");
+
+    let flaky = Watched::new(&fixture.http);
+    flaky.lose_posts.set(1);
+    first.decide(BTreeMap::from([(purpose("meals"), Decision::Grant)]), Lang::En, now(), &store).expect("recorded");
+    assert!(first.flush(&flaky, &store, now()).await.expect_err("lost").is_temporary());
+    let withdraw = BTreeMap::from([(purpose("photos-published"), Decision::Withdraw)]);
+    restored.decide(withdraw, Lang::En, now(), &restored_store).expect("recorded");
+    assert_eq!(restored.flush(&fixture.http, &restored_store, now()).await, Ok(1));
+
+    assert_eq!(first.flush(&fixture.http, &store, now()).await, Ok(0), "the replay is set aside, not an error");
+    first.refresh(&fixture.http, &store, now()).await.expect("refresh");
+    assert!(first.device().outbox.is_empty());
+    assert_eq!(first.device().set_aside.as_ref().map(|s| &s.reason), Some(&SetAsideReason::ChangedElsewhere));
+    assert!(matches!(status_of(&first, "photos-published").0, Status::Withdrawn { .. }), "the current state");
+    let rows = view::purpose_rows(&first, now());
+    let again = view::set_aside_decisions(&rows, &first);
+    assert_eq!(again, answered(&[("meals", Decision::Grant)]), "the person's intent, offered again");
+    first.decide_again(again, Lang::En, now(), &store).expect("recorded");
+    assert_eq!(first.flush(&fixture.http, &store, now()).await, Ok(1), "signed on the current head");
+
+    // And withdrawing still works, from either device, after a reload.
+    let mut reloaded = fixture.reopen(&store).await;
+    let withdraw = BTreeMap::from([(purpose("meals"), Decision::Withdraw)]);
+    reloaded.decide(withdraw, Lang::En, now(), &store).expect("recorded");
+    assert_eq!(reloaded.flush(&fixture.http, &store, now()).await, Ok(1));
+    reloaded.refresh(&fixture.http, &store, now()).await.expect("refresh");
+    assert!(matches!(status_of(&reloaded, "meals").0, Status::Withdrawn { .. }));
+    assert_eq!(reloaded.chain_head(), reloaded.history().receipts.last().map(|(r, _)| r.hash()));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_second_guardian_answering_one_purpose_never_ends_what_the_first_granted() {
+    for (first, second) in [("s-10-g1", "s-10-g2"), ("s-10-g2", "s-10-g1")] {
+        let fixture = school().await;
+        let (first_store, second_store) = (MemoryStore::default(), MemoryStore::default());
+        let mut granting = fixture.open(first, &first_store).await;
+        sign_and_send(&fixture, &mut granting, &first_store, &["photos-published", "meals"]).await;
+
+        // The other guardian sees those decisions before deciding anything.
+        let mut other = fixture.open(second, &second_store).await;
+        assert!(other.certificate().is_none());
+        let row = view::purpose_rows(&other, now()).into_iter().find(|r| r.purpose.id == purpose("meals"));
+        let row = row.expect("row");
+        assert!(matches!(row.status, Status::InEffect { .. }), "{first} then {second}: {:?}", row.status);
+        assert_eq!(
+            row.others.iter().map(|o| (o.role, o.decision)).collect::<Vec<_>>(),
+            [(Role::Guardian, Decision::Grant)]
+        );
+
+        // They answer one other purpose only: only that one is signed.
+        answer_and_send(&fixture, &mut other, &second_store, &[("trips-abroad", Decision::Refuse)]).await;
+        let (_, ack) = other.history().receipts.last().expect("a receipt");
+        let (receipt, _) = other.history().receipts.iter().find(|(_, a)| a == ack).expect("it");
+        assert_eq!(receipt.body().decisions.keys().map(|p| p.as_str()).collect::<Vec<_>>(), ["trips-abroad"]);
+        for granted in ["photos-published", "meals"] {
+            assert!(
+                matches!(status_of(&other, granted).0, Status::InEffect { .. }),
+                "{first} then {second}: {granted}"
+            );
+        }
+        assert_eq!(status_of(&other, "trips-abroad").0, Status::Refused { by: Role::Guardian });
+        assert_eq!(status_of(&other, "transport").0, Status::NotAnswered, "silence stays silence");
+    }
 }

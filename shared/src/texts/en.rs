@@ -50,7 +50,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     ),
     (
         Key::NothingPreTicked,
-        "Nothing is ticked in advance. Tick only what you agree to.",
+        "Nothing is chosen in advance. Answer yes or no only where you want to decide now; what you leave unanswered stays as it is.",
     ),
     (
         Key::NothingSentUntilSigned,
@@ -102,7 +102,11 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     ),
     // The decision
     (Key::ConsentHeading, "Your decision"),
-    (Key::ConsentCheckbox, "I agree: {purpose}"),
+    (Key::AnswerYes, "Yes, I agree"),
+    (Key::AnswerNo, "No, I do not agree"),
+    (Key::DecisionLine, "{who}: {decision}"),
+    (Key::WillSign, "You will sign: {decisions}."),
+    (Key::NothingToSign, "Answer yes or no for at least one purpose to sign."),
     (
         Key::SigningAsGuardian,
         "You are signing as a parent or legal guardian.",
@@ -138,7 +142,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     ),
     (
         Key::ErrorInvitationUsed,
-        "This invitation has already been used. If it was not you, please contact the school.",
+        "This link was already used on another device. To continue here, restore the key backup you saved on that device, or ask the school for a new link.",
     ),
     (
         Key::ErrorFormSignature,
@@ -162,7 +166,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     ),
     (
         Key::ErrorLogInconsistent,
-        "The school's record does not match what this device saw before. Please keep your receipts and contact the school.",
+        "The school's record is behind what it confirmed to this device, or does not match it. Keep your receipts (Receipts and key): they prove what the school confirmed. You can still sign and withdraw.",
     ),
     (
         Key::ErrorKeyFileInvalid,
@@ -261,4 +265,45 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
         Key::RequestComplaint,
         "If you disagree with the decision, you can complain to the supervisory authority.",
     ),
+    // Errors about the link and the device
+    (
+        Key::ErrorLinkDamaged,
+        "This link is incomplete or was changed on the way. Open it again from the school's message, copying all of it, or ask the school for a new link.",
+    ),
+    (
+        Key::ErrorLinkNotValid,
+        "This link was not issued by this school, or it was changed. Nothing is shown. Please ask the school for a new link.",
+    ),
+    (
+        Key::ErrorInvitationReplaced,
+        "The school has sent you a newer link, which replaces this one. Please use the newest link.",
+    ),
+    (
+        Key::ErrorDeviceDamaged,
+        "The data this browser kept for you is damaged and cannot be restored from the school's record. Restore your key backup, or ask the school for a new link.",
+    ),
+    (
+        Key::ErrorStorage,
+        "This browser cannot keep data (private browsing, or storage is full). Nothing can be signed here; please try another browser.",
+    ),
+    // Repairs, and decisions set aside
+    (
+        Key::DeviceRepaired,
+        "Some data kept in this browser was damaged. It has been restored from the school's verified record.",
+    ),
+    (
+        Key::ChangedElsewhere,
+        "This was already changed on another device or in another tab. Here is the current state.",
+    ),
+    (
+        Key::SetAsideLinkClosed,
+        "What you chose was not sent, because this link cannot be used on this device.",
+    ),
+    (
+        Key::SetAsideRefused,
+        "The school's service did not accept what you chose. Here is the current state.",
+    ),
+    (Key::SetAsideList, "What you chose, not signed:"),
+    (Key::SignAgain, "Sign these again"),
+    (Key::Discard, "Discard"),
 ];

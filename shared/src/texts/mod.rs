@@ -102,7 +102,7 @@ keys! {
     PurposeOptional,
     /// Notice above the checkboxes: every purpose is optional, saying no has no consequence.
     EveryPurposeOptional,
-    /// Notice above the checkboxes: nothing is ticked in advance.
+    /// Notice above the decisions: nothing is chosen in advance, and what is left unanswered stays as it is.
     NothingPreTicked,
     /// Notice above the sign button: nothing leaves the device before signing.
     NothingSentUntilSigned,
@@ -142,10 +142,18 @@ keys! {
     AuthorityIntro,
 
     // ----- The decision -----
-    /// Heading of the block of checkboxes.
+    /// Heading of the block of decisions.
     ConsentHeading,
-    /// Label of one purpose's checkbox; `{purpose}` is the purpose's title.
-    ConsentCheckbox,
+    /// The "yes" choice of one purpose.
+    AnswerYes,
+    /// The "no" choice of one purpose.
+    AnswerNo,
+    /// One signer's latest decision under a purpose; `{who}` is the role (or "You"), `{decision}` the decision.
+    DecisionLine,
+    /// Above the sign button: what will be signed; `{decisions}` lists each purpose with its decision.
+    WillSign,
+    /// Above the sign button when no purpose has been answered yet.
+    NothingToSign,
     /// Note above the sign button when a parent or guardian signs.
     SigningAsGuardian,
     /// Note above the sign button when the student signs.
@@ -192,6 +200,32 @@ keys! {
     ErrorLogInconsistent,
     /// Error: an imported file is not a key backup.
     ErrorKeyFileInvalid,
+    /// Error: the link's invitation does not decode (cut short or edited).
+    ErrorLinkDamaged,
+    /// Error: the link's invitation is not one this school signed.
+    ErrorLinkNotValid,
+    /// Error: the school sent a newer invitation, which replaced this one.
+    ErrorInvitationReplaced,
+    /// Error: what the browser kept is damaged and the school's record cannot restore it.
+    ErrorDeviceDamaged,
+    /// Error: the browser refuses to keep data.
+    ErrorStorage,
+
+    // ----- Repairs, and decisions set aside -----
+    /// Notice: damaged data on the device was replaced from the school's verified record.
+    DeviceRepaired,
+    /// Decisions set aside because another device or tab changed the person's decisions first.
+    ChangedElsewhere,
+    /// Decisions set aside because this link cannot enrol this device.
+    SetAsideLinkClosed,
+    /// Decisions set aside because the school's service refused them.
+    SetAsideRefused,
+    /// Before the list of decisions set aside.
+    SetAsideList,
+    /// Button that signs the decisions set aside again.
+    SignAgain,
+    /// Button that forgets the decisions set aside.
+    Discard,
 
     // ----- Offline queue -----
     /// Marker on a queued decision or request that has not been sent yet.

@@ -37,7 +37,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::PurposeRetention, "Jak długo dane są przechowywane: {retention}"),
     (Key::PurposeOptional, "Zgoda dobrowolna"),
     (Key::EveryPurposeOptional, "Każda zgoda jest dobrowolna. Jej brak nie ma żadnego wpływu na naukę ucznia w szkole."),
-    (Key::NothingPreTicked, "Żadne pole nie jest zaznaczone z góry. Prosimy zaznaczyć tylko to, na co Państwo się zgadzają."),
+    (Key::NothingPreTicked, "Nic nie jest wybrane z góry. Prosimy odpowiedzieć „tak” lub „nie” tylko tam, gdzie chcą Państwo teraz zdecydować; to, co pozostanie bez odpowiedzi, nie zmienia się."),
     (Key::NothingSentUntilSigned, "Nic nie zostanie wysłane, dopóki nie naciśną Państwo przycisku „Podpisz i wyślij”."),
     // Rights
     (Key::RightsHeading, "Państwa prawa"),
@@ -58,7 +58,11 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::AuthorityIntro, "Jeśli uważają Państwo, że dane ucznia są wykorzystywane niewłaściwie, mogą Państwo złożyć skargę do organu nadzorczego: {authority}."),
     // The decision
     (Key::ConsentHeading, "Państwa decyzja"),
-    (Key::ConsentCheckbox, "Wyrażam zgodę: {purpose}"),
+    (Key::AnswerYes, "Tak, wyrażam zgodę"),
+    (Key::AnswerNo, "Nie, nie wyrażam zgody"),
+    (Key::DecisionLine, "{who}: {decision}"),
+    (Key::WillSign, "Podpiszą Państwo: {decisions}."),
+    (Key::NothingToSign, "Aby podpisać, prosimy odpowiedzieć „tak” lub „nie” przy co najmniej jednym celu."),
     (Key::SigningAsGuardian, "Podpisują Państwo jako rodzic lub opiekun prawny."),
     (Key::SigningAsStudent, "Podpis składa uczeń we własnym imieniu."),
     (Key::CosignExplained, "W przypadku ucznia w tym wieku zgoda obowiązuje dopiero wtedy, gdy wyrażą ją i uczeń, i rodzic lub opiekun. Jeśli którekolwiek z nich ją wycofa, zgoda przestaje obowiązywać."),
@@ -74,13 +78,13 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::AcknowledgementDetails, "Odebrano: {date}, wpis nr {index} w rejestrze szkoły."),
     // Errors
     (Key::ErrorInvitationExpired, "To zaproszenie wygasło. Prosimy zwrócić się do szkoły o nowy link."),
-    (Key::ErrorInvitationUsed, "To zaproszenie zostało już wykorzystane. Jeśli nie zrobili tego Państwo, prosimy o kontakt ze szkołą."),
+    (Key::ErrorInvitationUsed, "Ten link został już użyty na innym urządzeniu. Aby kontynuować tutaj, prosimy przywrócić kopię zapasową klucza zapisaną na tamtym urządzeniu albo poprosić szkołę o nowy link."),
     (Key::ErrorFormSignature, "Podpis formularza nie zgadza się z kluczem szkoły. Prosimy go nie podpisywać i powiadomić szkołę."),
     (Key::ErrorNoInvitation, "Prosimy otworzyć tę stronę za pomocą linku otrzymanego ze szkoły."),
     (Key::ErrorNetwork, "Brak połączenia. Prosimy sprawdzić połączenie z internetem i spróbować ponownie."),
     (Key::ErrorService, "Serwis szkoły chwilowo nie działa. Prosimy spróbować później."),
     (Key::ErrorAcknowledgementInvalid, "Potwierdzenie szkoły jest nieprawidłowe. Prosimy zachować dowód decyzji i skontaktować się ze szkołą."),
-    (Key::ErrorLogInconsistent, "Rejestr szkoły nie zgadza się z tym, co to urządzenie widziało wcześniej. Prosimy zachować dowody decyzji i skontaktować się ze szkołą."),
+    (Key::ErrorLogInconsistent, "Rejestr szkoły jest starszy niż to, co szkoła potwierdziła temu urządzeniu, albo się z tym nie zgadza. Prosimy zachować dowody (Dowody i klucz): pokazują one, co szkoła potwierdziła. Nadal można podpisywać i wycofywać zgody."),
     (Key::ErrorKeyFileInvalid, "Ten plik nie jest prawidłową kopią zapasową klucza. Nic nie zostało zmienione."),
     // Offline queue
     (Key::QueueNotSent, "Jeszcze nie wysłano – nastąpi ponowna próba"),
@@ -136,4 +140,18 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::RequestDecisionRefused, "Szkoła nie uwzględniła Państwa wniosku."),
     (Key::RequestDecisionReason, "Uzasadnienie: {reason}"),
     (Key::RequestComplaint, "Jeśli nie zgadzają się Państwo z tą decyzją, mogą Państwo złożyć skargę do organu nadzorczego."),
+    // Błędy linku i urządzenia
+    (Key::ErrorLinkDamaged, "Ten link jest niepełny albo został zmieniony po drodze. Prosimy otworzyć go ponownie z wiadomości od szkoły, kopiując go w całości, albo poprosić szkołę o nowy link."),
+    (Key::ErrorLinkNotValid, "Ten link nie pochodzi od tej szkoły albo został zmieniony. Nic nie jest wyświetlane. Prosimy poprosić szkołę o nowy link."),
+    (Key::ErrorInvitationReplaced, "Szkoła wysłała Państwu nowszy link, który zastępuje ten. Prosimy użyć najnowszego linku."),
+    (Key::ErrorDeviceDamaged, "Dane zapisane dla Państwa w tej przeglądarce są uszkodzone i nie da się ich odtworzyć z rejestru szkoły. Prosimy przywrócić kopię zapasową klucza albo poprosić szkołę o nowy link."),
+    (Key::ErrorStorage, "Ta przeglądarka nie może przechowywać danych (tryb prywatny lub brak miejsca). Nie można tu niczego podpisać; prosimy użyć innej przeglądarki."),
+    // Naprawy i odłożone decyzje
+    (Key::DeviceRepaired, "Część danych zapisanych w tej przeglądarce była uszkodzona. Odtworzono je ze zweryfikowanego rejestru szkoły."),
+    (Key::ChangedElsewhere, "To zostało już zmienione na innym urządzeniu lub w innej karcie. Oto stan obecny."),
+    (Key::SetAsideLinkClosed, "Państwa wybór nie został wysłany, ponieważ tego linku nie można użyć na tym urządzeniu."),
+    (Key::SetAsideRefused, "Serwis szkoły nie przyjął Państwa wyboru. Oto stan obecny."),
+    (Key::SetAsideList, "Państwa wybór, niepodpisany:"),
+    (Key::SignAgain, "Podpisz to ponownie"),
+    (Key::Discard, "Odrzuć"),
 ];

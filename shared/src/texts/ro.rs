@@ -37,7 +37,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::PurposeRetention, "Cât timp sunt păstrate: {retention}"),
     (Key::PurposeOptional, "Opțional"),
     (Key::EveryPurposeOptional, "Fiecare acord este opțional. Dacă refuzați, nu există nicio consecință pentru parcursul școlar al elevului."),
-    (Key::NothingPreTicked, "Nicio căsuță nu este bifată dinainte. Bifați doar ceea ce acceptați."),
+    (Key::NothingPreTicked, "Nimic nu este ales dinainte. Răspundeți „da” sau „nu” doar acolo unde vreți să decideți acum; ce lăsați fără răspuns rămâne cum este."),
     (Key::NothingSentUntilSigned, "Nu se trimite nimic până nu apăsați „Semnați și trimiteți”."),
     // Rights
     (Key::RightsHeading, "Drepturile dumneavoastră"),
@@ -58,7 +58,11 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::AuthorityIntro, "Dacă credeți că datele elevului sunt folosite greșit, puteți depune o plângere la {authority}."),
     // The decision
     (Key::ConsentHeading, "Decizia dumneavoastră"),
-    (Key::ConsentCheckbox, "Sunt de acord: {purpose}"),
+    (Key::AnswerYes, "Da, sunt de acord"),
+    (Key::AnswerNo, "Nu, nu sunt de acord"),
+    (Key::DecisionLine, "{who}: {decision}"),
+    (Key::WillSign, "Veți semna: {decisions}."),
+    (Key::NothingToSign, "Pentru a semna, răspundeți „da” sau „nu” la cel puțin un scop."),
     (Key::SigningAsGuardian, "Semnați în calitate de părinte sau tutore legal."),
     (Key::SigningAsStudent, "Semnați în calitate de elev, în nume propriu."),
     (Key::CosignExplained, "La vârsta elevului, acordul intră în vigoare doar dacă sunt de acord atât elevul, cât și un părinte sau tutore. Dacă oricare dintre ei îl retrage, acordul încetează."),
@@ -74,13 +78,13 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::AcknowledgementDetails, "Primit la data de {date}, înregistrarea nr. {index} în registrul școlii."),
     // Errors
     (Key::ErrorInvitationExpired, "Această invitație a expirat. Vă rugăm să cereți școlii un link nou."),
-    (Key::ErrorInvitationUsed, "Această invitație a fost deja folosită. Dacă nu dumneavoastră ați folosit-o, vă rugăm să contactați școala."),
+    (Key::ErrorInvitationUsed, "Acest link a fost deja folosit pe alt dispozitiv. Pentru a continua aici, restaurați copia de rezervă a cheii salvată pe acel dispozitiv sau cereți școlii un link nou."),
     (Key::ErrorFormSignature, "Semnătura formularului nu corespunde cheii școlii. Vă rugăm să nu îl semnați și să anunțați școala."),
     (Key::ErrorNoInvitation, "Vă rugăm să deschideți această pagină din linkul primit de la școală."),
     (Key::ErrorNetwork, "Nu există conexiune. Vă rugăm să verificați conexiunea la internet și să încercați din nou."),
     (Key::ErrorService, "Serviciul școlii nu funcționează momentan. Vă rugăm să încercați mai târziu."),
     (Key::ErrorAcknowledgementInvalid, "Confirmarea școlii nu este validă. Vă rugăm să păstrați dovada și să contactați școala."),
-    (Key::ErrorLogInconsistent, "Registrul școlii nu corespunde cu ceea ce a văzut anterior acest dispozitiv. Vă rugăm să păstrați dovezile și să contactați școala."),
+    (Key::ErrorLogInconsistent, "Registrul școlii este în urma a ceea ce școala a confirmat acestui dispozitiv sau nu corespunde cu acesta. Păstrați dovezile (Dovezi și cheie): ele arată ce a confirmat școala. Puteți în continuare să semnați și să vă retrageți acordul."),
     (Key::ErrorKeyFileInvalid, "Acest fișier nu este o copie de rezervă validă a cheii. Nu s-a modificat nimic."),
     // Offline queue
     (Key::QueueNotSent, "Încă netrimis – se va reîncerca"),
@@ -136,4 +140,18 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::RequestDecisionRefused, "Școala v-a respins cererea."),
     (Key::RequestDecisionReason, "Motivul: {reason}"),
     (Key::RequestComplaint, "Dacă nu sunteți de acord cu decizia, puteți depune o plângere la autoritatea de supraveghere."),
+    // Erori legate de link și de dispozitiv
+    (Key::ErrorLinkDamaged, "Acest link este incomplet sau a fost modificat pe drum. Deschideți-l din nou din mesajul școlii, copiindu-l în întregime, sau cereți școlii un link nou."),
+    (Key::ErrorLinkNotValid, "Acest link nu a fost emis de această școală sau a fost modificat. Nu se afișează nimic. Vă rugăm să cereți școlii un link nou."),
+    (Key::ErrorInvitationReplaced, "Școala v-a trimis un link mai nou, care îl înlocuiește pe acesta. Vă rugăm să folosiți cel mai nou link."),
+    (Key::ErrorDeviceDamaged, "Datele păstrate pentru dumneavoastră în acest browser sunt deteriorate și nu pot fi refăcute din registrul școlii. Restaurați copia de rezervă a cheii sau cereți școlii un link nou."),
+    (Key::ErrorStorage, "Acest browser nu poate păstra date (navigare privată sau spațiu plin). Aici nu se poate semna nimic; vă rugăm să folosiți alt browser."),
+    // Reparații și decizii puse deoparte
+    (Key::DeviceRepaired, "Unele date păstrate în acest browser erau deteriorate. Au fost refăcute din registrul verificat al școlii."),
+    (Key::ChangedElsewhere, "Acest lucru a fost deja modificat pe alt dispozitiv sau în altă filă. Iată situația actuală."),
+    (Key::SetAsideLinkClosed, "Alegerea dumneavoastră nu a fost trimisă, deoarece acest link nu poate fi folosit pe acest dispozitiv."),
+    (Key::SetAsideRefused, "Serviciul școlii nu a acceptat alegerea dumneavoastră. Iată situația actuală."),
+    (Key::SetAsideList, "Alegerea dumneavoastră, nesemnată:"),
+    (Key::SignAgain, "Semnați din nou"),
+    (Key::Discard, "Renunțați"),
 ];

@@ -1,5 +1,5 @@
-//! A keyboard-only pass through flow 1: Tab to the box, Space to tick it, Tab to the button,
-//! Enter to sign. (axe-core runs on every screen in `screens`.)
+//! A keyboard-only pass through flow 1: Tab to the "yes" of a purpose, Space to choose it, Tab to
+//! the button, Enter to sign. (axe-core runs on every screen in `screens`.)
 
 use crate::scene::{now, Scene};
 use anyhow::{bail, Result};
@@ -27,9 +27,9 @@ async fn keyboard_alone_completes_flow_1() -> Result<()> {
     let guardian = Browser::open(360).await?;
     guardian.open_invitation(&scene.link(&format!("{CHILD}-g1"))).await?;
 
-    tab_to(&guardian, "consent-photos-published").await?;
+    tab_to(&guardian, "answer-photos-published-yes").await?;
     guardian.press(Key::Space).await?;
-    assert!(guardian.is_checked("consent-photos-published").await?, "Space ticks the focused box");
+    assert!(guardian.is_checked("answer-photos-published-yes").await?, "Space chooses the focused answer");
     tab_to(&guardian, "sign-and-send").await?;
     guardian.press(Key::Enter).await?;
 

@@ -10,18 +10,18 @@ use shared::Lang;
 const PHOTOS: &str = "photos-published";
 const EVENTS: &str = "recordings-events";
 
-/// `data-testid`s of the ticked boxes on the page.
-async fn ticked(browser: &Browser) -> Result<Vec<String>> {
-    let ticked = browser
-        .script("return [...document.querySelectorAll('input[type=checkbox]')].filter(b => b.checked).map(b => b.dataset.testid);")
+/// `data-testid`s of the answers chosen on the page.
+pub async fn chosen(browser: &Browser) -> Result<Vec<String>> {
+    let chosen = browser
+        .script("return [...document.querySelectorAll('input[type=radio]')].filter(b => b.checked).map(b => b.dataset.testid);")
         .await?;
-    Ok(serde_json::from_value(ticked)?)
+    Ok(serde_json::from_value(chosen)?)
 }
 
-/// Ticks `purposes`, signs and waits for the school's acknowledgement.
+/// Answers "yes" for `purposes` (and nothing else), signs and waits for the school's acknowledgement.
 pub async fn grant(browser: &Browser, purposes: &[&str]) -> Result<()> {
     for purpose in purposes {
-        browser.click(&format!("consent-{purpose}")).await?;
+        browser.click(&format!("answer-{purpose}-yes")).await?;
     }
     browser.click("sign-and-send").await?;
     browser.element("acknowledgement").await.map(drop)
@@ -40,16 +40,20 @@ async fn flow_1_guardian_of_a_child_under_14_grants_photos_only_and_the_audit_al
     for needed in ["Lindenfield International School", "ANSPDCP"] {
         assert!(words.contains(needed), "the information names {needed}");
     }
-    // No default consent: every box starts unticked.
-    assert_eq!(ticked(&guardian).await?, Vec::<String>::new());
+    // No default consent: no answer is chosen in advance, and nothing answered signs nothing.
+    assert_eq!(chosen(&guardian).await?, Vec::<String>::new());
+    guardian.wait_text("will-sign", text(Lang::En, Key::NothingToSign)).await?;
+    guardian.click(&format!("answer-{PHOTOS}-yes")).await?;
+    // Before signing, one sentence says what will be signed.
+    guardian.wait_text("will-sign", "Photos on the school website and social media: Consent given").await?;
 
-    grant(&guardian, &[PHOTOS]).await?;
+    grant(&guardian, &[]).await?;
     let at = now();
     assert_eq!(scene.audit_state(PHOTOS, CHILD, at)?, "allowed");
     assert_eq!(scene.audit_state(PHOTOS, TEEN, at)?, "not answered");
     assert_eq!(scene.audit_state(PHOTOS, ADULT, at)?, "not answered");
-    // The boxes left unticked were signed as refusals, not left to silence.
-    assert_eq!(scene.audit_state("photos-internal", CHILD, at)?, "refused by guardian");
+    // What was not answered was not signed: neither a consent nor a refusal.
+    assert_eq!(scene.audit_state("photos-internal", CHILD, at)?, "not answered");
 
     // The archive holds the receipt verified: `check` re-verifies it, and the child's bundle
     // verifies offline under the school's key alone.
@@ -73,7 +77,9 @@ async fn guardian_and_student_grant_events(scene: &Scene) -> Result<(Browser, Br
     student.open_invitation(&scene.link(&format!("{TEEN}-s"))).await?;
     let waiting = text(Lang::En, Key::CosignWaitingForYou);
     student.wait_text(&format!("state-{EVENTS}"), waiting).await?;
-    assert_eq!(ticked(&student).await?, Vec::<String>::new(), "the guardian's grant ticks nothing for the student");
+    assert_eq!(chosen(&student).await?, Vec::<String>::new(), "the guardian's grant chooses nothing for the student");
+    let guardian_said = text(Lang::En, Key::RoleGuardian);
+    student.wait_text(&format!("decided-{EVENTS}"), guardian_said).await?;
     grant(&student, &[EVENTS]).await?;
     assert_eq!(scene.audit_state(EVENTS, TEEN, now())?, "allowed");
     Ok((guardian, student))
@@ -158,9 +164,9 @@ async fn flow_5_a_receipt_signed_while_the_service_is_down_is_queued_and_arrives
     guardian.open_invitation(&scene.link(&format!("{CHILD}-g1"))).await?;
     scene.stop_service()?;
 
-    guardian.click(&format!("consent-{PHOTOS}")).await?;
+    guardian.click(&format!("answer-{PHOTOS}-yes")).await?;
     guardian.click("sign-and-send").await?;
-    guardian.wait_text(&format!("state-{PHOTOS}"), text(Lang::En, Key::QueueNotSent)).await?;
+    guardian.wait_text(&format!("decided-{PHOTOS}"), text(Lang::En, Key::QueueNotSent)).await?;
     assert_eq!(scene.audit_state(PHOTOS, CHILD, now())?, "not answered");
 
     scene.start_service()?;

@@ -10,5 +10,6 @@
 
 mod accessibility;
 mod flows;
+mod promise;
 mod scene;
 mod screens;

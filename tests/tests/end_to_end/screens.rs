@@ -34,7 +34,8 @@ impl Photographer {
 }
 
 /// The site's own pages, then the widget's screens as the guardian of a 14–17 student sees them
-/// (the co-signing case shows the most), in `lang`.
+/// (the co-signing case shows the most), then the same link on a second device and cut short,
+/// in `lang`.
 async fn every_screen(lang: Lang) -> Result<()> {
     let scene = Scene::new()?;
     let mut camera = Photographer { lang, folder: screenshots_dir(), findings: Vec::new() };
@@ -52,10 +53,16 @@ async fn every_screen(lang: Lang) -> Result<()> {
     guardian.element("failure").await?;
     camera.shoot(&guardian, "no-invitation").await?;
 
-    guardian.open_invitation(&scene.link(&format!("{TEEN}-g1"))).await?;
+    let link = scene.link(&format!("{TEEN}-g1"));
+    guardian.open_invitation(&link).await?;
     guardian.language(lang.code()).await?;
     camera.shoot(&guardian, "information").await?;
-    grant(&guardian, &["photos-internal", "recordings-events"]).await?;
+    // Answered, not signed yet: the sentence above the button says what will be signed.
+    guardian.click("answer-photos-internal-yes").await?;
+    guardian.click("answer-recordings-events-yes").await?;
+    guardian.click("answer-trips-abroad-no").await?;
+    camera.shoot(&guardian, "answered").await?;
+    grant(&guardian, &[]).await?;
     camera.shoot(&guardian, "signed").await?;
     guardian.click("tab-history").await?;
     guardian.element("history-entry").await?;
@@ -69,6 +76,19 @@ async fn every_screen(lang: Lang) -> Result<()> {
     guardian.element("printable-receipt").await?;
     camera.shoot(&guardian, "receipts").await?;
     guardian.close().await?;
+
+    // The same link on a second device, then cut short: each says what it is.
+    let second = Browser::open(1280).await?;
+    second.open_invitation(&link).await?;
+    second.language(lang.code()).await?;
+    second.element("link-closed").await?;
+    camera.shoot(&second, "link-used").await?;
+    second.goto(&scene.page("index.html")).await?;
+    second.goto(&link[..link.len() - 40]).await?;
+    second.language(lang.code()).await?;
+    second.element("failure").await?;
+    camera.shoot(&second, "link-damaged").await?;
+    second.close().await?;
 
     ensure!(
         camera.findings.is_empty(),

@@ -10,7 +10,8 @@ use super::{append_entry, begin, commit_entry, read, seal, stored_acknowledgemen
 use rayon::prelude::*;
 use rusqlite::{Connection, OptionalExtension};
 use shared::objects::{
-    Acknowledgement, ConsentForm, ConsentReceipt, EnrolmentCertificate, Outcome, RequestDecision, RightsRequest,
+    Acknowledgement, ConsentForm, ConsentReceipt, EnrolmentCertificate, Invitation, Outcome, RequestDecision,
+    RightsRequest,
 };
 use shared::primitives::Digest;
 use shared::trust::{TrustError, TrustStore, Verified};
@@ -68,20 +69,7 @@ impl Archive {
             issued: now,
         };
         let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
-        let revoked: Option<bool> = tx
-            .query_row("SELECT revoked FROM invitations WHERE hash = ?1", [invitation.hash().0.as_slice()], |row| {
-                row.get(0)
-            })
-            .optional()?;
-        if revoked == Some(true) {
-            return Err(ArchiveError::InvitationRevoked(invitation.hash()));
-        }
-        // The log itself says whether the invitation was used: certificates refer to it.
-        if let Some(existing) = certificate_for_invitation(&tx, invitation.hash())? {
-            let existing = self
-                .trust
-                .certificate(&existing)
-                .map_err(|e| ArchiveError::Corrupt(format!("stored certificate: {e}")))?;
+        if let Some(existing) = issued_for(&tx, &self.trust, &invitation)? {
             return if existing.body().key == request.body().key {
                 Ok(existing)
             } else {
@@ -99,6 +87,19 @@ impl Archive {
         )?;
         tx.commit()?;
         Ok(certificate)
+    }
+
+    /// The invitation in `bytes`, if it can still enrol a key: signed by the root key, unexpired at
+    /// `now`, not replaced by a newer one and not used. Its holder may then read the student's
+    /// history before enrolling (`GET /v1/history` with `Authorization: Invitation …`), so that a
+    /// person sees the other signers' decisions, or learns that the link was used elsewhere,
+    /// before they decide anything.
+    pub fn unused_invitation(&self, bytes: &[u8], now: Timestamp) -> Result<Verified<Invitation>, ArchiveError> {
+        let invitation = self.trust.invitation(bytes, now)?;
+        match issued_for(&self.conn, &self.trust, &invitation)? {
+            Some(_) => Err(ArchiveError::InvitationUsed(invitation.hash())),
+            None => Ok(invitation),
+        }
     }
 
     /// Accepts a consent receipt: its signer's certificate and its form must be in the archive, it
@@ -389,6 +390,27 @@ fn append_prepared(
 /// The same failure for every submission of a batch.
 fn fail_all(error: &ArchiveError, count: usize) -> Vec<Result<Verified<Acknowledgement>, ArchiveError>> {
     (0..count).map(|_| Err(error.duplicate())).collect()
+}
+
+/// The certificate already issued for `invitation`, if any; refused if a newer invitation
+/// replaced it. The log itself says whether an invitation was used: certificates refer to it.
+fn issued_for(
+    conn: &Connection,
+    trust: &TrustStore,
+    invitation: &Verified<Invitation>,
+) -> Result<Option<Verified<EnrolmentCertificate>>, ArchiveError> {
+    let revoked: Option<bool> = conn
+        .query_row("SELECT revoked FROM invitations WHERE hash = ?1", [invitation.hash().0.as_slice()], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    if revoked == Some(true) {
+        return Err(ArchiveError::InvitationRevoked(invitation.hash()));
+    }
+    let Some(bytes) = certificate_for_invitation(conn, invitation.hash())? else { return Ok(None) };
+    let certificate =
+        trust.certificate(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored certificate: {e}")))?;
+    Ok(Some(certificate))
 }
 
 /// The certificate issued for `invitation`, if any.

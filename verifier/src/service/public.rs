@@ -89,18 +89,39 @@ fn unauthorized(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
 }
 
-/// `GET /v1/history`, authenticated by `Authorization: Consent <base64url of a signed
-/// history-request>` answering a challenge: every signed object about the requester's student
-/// (their family's), with acknowledgements and decisions — never another student's.
+/// `GET /v1/history`: every signed object about the requester's student (their family's), with
+/// acknowledgements and decisions — never another student's. Two ways to ask:
+/// - `Authorization: Consent <base64url of a signed history-request>` answering a challenge,
+///   signed by an enrolled key: the certificate that signed it decides which student;
+/// - `Authorization: Invitation <base64url of the invitation>`, while the invitation can still
+///   enrol (unexpired, not replaced, not used): so that before deciding anything a person sees
+///   the other signers' decisions, and learns at once if their link was used on another device.
 pub async fn history(State(app): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
-    let credentials = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Consent "))
-        .ok_or_else(|| unauthorized("send `Authorization: Consent <signed history request, base64url>`"))?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(credentials.trim())
-        .map_err(|_| unauthorized("the credentials are not base64url"))?;
+    let credentials = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let decode = |encoded: &str| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(encoded.trim())
+            .map_err(|_| unauthorized("the credentials are not base64url"))
+    };
+    let student = if let Some(encoded) = credentials.strip_prefix("Consent ") {
+        student_of_history_request(&app, decode(encoded)?).await?
+    } else if let Some(encoded) = credentials.strip_prefix("Invitation ") {
+        let bytes = decode(encoded)?;
+        let now = super::now()?;
+        let invitation = app.readers.read(move |archive| Ok(archive.unused_invitation(&bytes, now)?)).await?;
+        invitation.body().student.clone()
+    } else {
+        return Err(unauthorized(
+            "send `Authorization: Consent <signed history request, base64url>` or `Invitation <invitation, base64url>`",
+        ));
+    };
+    app.readers.read(move |archive| student_history(archive, &student)).await.map(Json)
+}
+
+/// The student whose history a signed history request may read: its signature by an enrolled
+/// key, then its challenge, consumed only once the signature is good, so that nobody can burn
+/// another's challenge.
+async fn student_of_history_request(app: &AppState, bytes: Vec<u8>) -> Result<shared::ids::StudentId, ApiError> {
     let request = shared::decode::<HistoryRequest>(&bytes).map_err(|e| unauthorized(e.to_string()))?;
     let (challenge, certificate_hash) = (request.unverified_body().challenge, request.unverified_body().certificate);
     let verified = app
@@ -112,12 +133,10 @@ pub async fn history(State(app): State<AppState>, headers: HeaderMap) -> Result<
             Ok(certificate)
         })
         .await?;
-    // Consumed only once the signature is good, so nobody can burn another's challenge.
     if !app.challenges.redeem(&challenge, super::now()?) {
         return Err(unauthorized("the challenge is unknown, used or expired; ask for a new one"));
     }
-    let student = verified.body().student.clone();
-    app.readers.read(move |archive| student_history(archive, &student)).await.map(Json)
+    Ok(verified.body().student.clone())
 }
 
 /// Every object about `student`, with its acknowledgement (and a request's decision).

@@ -1,6 +1,6 @@
-//! The widget's state as signals, and the actions that change it. Every action runs the flows of
-//! [`crate::family`]; while one runs, the buttons that start another are disabled, so two flows
-//! never work on the same state at once.
+//! The widget's state as signals, and the actions that change it. Every action is a flow of
+//! [`crate::family`] run under a lock that this person's tabs share; while one runs, the buttons
+//! that start another are disabled, so two flows never work on the same state at once.
 
 use super::browser::{self, Fetch, Local};
 use super::screens;
@@ -50,7 +50,7 @@ pub struct State {
     /// The person's session, once the form and invitation verified.
     pub family: RwSignal<Option<Family>, LocalStorage>,
     /// Why the widget cannot show the form, if it cannot.
-    pub failure: RwSignal<Option<Key>>,
+    pub failure: RwSignal<Option<Problem>>,
     /// The status line.
     pub status: RwSignal<Option<(Key, Tone)>>,
     /// A flow is running.
@@ -59,8 +59,10 @@ pub struct State {
     pub tab: RwSignal<Tab>,
     /// The instant the screens are computed for; moved on after every flow.
     pub now: RwSignal<Timestamp>,
-    /// The purposes ticked and not sent yet.
-    pub ticked: RwSignal<Vec<PurposeId>>,
+    /// The answers given and not signed yet: "yes" or "no" per purpose, none at first.
+    pub answers: RwSignal<BTreeMap<PurposeId, Decision>>,
+    /// The verified school, when the failure shown can be mended with a key backup.
+    restorable: StoredValue<Option<School>, LocalStorage>,
     endpoint: StoredValue<String>,
     school: StoredValue<Option<shared::primitives::PublicKey>>,
 }
@@ -69,6 +71,11 @@ impl State {
     /// The text of `key` in the language shown.
     pub fn text(self, key: Key) -> &'static str {
         texts::text(self.lang.get(), key)
+    }
+
+    /// Whether the failure shown can be mended by restoring a key backup.
+    pub fn can_restore(self) -> bool {
+        self.restorable.with_value(Option::is_some)
     }
 
     fn fetch(self) -> Fetch {
@@ -89,54 +96,82 @@ impl State {
         self.failure.set(None);
         self.say(Key::StatusVerifyingForm, Tone::Busy);
         spawn_local(async move {
-            let opened = async {
-                let school_key =
-                    self.school.get_value().ok_or_else(|| Problem::NotTheSchool("no data-school-key".into()))?;
-                let school = School::load(&self.fetch(), school_key).await?;
-                let fragment = window().location().hash().unwrap_or_default();
-                let invitation = link::invitation_from_fragment(&fragment);
-                Family::open(school, invitation.as_deref(), &Local, browser::now())
-            }
-            .await;
+            let school = match self.school.get_value() {
+                Some(key) => School::load(&self.fetch(), key).await,
+                None => Err(Problem::NotTheSchool("no data-school-key".into())),
+            };
+            let opened = school.and_then(|school| {
+                let fragment = link::read_fragment(&window().location().hash().unwrap_or_default());
+                Family::open(school.clone(), fragment, &Local, browser::now()).inspect_err(|problem| {
+                    // Without a usable link or saved state, a key backup still opens the session.
+                    if matches!(problem, Problem::NoInvitation | Problem::DeviceDamaged(_)) {
+                        self.restorable.set_value(Some(school));
+                    }
+                })
+            });
+            self.status.set(None);
             match opened {
-                Ok(family) => {
-                    self.status.set(None);
-                    self.family.set(Some(family));
-                    self.sync();
-                }
+                Ok(family) => self.opened(family),
                 Err(problem) => {
                     browser::log(&problem);
-                    self.status.set(None);
-                    self.failure.set(Some(problem.text_key()));
+                    self.failure.set(Some(problem));
                 }
             }
         });
     }
 
+    fn opened(self, mut family: Family) {
+        if family.take_repaired() {
+            self.say(Key::DeviceRepaired, Tone::Warning);
+        }
+        self.failure.set(None);
+        self.restorable.set_value(None);
+        self.family.set(Some(family));
+        self.sync();
+    }
+
     /// Sends what is queued, then reads the log head and the history. Does nothing while
     /// another flow runs; the retry timer calls it again.
     pub fn sync(self) {
+        self.flow(|_| Ok(()));
+    }
+
+    /// Runs `step` on the session (a decision, a request…), then sends what is queued and reads
+    /// the log head and the history — all under the lock this person's tabs share.
+    fn flow(self, step: impl FnOnce(&mut Family) -> Result<(), Problem> + 'static) {
         if self.busy.get_untracked() {
             return;
         }
         let Some(mut family) = self.family.get_untracked() else { return };
         self.busy.set(true);
         spawn_local(async move {
-            let fetch = self.fetch();
-            if !family.device().outbox.is_empty() {
-                let step = if family.certificate().is_none() { Key::StatusEnrolling } else { Key::StatusSending };
-                self.say(step, Tone::Busy);
-            }
-            let sent = family.flush(&fetch, &Local, browser::now()).await;
-            let refreshed = match &sent {
-                Ok(_) => family.refresh(&fetch, &Local, browser::now()).await,
-                Err(_) => Ok(()),
-            };
-            match (sent, refreshed) {
-                (Ok(0), Ok(())) => {}
-                (Ok(_), Ok(())) => self.say(Key::StatusAcknowledged, Tone::Done),
-                (Err(problem), _) | (_, Err(problem)) => self.report(&problem),
-            }
+            let lock = family.storage_key();
+            browser::exclusively(&lock, async {
+                if let Err(problem) = step(&mut family) {
+                    return self.report(&problem);
+                }
+                let fetch = self.fetch();
+                if !family.device().outbox.is_empty() {
+                    let step = if family.certificate().is_none() { Key::StatusEnrolling } else { Key::StatusSending };
+                    self.say(step, Tone::Busy);
+                }
+                let sent = family.flush(&fetch, &Local, browser::now()).await;
+                let refreshed = match &sent {
+                    Ok(_) | Err(Problem::LogInconsistent(_)) => family.refresh(&fetch, &Local, browser::now()).await,
+                    Err(_) => Ok(()),
+                };
+                match (sent, refreshed) {
+                    (Err(problem), _) | (_, Err(problem)) => self.report(&problem),
+                    (Ok(_), Ok(())) if family.take_repaired() => self.say(Key::DeviceRepaired, Tone::Warning),
+                    (Ok(0), Ok(())) => {
+                        if matches!(self.status.get_untracked(), Some((_, Tone::Busy))) {
+                            self.status.set(None);
+                        }
+                    }
+                    (Ok(_), Ok(())) => self.say(Key::StatusAcknowledged, Tone::Done),
+                }
+            })
+            .await;
             self.now.set(browser::now());
             self.family.set(Some(family));
             self.busy.set(false);
@@ -145,16 +180,30 @@ impl State {
         });
     }
 
-    /// Records decisions (a key is generated the first time), then sends them.
+    /// Signs and sends decisions (a key is generated the first time).
     pub fn decide(self, decisions: BTreeMap<PurposeId, Decision>) {
         if self.busy.get_untracked() || decisions.is_empty() {
             return;
         }
         self.say(Key::StatusSigning, Tone::Busy);
         let lang = self.lang.get_untracked();
-        let recorded =
-            self.family.try_update(|family| family.as_mut().map(|f| f.decide(decisions, lang, browser::now(), &Local)));
-        self.after_recording(recorded.flatten());
+        self.answers.set(BTreeMap::new());
+        self.flow(move |family| family.decide(decisions, lang, browser::now(), &Local));
+    }
+
+    /// Signs again the decisions that were set aside.
+    pub fn decide_again(self, decisions: BTreeMap<PurposeId, Decision>) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        self.say(Key::StatusSigning, Tone::Busy);
+        let lang = self.lang.get_untracked();
+        self.flow(move |family| family.decide_again(decisions, lang, browser::now(), &Local));
+    }
+
+    /// Forgets the decisions set aside.
+    pub fn discard_set_aside(self) {
+        self.flow(|family| family.discard_set_aside(&Local));
     }
 
     /// Records a rights request, then sends it.
@@ -163,15 +212,23 @@ impl State {
             return;
         }
         self.say(Key::StatusSigning, Tone::Busy);
-        let recorded = self.family.try_update(|family| {
-            family.as_mut().map(|f| f.request_right(right, Vec::new(), text, browser::now(), &Local))
-        });
-        self.after_recording(recorded.flatten());
+        self.flow(move |family| family.request_right(right, Vec::new(), text, browser::now(), &Local));
     }
 
-    /// Restores the person's key and receipts from a backup file.
+    /// Restores the person's key and receipts from a backup file: into the session shown, or,
+    /// where none could be opened, as the session.
     pub fn import(self, json: String) {
         if self.busy.get_untracked() {
+            return;
+        }
+        if let Some(school) = self.restorable.get_value() {
+            match Family::restore(school, &json, &Local) {
+                Ok(family) => {
+                    self.say(Key::KeyImported, Tone::Done);
+                    self.opened(family);
+                }
+                Err(problem) => self.report(&problem),
+            }
             return;
         }
         let imported = self.family.try_update(|family| family.as_mut().map(|f| f.import_backup(&json, &Local)));
@@ -185,16 +242,20 @@ impl State {
         }
     }
 
-    fn after_recording(self, recorded: Option<Result<(), Problem>>) {
-        match recorded {
-            Some(Ok(())) => {
-                self.ticked.set(Vec::new());
-                self.now.set(browser::now());
-                self.sync();
-            }
-            Some(Err(problem)) => self.report(&problem),
-            None => {}
+    /// Shows what another tab saved for this person, when no flow runs here.
+    fn follow_other_tab(self, changed_key: Option<String>) {
+        if self.busy.get_untracked() {
+            return;
         }
+        let ours = self.family.with_untracked(|f| f.as_ref().map(Family::storage_key));
+        if ours.is_none() || changed_key != ours {
+            return;
+        }
+        let reloaded = self.family.try_update(|family| family.as_mut().map(|f| f.reload(&Local)));
+        if let Some(Some(Err(problem))) = reloaded {
+            self.report(&problem);
+        }
+        self.now.set(browser::now());
     }
 }
 
@@ -212,7 +273,8 @@ pub fn App(config: Config) -> impl IntoView {
         busy: RwSignal::new(false),
         tab: RwSignal::new(Tab::Consents),
         now: RwSignal::new(browser::now()),
-        ticked: RwSignal::new(Vec::new()),
+        answers: RwSignal::new(BTreeMap::new()),
+        restorable: StoredValue::new_local(None),
         endpoint: StoredValue::new(config.endpoint),
         school: StoredValue::new(config.school),
     };
@@ -227,12 +289,13 @@ pub fn App(config: Config) -> impl IntoView {
         RETRY,
     );
     let _online = window_event_listener(leptos::ev::online, move |_| state.sync());
+    let _other_tab = window_event_listener(leptos::ev::storage, move |event| state.follow_other_tab(event.key()));
     // An invitation link opened in a tab that already shows the page changes only the fragment, so
-    // the browser does not reload it. Reloading here starts the new person from nothing: no ticks,
+    // the browser does not reload it. Reloading here starts the new person from nothing: no answers,
     // no screen and no sync of the previous one carry over. Other fragments (`#main`) are left alone.
     let _new_link = window_event_listener(leptos::ev::hashchange, move |_| {
         let fragment = window().location().hash().unwrap_or_default();
-        if link::invitation_from_fragment(&fragment).is_some() {
+        if link::read_fragment(&fragment) != link::Fragment::NoInvitation {
             let _ = window().location().reload();
         }
     });

@@ -1,5 +1,5 @@
-//! The browser's services behind the widget's traits: `fetch`, `localStorage`, the clock, and
-//! saving a file.
+//! The browser's services behind the widget's traits: `fetch`, `localStorage`, the clock, a lock
+//! the tabs share, and saving a file.
 
 use crate::problem::Problem;
 use crate::store::Store;
@@ -108,4 +108,44 @@ pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Option<Strin
 /// Writes a problem to the browser console for whoever supports the family.
 pub fn log(problem: &Problem) {
     web_sys::console::warn_1(&JsValue::from_str(&problem.to_string()));
+}
+
+/// Runs `work` while holding the Web Lock `name` (`navigator.locks`), which every tab of this
+/// origin shares: two tabs of one person never change what this browser keeps for them at the
+/// same time. Where the browser has no Web Locks, `work` runs without one (each step still
+/// starts by reading what other tabs saved).
+pub async fn exclusively<T>(name: &str, work: impl std::future::Future<Output = T>) -> T {
+    match acquire(name) {
+        Some(acquired) => {
+            // The lock's callback hands over the function that releases it.
+            let release = JsFuture::from(acquired).await.ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+            let done = work.await;
+            if let Some(release) = release {
+                let _ = release.call0(&JsValue::NULL);
+            }
+            done
+        }
+        None => work.await,
+    }
+}
+
+/// Asks for the lock `name`; the promise resolves, once it is held, with the function that
+/// releases it. `None` when the browser has no Web Locks.
+fn acquire(name: &str) -> Option<js_sys::Promise> {
+    let locks = js_sys::Reflect::get(&web_sys::window()?.navigator(), &JsValue::from_str("locks")).ok()?;
+    let request: js_sys::Function =
+        js_sys::Reflect::get(&locks, &JsValue::from_str("request")).ok()?.dyn_into().ok()?;
+    let name = JsValue::from_str(name);
+    Some(js_sys::Promise::new(&mut |resolve: js_sys::Function, _reject| {
+        let granted = resolve.clone();
+        // Called when the lock is granted; the lock is held until the promise it returns settles.
+        let callback = wasm_bindgen::closure::Closure::once_into_js(move |_lock: JsValue| {
+            js_sys::Promise::new(&mut |release, _| {
+                let _ = granted.call1(&JsValue::NULL, &release);
+            })
+        });
+        if request.call2(&locks, &name, &callback).is_err() {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::UNDEFINED);
+        }
+    }))
 }

@@ -4,6 +4,9 @@
 
 use super::app::{State, Tab, Tone};
 use super::browser;
+use crate::family::Access;
+use crate::outbox::SetAsideReason;
+use crate::problem::Problem;
 use crate::receipts;
 use crate::view::{self, Control, PurposeRow};
 use leptos::prelude::*;
@@ -30,10 +33,11 @@ pub fn frame(state: State) -> impl IntoView {
                 class:cw-warning=move || matches!(state.status.get(), Some((_, Tone::Warning)))>
                 {move || state.status.get().map(|(key, _)| state.text(key))}
             </p>
-            {move || match (state.failure.get(), state.family.with(Option::is_some)) {
-                (Some(key), _) => failure(state, key).into_any(),
-                (None, false) => view! { <p class="cw-loading">{move || state.text(Key::Loading)}</p> }.into_any(),
-                (None, true) => tabs(state).into_any(),
+            {move || match (state.failure.get(), state.family.with(|f| f.as_ref().map(|f| f.access().clone()))) {
+                (Some(problem), _) => failure(state, problem).into_any(),
+                (None, None) => view! { <p class="cw-loading">{move || state.text(Key::Loading)}</p> }.into_any(),
+                (None, Some(Access::Closed(problem))) => link_closed(state, problem.text_key()).into_any(),
+                (None, Some(_)) => tabs(state).into_any(),
             }}
         </section>
     }
@@ -57,12 +61,43 @@ fn LanguagePicker(state: State) -> impl IntoView {
     }
 }
 
-fn failure(state: State, key: Key) -> impl IntoView {
+fn failure(state: State, problem: Problem) -> impl IntoView {
+    let key = problem.text_key();
     view! {
         <div class="cw-failure" role="alert" data-testid="failure">
             <p>{move || state.text(key)}</p>
-            <button type="button" on:click=move |_| state.load()>{move || state.text(Key::TryAgain)}</button>
+            {problem.may_pass().then(|| view! {
+                <button type="button" on:click=move |_| state.load()>{move || state.text(Key::TryAgain)}</button>
+            })}
+            {state.can_restore().then(|| view! { <p>{import_control(state)}</p> })}
         </div>
+    }
+}
+
+/// The link cannot be used on this device (used elsewhere, replaced, expired): said before any
+/// decision, with the one way to continue here — the key backup from the other device.
+fn link_closed(state: State, key: Key) -> impl IntoView {
+    view! {
+        <div class="cw-failure" role="alert" data-testid="link-closed">
+            <p>{move || state.text(key)}</p>
+            <p>{import_control(state)}</p>
+        </div>
+    }
+}
+
+/// The control that restores a key backup file.
+fn import_control(state: State) -> impl IntoView {
+    let restore = move |ev: leptos::ev::Event| {
+        let input = event_target::<web_sys::HtmlInputElement>(&ev);
+        leptos::task::spawn_local(async move {
+            if let Some(json) = browser::read_chosen_file(&input).await {
+                state.import(json);
+            }
+        });
+    };
+    view! {
+        <label for="cw-import-key" class="cw-file">{move || state.text(Key::ImportKey)}</label>
+        <input type="file" id="cw-import-key" data-testid="import-key" accept="application/json,.json" on:change=restore />
     }
 }
 
@@ -102,6 +137,8 @@ fn consents(state: State) -> impl IntoView {
         state.family.with(|f| f.as_ref().map(|f| view::purpose_rows(f, state.now.get())).unwrap_or_default())
     });
     let first_visit = Memo::new(move |_| rows.with(|rows| rows.iter().all(|r| r.mine.is_none())));
+    let may_decide = Memo::new(move |_| state.family.with(|f| f.as_ref().is_some_and(|f| f.access().may_decide())));
+    let to_sign = Memo::new(move |_| rows.with(|rows| state.answers.with(|a| view::decisions_to_send(rows, a))));
     view! {
         <details class="cw-information" open=move || first_visit.get() data-testid="information">
             <summary>{move || state.text(Key::InfoIntro)}</summary>
@@ -112,21 +149,79 @@ fn consents(state: State) -> impl IntoView {
             <p>{move || signing_as(state)}</p>
             <p>{move || state.text(Key::EveryPurposeOptional)}</p>
             <p>{move || state.text(Key::NothingPreTicked)}</p>
-            <ul class="cw-purposes">
-                {move || rows.get().into_iter().map(|row| purpose_row(state, row)).collect_view()}
-            </ul>
-            <p>{move || state.text(Key::NothingSentUntilSigned)}</p>
-            <button type="button" class="cw-primary" data-testid="sign-and-send"
-                disabled=move || state.busy.get() || !rows.with(|r| r.iter().any(|r| r.control == Control::Tick))
-                on:click=move |_| {
-                    let decisions = view::decisions_to_send(&rows.get_untracked(), &state.ticked.get_untracked());
-                    state.decide(decisions);
-                }>
-                {move || state.text(Key::SignAndSend)}
-            </button>
+            {move || set_aside(state, &rows.get())}
+            {move || if may_decide.get() {
+                view! {
+                    <ul class="cw-purposes">
+                        {move || rows.get().into_iter().map(|row| purpose_row(state, row)).collect_view()}
+                    </ul>
+                    <p class="cw-summary" data-testid="will-sign">{move || will_sign(state, &rows.get(), &to_sign.get())}</p>
+                    <p>{move || state.text(Key::NothingSentUntilSigned)}</p>
+                    <button type="button" class="cw-primary" data-testid="sign-and-send"
+                        disabled=move || state.busy.get() || to_sign.with(BTreeMap::is_empty)
+                        on:click=move |_| state.decide(to_sign.get_untracked())>
+                        {move || state.text(Key::SignAndSend)}
+                    </button>
+                }.into_any()
+            } else {
+                view! { <p class="cw-loading">{move || state.text(Key::Loading)}</p> }.into_any()
+            }}
             {move || last_acknowledgement(state)}
         </section>
     }
+}
+
+/// The one sentence before "Sign and send" that lists what will be signed.
+fn will_sign(state: State, rows: &[PurposeRow], decisions: &BTreeMap<shared::ids::PurposeId, Decision>) -> String {
+    if decisions.is_empty() {
+        return state.text(Key::NothingToSign).to_owned();
+    }
+    fill(state.text(Key::WillSign), &[("decisions", &listed(state, rows, decisions))])
+}
+
+/// "Title: decision; Title: decision", in the form's order.
+fn listed(state: State, rows: &[PurposeRow], decisions: &BTreeMap<shared::ids::PurposeId, Decision>) -> String {
+    let lang = state.lang.get();
+    rows.iter()
+        .filter_map(|row| {
+            let decision = decisions.get(&row.purpose.id)?;
+            Some(format!("{}: {}", row.purpose.title.get(lang), state.text(answer_name(*decision))))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Decisions that were not signed or not accepted as they were: why, the current state above
+/// them, and one button to sign again what would still change something.
+fn set_aside(state: State, rows: &[PurposeRow]) -> Option<impl IntoView> {
+    let (reason, again) = state.family.with(|family| {
+        let family = family.as_ref()?;
+        let set_aside = family.device().set_aside.as_ref()?;
+        Some((set_aside.reason.clone(), view::set_aside_decisions(rows, family)))
+    })?;
+    let reason = match reason {
+        SetAsideReason::ChangedElsewhere => Key::ChangedElsewhere,
+        SetAsideReason::LinkClosed => Key::SetAsideLinkClosed,
+        SetAsideReason::Refused { .. } => Key::SetAsideRefused,
+    };
+    let list = (!again.is_empty()).then(|| listed(state, rows, &again));
+    Some(view! {
+        <div class="cw-set-aside" role="alert" data-testid="set-aside">
+            <p><strong>{state.text(reason)}</strong></p>
+            {list.map(|list| view! {
+                <p>{state.text(Key::SetAsideList)} " " {list}</p>
+                <button type="button" class="cw-primary" data-testid="sign-again" disabled=move || state.busy.get()
+                    on:click=move |_| state.decide_again(again.clone())>
+                    {state.text(Key::SignAgain)}
+                </button>
+                " "
+            })}
+            <button type="button" data-testid="discard-set-aside" disabled=move || state.busy.get()
+                on:click=move |_| state.discard_set_aside()>
+                {state.text(Key::Discard)}
+            </button>
+        </div>
+    })
 }
 
 fn signing_as(state: State) -> String {
@@ -199,28 +294,38 @@ fn information(state: State) -> impl IntoView {
 
 fn purpose_row(state: State, row: PurposeRow) -> impl IntoView {
     let id = row.purpose.id.clone();
-    let input_id = format!("cw-purpose-{id}");
     let title = row.purpose.title.clone();
     let title_text = move || title.get(state.lang.get()).to_owned();
     let status_text = {
         let row = row.clone();
         move || status_line(state, &row)
     };
+    let decisions = {
+        let row = row.clone();
+        move || decision_lines(state, &row)
+    };
     let control = match row.control {
-        Control::Tick => {
-            let (checked_id, toggled_id) = (id.clone(), id.clone());
-            let label = title_text.clone();
+        Control::Choose => {
+            let legend = title_text.clone();
+            let answer = move |decision: Decision, testid: &'static str, key: Key| {
+                let (checked_id, chosen_id) = (id.clone(), id.clone());
+                let input_id = format!("cw-answer-{id}-{testid}");
+                view! {
+                    <div class="cw-choice">
+                        <input type="radio" name=format!("cw-answer-{id}") id=input_id.clone()
+                            data-testid=format!("answer-{id}-{testid}")
+                            prop:checked=move || state.answers.with(|a| a.get(&checked_id) == Some(&decision))
+                            on:change=move |_| state.answers.update(|a| { a.insert(chosen_id.clone(), decision); }) />
+                        <label for=input_id>{move || state.text(key)}</label>
+                    </div>
+                }
+            };
             view! {
-                <input type="checkbox" id=input_id.clone() data-testid=format!("consent-{id}")
-                    prop:checked=move || state.ticked.with(|t| t.contains(&checked_id))
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        state.ticked.update(|t| {
-                            t.retain(|p| *p != toggled_id);
-                            if on { t.push(toggled_id.clone()); }
-                        });
-                    } />
-                <label for=input_id>{move || fill(state.text(Key::ConsentCheckbox), &[("purpose", &label())])}</label>
+                <fieldset class="cw-answer">
+                    <legend class="cw-hidden">{legend}</legend>
+                    {answer(Decision::Grant, "yes", Key::AnswerYes)}
+                    {answer(Decision::Refuse, "no", Key::AnswerNo)}
+                </fieldset>
             }
             .into_any()
         }
@@ -241,9 +346,36 @@ fn purpose_row(state: State, row: PurposeRow) -> impl IntoView {
         <li class="cw-purpose" data-testid=format!("purpose-{}", row.purpose.id)>
             <h4>{title_text}</h4>
             <p class="cw-state" data-testid=format!("state-{}", row.purpose.id)>{status_text}</p>
+            <ul class="cw-decided" data-testid=format!("decided-{}", row.purpose.id)>{decisions}</ul>
             {control}
         </li>
     }
+}
+
+/// Each signer's latest decision on the purpose — the others first, then the person's own.
+fn decision_lines(state: State, row: &PurposeRow) -> Vec<impl IntoView> {
+    let mut lines: Vec<String> = row
+        .others
+        .iter()
+        .map(|other| {
+            let line = fill(
+                state.text(Key::DecisionLine),
+                &[("who", state.text(role_name(other.role))), ("decision", state.text(decision_name(other.decision)))],
+            );
+            format!("{line} ({})", date(other.at))
+        })
+        .collect();
+    if let Some((decision, logged)) = row.mine {
+        let line = fill(
+            state.text(Key::DecisionLine),
+            &[("who", state.text(Key::RoleYou)), ("decision", state.text(decision_name(decision)))],
+        );
+        lines.push(match logged {
+            Some(at) => format!("{line} ({})", date(at)),
+            None => format!("{line} ({})", state.text(Key::QueueNotSent)),
+        });
+    }
+    lines.into_iter().map(|line| view! { <li>{line}</li> }).collect()
 }
 
 /// The purpose's state in words, as this person should read it.
@@ -426,14 +558,6 @@ fn receipts_and_key(state: State) -> impl IntoView {
             }
         })
     };
-    let restore = move |ev: leptos::ev::Event| {
-        let input = event_target::<web_sys::HtmlInputElement>(&ev);
-        leptos::task::spawn_local(async move {
-            if let Some(json) = browser::read_chosen_file(&input).await {
-                state.import(json);
-            }
-        });
-    };
     view! {
         <section class="cw-receipts" data-testid="receipts">
             <h3>{move || state.text(Key::ReceiptsHeading)}</h3>
@@ -446,8 +570,7 @@ fn receipts_and_key(state: State) -> impl IntoView {
             <p>{move || state.text(Key::KeyExplained)}</p>
             <p>{move || state.text(Key::KeyBackupWarning)}</p>
             <button type="button" data-testid="export-key" on:click=backup>{move || state.text(Key::ExportKey)}</button>
-            <label for="cw-import-key" class="cw-file">{move || state.text(Key::ImportKey)}</label>
-            <input type="file" id="cw-import-key" data-testid="import-key" accept="application/json,.json" on:change=restore />
+            {import_control(state)}
         </section>
     }
 }
@@ -480,6 +603,15 @@ fn printable(state: State) -> impl IntoView {
             </article>
         })
     })
+}
+
+/// A decision as the person gives it: the words of the choice they made.
+fn answer_name(decision: Decision) -> Key {
+    match decision {
+        Decision::Grant => Key::AnswerYes,
+        Decision::Refuse => Key::AnswerNo,
+        Decision::Withdraw => Key::Withdraw,
+    }
 }
 
 fn decision_name(decision: Decision) -> Key {

@@ -1,0 +1,195 @@
+//! What the school's record says about the student, as this device verified it: the
+//! certificates of everyone enrolled, their receipts and rights requests with the archive's
+//! acknowledgements, and the school's decisions. Read from `GET /v1/history` and completed with
+//! what this device sent; every object is verified through [`shared::trust`] before it counts.
+
+use crate::problem::Problem;
+use serde::Deserialize;
+use serde_json::Value;
+use shared::ids::PersonId;
+use shared::objects::{Acknowledgement, ConsentReceipt, EnrolmentCertificate, RequestDecision, RightsRequest};
+use shared::primitives::Digest;
+use shared::trust::{TrustStore, Verified};
+use shared::{Signed, Timestamp};
+use std::fmt::Display;
+
+/// What the service returned about the student, every object verified.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// Certificates of everyone enrolled for the student.
+    pub certificates: Vec<Verified<EnrolmentCertificate>>,
+    /// Receipts, with their acknowledgements, in log order.
+    pub receipts: Vec<(Signed<ConsentReceipt>, Verified<Acknowledgement>)>,
+    /// Rights requests, with their acknowledgements and the school's decision once made.
+    pub requests: Vec<LoggedRequest>,
+}
+
+/// A rights request, the school's acknowledgement of it, and its decision once made.
+pub type LoggedRequest = (Signed<RightsRequest>, Verified<Acknowledgement>, Option<Verified<RequestDecision>>);
+
+impl History {
+    /// Verifies every object of a `GET /v1/history` answer; on any failure nothing is returned.
+    pub fn read(trust: &TrustStore, body: &[u8]) -> Result<History, Problem> {
+        let response: HistoryResponse = serde_json::from_slice(body).map_err(bad_answer)?;
+        let mut history = History::default();
+        for item in &response.certificates {
+            history.add_certificate(trust.certificate(&canonical(&item.object)?).map_err(bad_answer)?);
+        }
+        for item in &response.receipts {
+            let bytes = canonical(&item.object)?;
+            let named = shared::decode::<ConsentReceipt>(&bytes).map_err(bad_answer)?.unverified_body().certificate;
+            let receipt = receipt_by(&bytes, history.certificate(named)?)?;
+            let ack = acknowledgement_of(trust, &bytes, &canonical(item.acknowledged()?)?)?;
+            history.add_receipt(receipt, ack);
+        }
+        for RequestItem { request: item, decision } in &response.requests {
+            let bytes = canonical(&item.object)?;
+            let named = shared::decode::<RightsRequest>(&bytes).map_err(bad_answer)?.unverified_body().certificate;
+            let request = trust.request(&bytes, history.certificate(named)?).map_err(bad_answer)?;
+            let ack = acknowledgement_of(trust, &bytes, &canonical(item.acknowledged()?)?)?;
+            let decision = match decision {
+                Some(decision) => {
+                    let decision = trust.decision(&canonical(decision)?).map_err(bad_answer)?;
+                    if decision.body().request != request.hash() {
+                        return Err(Problem::BadAnswer("a decision on another request".into()));
+                    }
+                    Some(decision)
+                }
+                None => None,
+            };
+            history.add_request(request.signed().clone(), ack, decision);
+        }
+        Ok(history)
+    }
+
+    /// Everything `other` holds that this history lacks, added: what this device sent and the
+    /// school acknowledged stays shown even if an answer was read before it was logged.
+    pub fn merge(&mut self, other: History) {
+        for certificate in other.certificates {
+            self.add_certificate(certificate);
+        }
+        for (receipt, ack) in other.receipts {
+            self.add_receipt(receipt, ack);
+        }
+        for (request, ack, decision) in other.requests {
+            self.add_request(request, ack, decision);
+        }
+    }
+
+    /// The certificate with hash `named`.
+    pub fn certificate(&self, named: Digest) -> Result<&Verified<EnrolmentCertificate>, Problem> {
+        self.certificates
+            .iter()
+            .find(|c| c.hash() == named)
+            .ok_or_else(|| Problem::BadAnswer(format!("no certificate {named}")))
+    }
+
+    /// The person whose certificate `named` is, if the history holds it.
+    pub fn person_of(&self, named: Digest) -> Option<&PersonId> {
+        self.certificate(named).ok().map(|c| &c.body().person)
+    }
+
+    /// Adds a certificate once.
+    pub fn add_certificate(&mut self, certificate: Verified<EnrolmentCertificate>) {
+        if !self.certificates.iter().any(|c| c.hash() == certificate.hash()) {
+            self.certificates.push(certificate);
+        }
+    }
+
+    /// Adds a receipt once, keeping log order.
+    pub fn add_receipt(&mut self, receipt: Signed<ConsentReceipt>, ack: Verified<Acknowledgement>) {
+        if !self.receipts.iter().any(|(r, _)| r.hash() == receipt.hash()) {
+            self.receipts.push((receipt, ack));
+            self.receipts.sort_by_key(|(_, ack)| ack.body().log_index);
+        }
+    }
+
+    /// Adds a request once, keeping log order, or completes it with its decision.
+    pub fn add_request(
+        &mut self,
+        request: Signed<RightsRequest>,
+        ack: Verified<Acknowledgement>,
+        decision: Option<Verified<RequestDecision>>,
+    ) {
+        match self.requests.iter_mut().find(|(r, _, _)| r.hash() == request.hash()) {
+            Some(existing) if existing.2.is_none() => existing.2 = decision,
+            Some(_) => {}
+            None => {
+                self.requests.push((request, ack, decision));
+                self.requests.sort_by_key(|(_, ack, _)| ack.body().log_index);
+            }
+        }
+    }
+}
+
+/// `GET /v1/history`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HistoryResponse {
+    #[allow(dead_code)] // Each object names its student; the certificates are checked instead.
+    student: String,
+    certificates: Vec<HistoryItem>,
+    receipts: Vec<HistoryItem>,
+    requests: Vec<RequestItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HistoryItem {
+    object: Value,
+    acknowledgement: Option<Value>,
+    #[allow(dead_code)] // The acknowledgement's signed server time is used instead.
+    logged_at: Timestamp,
+}
+
+impl HistoryItem {
+    fn acknowledged(&self) -> Result<&Value, Problem> {
+        self.acknowledgement
+            .as_ref()
+            .ok_or_else(|| Problem::BadAnswer("a logged object without acknowledgement".into()))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestItem {
+    request: HistoryItem,
+    decision: Option<Value>,
+}
+
+/// The school's acknowledgement `ack` of `object`, verified and checked to be about it.
+pub fn acknowledgement_of(trust: &TrustStore, object: &[u8], ack: &[u8]) -> Result<Verified<Acknowledgement>, Problem> {
+    let ack = trust.acknowledgement(ack).map_err(bad_answer)?;
+    if ack.body().object != Digest::of(object) {
+        return Err(Problem::BadAnswer("the acknowledgement is for another object".into()));
+    }
+    Ok(ack)
+}
+
+/// A receipt signed by the holder of `certificate` and saying so. Unlike the archive, the widget
+/// does not insist that it answers the form in force: history holds answers to earlier versions.
+pub fn receipt_by(
+    bytes: &[u8],
+    certificate: &Verified<EnrolmentCertificate>,
+) -> Result<Signed<ConsentReceipt>, Problem> {
+    let receipt: Signed<ConsentReceipt> = shared::open(bytes, &certificate.body().key).map_err(bad_answer)?;
+    let (body, cert) = (receipt.body(), certificate.body());
+    let agrees = body.certificate == certificate.hash()
+        && body.school == cert.school
+        && body.student == cert.student
+        && body.role == cert.role;
+    if !agrees {
+        return Err(Problem::BadAnswer("a receipt that does not match its certificate".into()));
+    }
+    Ok(receipt)
+}
+
+/// The canonical bytes of an object embedded as a JSON value in a service answer.
+pub fn canonical(value: &Value) -> Result<Vec<u8>, Problem> {
+    shared::encoding::to_canonical(value).map_err(bad_answer)
+}
+
+/// A service answer that is not what the protocol says.
+pub fn bad_answer(error: impl Display) -> Problem {
+    Problem::BadAnswer(error.to_string())
+}
