@@ -88,7 +88,17 @@ pub fn http(concurrency: usize, receipts: usize) -> Result<HttpIngest> {
     let binary = release_binary()?;
     let data = dir.path().to_str().context("utf-8 path")?;
     let mut server = Command::new(binary)
-        .args(["--data", data, "serve", "--listen", "127.0.0.1:0", "--rate-limit", "1000000"])
+        .args([
+            "--data",
+            data,
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "1000000",
+            "--max-in-flight",
+            "100000",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
@@ -114,7 +124,8 @@ async fn send_all(base: String, chains: Vec<Vec<Vec<u8>>>) -> Result<HttpIngest>
                 let mut latencies = Vec::new();
                 for receipt in chain {
                     let sent = Instant::now();
-                    let response = client.post(&url).body(receipt).send().await?;
+                    let response =
+                        client.post(&url).header("content-type", "application/json").body(receipt).send().await?;
                     anyhow::ensure!(response.status().is_success(), "the service answered {}", response.status());
                     latencies.push(sent.elapsed());
                 }
