@@ -16,7 +16,7 @@ use shared::objects::{
 use shared::primitives::{Digest, Nonce, PublicKey};
 use shared::trust::TrustError;
 use shared::{sign, Lang, OpenError, Signed, Timestamp};
-use verifier::archive::{Archive, ArchiveError, Roster, Submission, DATABASE};
+use verifier::archive::{Archive, ArchiveError, Roster, RosterError, Submission, DATABASE};
 use verifier::bundle::verify_bundle;
 use verifier::keys;
 
@@ -102,11 +102,11 @@ impl Fixture {
     }
 
     /// Runs `attempt`, expects it to fail as `expected` says, and the archive file to be unchanged.
-    fn refused(
+    fn refused<E: std::fmt::Debug>(
         &mut self,
         what: &str,
-        attempt: impl FnOnce(&mut Archive) -> Result<(), ArchiveError>,
-        expected: fn(&ArchiveError) -> bool,
+        attempt: impl FnOnce(&mut Archive) -> Result<(), E>,
+        expected: fn(&E) -> bool,
     ) {
         let before = self.file();
         let error = attempt(&mut self.archive).expect_err(what);
@@ -318,11 +318,19 @@ fn copies_of_one_object_in_one_group_get_one_acknowledgement() {
         .collect();
     let receipt_acks = [0, 2, 5].map(|i| &acks[i]);
     let request_acks = [1, 4, 6].map(|i| &acks[i]);
-    assert!(receipt_acks.iter().all(|ack| *ack == receipt_acks[0]), "one acknowledgement for every copy of the receipt");
-    assert!(request_acks.iter().all(|ack| *ack == request_acks[0]), "one acknowledgement for every copy of the request");
+    assert!(
+        receipt_acks.iter().all(|ack| *ack == receipt_acks[0]),
+        "one acknowledgement for every copy of the receipt"
+    );
+    assert!(
+        request_acks.iter().all(|ack| *ack == request_acks[0]),
+        "one acknowledgement for every copy of the request"
+    );
     let conn = rusqlite::Connection::open(f.archive.dir().join(DATABASE)).expect("open");
     let logged: i64 = conn
-        .query_row("SELECT COUNT(*) FROM log WHERE kind IN ('consent-receipt/1', 'rights-request/1')", [], |row| row.get(0))
+        .query_row("SELECT COUNT(*) FROM log WHERE kind IN ('consent-receipt/1', 'rights-request/1')", [], |row| {
+            row.get(0)
+        })
         .expect("count");
     assert_eq!(logged, 3, "each object is logged once");
     assert_eq!(f.archive.submit_receipt(receipt.bytes(), at(3)).expect("again").bytes(), receipt_acks[0].as_slice());
@@ -457,7 +465,12 @@ fn only_the_root_key_signs_invitations() {
         "invitations signed by another key than the school's root key",
         |a| a.invite(&roster, &key("not-the-root"), at(30), at(1), &mut OsRng).map(drop),
         |e| {
-            matches!(e, ArchiveError::Trust(TrustError::Open(OpenError::Signature(SignatureError::WrongSigner { .. }))))
+            matches!(
+                e,
+                RosterError::Archive(ArchiveError::Trust(TrustError::Open(OpenError::Signature(
+                    SignatureError::WrongSigner { .. }
+                ))))
+            )
         },
     );
 }
