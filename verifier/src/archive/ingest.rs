@@ -158,7 +158,8 @@ impl Archive {
                 Ok(savepoint) => savepoint,
                 Err(error) => return fail_all(&ArchiveError::Storage(error), submissions.len()),
             };
-            let outcome = append_prepared(&savepoint, &self.trust, &prepared, now).map_err(|e| own_failure(e, &prepared));
+            let outcome =
+                append_prepared(&savepoint, &self.trust, &prepared, now).map_err(|e| own_failure(e, &prepared));
             match &outcome {
                 Ok(appending) => {
                     if let Err(error) = savepoint.commit() {
@@ -411,7 +412,10 @@ fn own_failure(error: ArchiveError, prepared: &Prepared) -> ArchiveError {
             if cause.code == rusqlite::ErrorCode::ConstraintViolation =>
         {
             let detail = message.unwrap_or_else(|| cause.to_string());
-            ArchiveError::Corrupt(format!("{} {} breaks a constraint of the log: {detail}", prepared.kind, prepared.hash))
+            ArchiveError::Corrupt(format!(
+                "{} {} breaks a constraint of the log: {detail}",
+                prepared.kind, prepared.hash
+            ))
         }
         other => other,
     }
