@@ -76,13 +76,14 @@ pub fn bundle(data: &[u8]) {
     }
 }
 
-/// The endpoints that read a request body, and whether they are the school's (admin token).
-const BODY_ENDPOINTS: [(&str, bool); 5] = [
-    ("/v1/enrol", false),
-    ("/v1/receipts", false),
-    ("/v1/requests", false),
-    ("/v1/admin/decide", true),
-    ("/v1/admin/roster", true),
+/// The endpoints that read a request body, whether they are the school's (admin token), and
+/// the media type they take.
+const BODY_ENDPOINTS: [(&str, bool, &str); 5] = [
+    ("/v1/enrol", false, "application/json"),
+    ("/v1/receipts", false, "application/json"),
+    ("/v1/requests", false, "application/json"),
+    ("/v1/admin/decide", true, "application/json"),
+    ("/v1/admin/roster", true, "text/csv"),
 ];
 
 /// POSTs `data` as the body to every endpoint that reads one, and sends it as the signed history
@@ -94,9 +95,9 @@ const BODY_ENDPOINTS: [(&str, bool); 5] = [
 /// acknowledged by an acknowledgement of exactly these bytes.
 pub fn http_body(data: &[u8]) {
     let service = service();
-    for (path, admin) in BODY_ENDPOINTS {
+    for (path, admin, media_type) in BODY_ENDPOINTS {
         let mut request = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_TYPE, media_type)
             .body(Body::from(data.to_vec()))
             .expect("a well-formed request");
         if admin {

@@ -5,6 +5,7 @@
 //! - [`audit`]: who may appear in the photo, who refused, who has not answered, overdue requests;
 //! - [`bundle`]: proof bundles an auditor verifies offline with only the school's key;
 //! - [`check`]: re-verifying a whole archive;
+//! - [`private`]: owner-only files for personal data;
 //! - [`service`]: the HTTP service (`verifier serve`).
 //!
 //! `shared` holds every encoding and signature rule, the chain of trust (`shared::trust`) and proof
@@ -23,5 +24,6 @@ pub mod fuzzing;
 pub mod keys;
 pub mod merkle;
 pub mod offline;
+pub mod private;
 pub mod report;
 pub mod service;

@@ -11,7 +11,7 @@ use shared::primitives::{Digest, PublicKey};
 use shared::{sign, Timestamp};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use verifier::archive::{Archive, Roster};
+use verifier::archive::{Archive, Roster, RosterError};
 use verifier::keys;
 use verifier::report::{self, Format};
 
@@ -110,6 +110,9 @@ enum Command {
         /// Requests per second one client address may sustain.
         #[arg(long, default_value_t = 50.0)]
         rate_limit: f64,
+        /// Requests one client address may have under way at once.
+        #[arg(long, default_value_t = 16)]
+        max_in_flight: usize,
     },
     /// Renew the archive key's delegation (signed by the root key) before it expires.
     Delegate {
@@ -159,6 +162,10 @@ struct InviteArgs {
     /// The root key file (default: DATA/school.key).
     #[arg(long)]
     root_key: Option<PathBuf>,
+    /// Import even though the roster changes a student's stored birth date (which changes who
+    /// must sign); each change is recorded. Without it such a roster is refused.
+    #[arg(long)]
+    confirm_birth_date_changes: bool,
 }
 
 #[derive(Args)]
@@ -199,6 +206,16 @@ struct DecideArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The library's warnings (files made owner-only, a confirmed birth-date change) go to
+    // standard error for every command; the service logs its requests' failures too.
+    let level = if matches!(cli.command, Command::Serve { .. }) { "info" } else { "warn" };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -249,6 +266,11 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
+/// [`write`] for what holds personal data: readable by its owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    verifier::private::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     let data = &cli.data;
     match cli.command {
@@ -289,7 +311,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut archive = Archive::open(data)?;
             let certificate = archive.enrol(&read(&invitation)?, &read(&request)?, now()?)?;
             match out {
-                Some(out) => write(&out, certificate.bytes())?,
+                // A certificate carries the student's birth date.
+                Some(out) => write_private(&out, certificate.bytes())?,
                 None => println!("{}", String::from_utf8_lossy(certificate.bytes())),
             }
         }
@@ -328,7 +351,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let audit = archive.audit_purpose(&args.purpose, args.at, args.class.as_deref())?;
             let text = report::audit(&audit, args.format)?;
             match args.out {
-                Some(out) => write(&out, text.as_bytes())?,
+                Some(out) => write_private(&out, text.as_bytes())?,
                 None => print!("{text}"),
             }
         }
@@ -349,7 +372,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let archive = Archive::open(data)?;
             let bundle = archive.export(&student)?;
             let out = out.unwrap_or_else(|| PathBuf::from(format!("bundle-{student}.json")));
-            write(&out, &bundle)?;
+            write_private(&out, &bundle)?;
             println!("Wrote the proof bundle of {student} to {} ({} bytes).", out.display(), bundle.len());
         }
         Command::Check => {
@@ -375,12 +398,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 report.students, report.redacted_entries, report.personal_rows, report.kept_open
             );
         }
-        Command::Serve { listen, www, allow_origin, rate_limit } => {
+        Command::Serve { listen, www, allow_origin, rate_limit, max_in_flight } => {
             let mut config = verifier::service::Config::new(data.clone());
             config.www = www;
             config.allowed_origins = allow_origin;
             config.rate_limit =
                 verifier::service::RateLimit { per_second: rate_limit, burst: (rate_limit * 4.0).max(10.0) };
+            config.max_in_flight_per_client = max_in_flight;
             config.validate().map_err(anyhow::Error::msg)?;
             serve(config, listen)?;
         }
@@ -402,13 +426,6 @@ const GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 /// Runs the service until SIGTERM or Ctrl-C, then lets requests in flight and the writer finish.
 fn serve(config: verifier::service::Config, listen: std::net::SocketAddr) -> Result<()> {
     use std::io::Write as _;
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let (state, writer) = verifier::service::AppState::open(&config)?;
     runtime.block_on(async {
@@ -446,17 +463,26 @@ fn serve(config: verifier::service::Config, listen: std::net::SocketAddr) -> Res
 
 fn invite(data: &Path, args: InviteArgs) -> Result<()> {
     let text = std::fs::read_to_string(&args.roster).with_context(|| format!("reading {}", args.roster.display()))?;
-    let roster = Roster::parse(&text).with_context(|| format!("in {}", args.roster.display()))?;
+    let mut roster = Roster::parse(&text).with_context(|| format!("in {}", args.roster.display()))?;
+    if args.confirm_birth_date_changes {
+        roster = roster.confirm_birth_date_changes();
+    }
     let root = keys::read_secret(&args.root_key.unwrap_or_else(|| data.join(keys::ROOT_KEY)))?;
     let mut archive = Archive::open(data)?;
     let now = now()?;
     let expires =
         Timestamp::from_unix(now.unix() + i64::from(args.valid_days) * 86_400).context("date out of range")?;
-    let invited = archive.invite(&roster, &root, expires, now, &mut OsRng)?;
+    let invited = archive.invite(&roster, &root, expires, now, &mut OsRng).map_err(|error| match error {
+        RosterError::BirthDateChanged(_) => anyhow::anyhow!("{error} (--confirm-birth-date-changes)"),
+        other => other.into(),
+    })?;
     std::fs::create_dir_all(&args.out_dir)?;
-    let mut links = csv::Writer::from_path(args.out_dir.join("invitations.csv"))?;
+    // Both lists hold names and e-mail addresses.
+    let private_csv =
+        |name: &str| verifier::private::create_file(&args.out_dir.join(name)).map(csv::Writer::from_writer);
+    let mut links = private_csv("invitations.csv")?;
     links.write_record(["person", "name", "email", "link"])?;
-    let mut who = csv::Writer::from_path(args.out_dir.join("invited.csv"))?;
+    let mut who = private_csv("invited.csv")?;
     who.write_record(["student", "class", "person", "role", "name", "email", "expires"])?;
     for person in &invited {
         let fragment = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(person.invitation.bytes());

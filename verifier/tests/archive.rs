@@ -16,7 +16,7 @@ use shared::objects::{
 use shared::primitives::{Digest, Nonce, PublicKey};
 use shared::trust::TrustError;
 use shared::{sign, Lang, OpenError, Signed, Timestamp};
-use verifier::archive::{Archive, ArchiveError, Roster, Submission, DATABASE};
+use verifier::archive::{Archive, ArchiveError, Roster, RosterError, Submission, DATABASE};
 use verifier::bundle::verify_bundle;
 use verifier::keys;
 
@@ -102,11 +102,11 @@ impl Fixture {
     }
 
     /// Runs `attempt`, expects it to fail as `expected` says, and the archive file to be unchanged.
-    fn refused(
+    fn refused<E: std::fmt::Debug>(
         &mut self,
         what: &str,
-        attempt: impl FnOnce(&mut Archive) -> Result<(), ArchiveError>,
-        expected: fn(&ArchiveError) -> bool,
+        attempt: impl FnOnce(&mut Archive) -> Result<(), E>,
+        expected: fn(&E) -> bool,
     ) {
         let before = self.file();
         let error = attempt(&mut self.archive).expect_err(what);
@@ -287,6 +287,81 @@ fn a_group_commit_answers_each_receipt_on_its_own_under_one_checkpoint() {
     assert!(f.archive.check(false).expect("check").problems.is_empty());
 }
 
+#[test]
+fn copies_of_one_object_in_one_group_get_one_acknowledgement() {
+    let mut f = fixture();
+    let (key_1, certificate_1) = f.enrol(0, "guardian-1");
+    let (key_2, certificate_2) = f.enrol(1, "guardian-2");
+    let receipt = f.receipt(&key_1, &certificate_1, &[("meals", Decision::Grant)], None);
+    let request = RightsRequest {
+        school: f.archive.school(),
+        student: StudentId::try_from("s-1").expect("id"),
+        certificate: certificate_1.hash(),
+        role: Role::Guardian,
+        right: Right::Access,
+        purposes: Vec::new(),
+        text: "What do you hold about us?".into(),
+        client_time: at(2),
+        nonce: Nonce([4; 16]),
+    };
+    let request = sign(request, &key_1).expect("signs");
+    let other = f.receipt(&key_2, &certificate_2, &[("transport", Decision::Grant)], None);
+    // Two tabs and a retrying client: three copies of each, among another family's receipt.
+    let copies = [Submission::Receipt(receipt.bytes().to_vec()), Submission::Request(request.bytes().to_vec())];
+    let mut submissions: Vec<Submission> = (0..3).flat_map(|_| copies.clone()).collect();
+    submissions.insert(3, Submission::Receipt(other.bytes().to_vec()));
+    let results = f.archive.submit_many(&submissions, at(2));
+
+    let acks: Vec<Vec<u8>> = results
+        .iter()
+        .map(|result| result.as_ref().unwrap_or_else(|e| panic!("refused: {e:?}")).bytes().to_vec())
+        .collect();
+    let receipt_acks = [0, 2, 5].map(|i| &acks[i]);
+    let request_acks = [1, 4, 6].map(|i| &acks[i]);
+    assert!(
+        receipt_acks.iter().all(|ack| *ack == receipt_acks[0]),
+        "one acknowledgement for every copy of the receipt"
+    );
+    assert!(
+        request_acks.iter().all(|ack| *ack == request_acks[0]),
+        "one acknowledgement for every copy of the request"
+    );
+    let conn = rusqlite::Connection::open(f.archive.dir().join(DATABASE)).expect("open");
+    let logged: i64 = conn
+        .query_row("SELECT COUNT(*) FROM log WHERE kind IN ('consent-receipt/1', 'rights-request/1')", [], |row| {
+            row.get(0)
+        })
+        .expect("count");
+    assert_eq!(logged, 3, "each object is logged once");
+    assert_eq!(f.archive.submit_receipt(receipt.bytes(), at(3)).expect("again").bytes(), receipt_acks[0].as_slice());
+    assert!(f.archive.check(false).expect("check").problems.is_empty());
+}
+
+#[test]
+fn a_constraint_one_item_breaks_fails_that_item_alone() {
+    let mut f = fixture();
+    let (key_1, certificate_1) = f.enrol(0, "guardian-1");
+    let (key_2, certificate_2) = f.enrol(1, "guardian-2");
+    let (key_3, certificate_3) = f.enrol(2, "student-2");
+    let first = f.receipt(&key_1, &certificate_1, &[("meals", Decision::Grant)], None);
+    let refused = f.receipt(&key_2, &certificate_2, &[("meals", Decision::Grant)], None);
+    let last = f.receipt(&key_3, &certificate_3, &[("meals", Decision::Grant)], None);
+    // A trigger stands for any constraint of the log the middle item alone would break.
+    let conn = rusqlite::Connection::open(f.archive.dir().join(DATABASE)).expect("open");
+    conn.execute_batch(&format!(
+        "CREATE TRIGGER refuse_one BEFORE INSERT ON log WHEN NEW.hash = X'{}' BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+        refused.hash().to_hex()
+    ))
+    .expect("trigger");
+    drop(conn);
+    let submissions: Vec<Submission> =
+        [&first, &refused, &last].iter().map(|r| Submission::Receipt(r.bytes().to_vec())).collect();
+    let results = f.archive.submit_many(&submissions, at(2));
+    let error = results[1].as_ref().expect_err("the item that breaks the constraint is refused");
+    assert!(!error.is_storage(), "its own failure, not the storage's: {error:?}");
+    assert!(results[0].is_ok() && results[2].is_ok(), "the others are acknowledged: {results:?}");
+}
+
 /// Runs `check` after `tamper` on a fresh, valid archive and expects it to report a problem.
 fn check_catches(what: &str, tamper: &str) {
     let mut f = fixture();
@@ -390,7 +465,12 @@ fn only_the_root_key_signs_invitations() {
         "invitations signed by another key than the school's root key",
         |a| a.invite(&roster, &key("not-the-root"), at(30), at(1), &mut OsRng).map(drop),
         |e| {
-            matches!(e, ArchiveError::Trust(TrustError::Open(OpenError::Signature(SignatureError::WrongSigner { .. }))))
+            matches!(
+                e,
+                RosterError::Archive(ArchiveError::Trust(TrustError::Open(OpenError::Signature(
+                    SignatureError::WrongSigner { .. }
+                ))))
+            )
         },
     );
 }

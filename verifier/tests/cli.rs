@@ -307,3 +307,123 @@ fn usage_errors_exit_with_2() {
         assert_eq!(verifier(dir.path(), args).status.code(), Some(2), "{args:?}");
     }
 }
+
+/// Runs the binary under `umask 022`, the usual default that leaves new files readable by all.
+#[cfg(unix)]
+fn verifier_under_umask_022(dir: &Path, args: &[&str]) -> Output {
+    Command::new("sh")
+        .current_dir(dir)
+        .env("VERIFIER_DATA", "school")
+        .args(["-c", "umask 022 && exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_verifier")])
+        .args(args)
+        .output()
+        .expect("the verifier binary runs")
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
+}
+
+/// A new school made under `umask 022`, its form published and `roster` invited into `out/`.
+#[cfg(unix)]
+fn school_under_umask_022(dir: &Path, roster: &str) {
+    let run = |args: &[&str]| {
+        let output = verifier_under_umask_022(dir, args);
+        assert!(output.status.success(), "verifier {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    };
+    run(&["init"]);
+    let form_toml = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/form.toml");
+    run(&["form", "sign", form_toml, "--out", "form-v1.json"]);
+    run(&["form", "publish", "form-v1.json"]);
+    std::fs::write(dir.join("roster.csv"), roster).expect("roster");
+    run(&["invite", "--roster", "roster.csv", "--base-url", "https://school.example/consent", "--out-dir", "out"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn personal_data_on_disk_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = tempfile::tempdir().expect("temp dir");
+    let dir = work.path();
+    school_under_umask_022(dir, &roster(now().date()));
+    let (data, database) = (dir.join("school"), dir.join("school/archive.sqlite"));
+    assert_eq!(mode(&data), 0o700, "the data directory");
+    assert_eq!(mode(&database), 0o600, "the database");
+    assert_eq!(mode(&dir.join("out/invitations.csv")), 0o600, "names, e-mail addresses and links");
+    assert_eq!(mode(&dir.join("out/invited.csv")), 0o600, "names and e-mail addresses");
+    let export = verifier_under_umask_022(dir, &["export", "--student", "s-000", "--out", "bundle.json"]);
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    assert_eq!(mode(&dir.join("bundle.json")), 0o600, "a proof bundle");
+    // SQLite makes its `-wal` and `-shm` files with the database's mode, whatever the umask.
+    let conn = rusqlite::Connection::open(&database).expect("open");
+    let _: i64 = conn.query_row("SELECT COUNT(*) FROM log", [], |row| row.get(0)).expect("read");
+    for suffix in ["-wal", "-shm"] {
+        assert_eq!(mode(&dir.join(format!("school/archive.sqlite{suffix}"))), 0o600, "{suffix}");
+    }
+    drop(conn);
+    // An archive left readable by others is made owner-only when it is opened.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("loosen");
+    std::fs::set_permissions(&database, std::fs::Permissions::from_mode(0o644)).expect("loosen");
+    let check = verifier_under_umask_022(dir, &["check"]);
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert_eq!((mode(&data), mode(&database)), (0o700, 0o600), "tightened on open");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_roster_that_changes_a_birth_date_needs_confirming() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let dir = work.path();
+    let roster = roster(now().date());
+    school_under_umask_022(dir, &roster);
+    let database = dir.join("school/archive.sqlite");
+    let first = roster.lines().nth(1).expect("a row").to_owned();
+    let birth = first.split(',').nth(3).expect("birth date").to_owned();
+    let changed = roster.replacen(&first, &first.replacen(&birth, "2001-02-03", 1), 1);
+    std::fs::write(dir.join("changed.csv"), changed).expect("roster");
+    let args =
+        ["invite", "--roster", "changed.csv", "--base-url", "https://school.example/consent", "--out-dir", "again"];
+    let before = common::dump(&database);
+    let refused = verifier(dir, &args);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "refused without confirmation");
+    assert!(stderr.contains("s-000") && stderr.contains(&birth) && stderr.contains("2001-02-03"), "{stderr}");
+    assert!(stderr.contains("--confirm-birth-date-changes"), "{stderr}");
+    assert_eq!(common::dump(&database), before, "a refused roster writes nothing");
+    let confirmed = verifier(dir, &[&args[..], &["--confirm-birth-date-changes"]].concat());
+    assert!(confirmed.status.success(), "{}", String::from_utf8_lossy(&confirmed.stderr));
+    assert!(common::dump(&database).contains("roster_changes: Text(\"s-000\") | Text(\"birth_date\")"));
+}
+
+#[test]
+fn serve_refuses_a_site_folder_that_overlaps_the_data_directory() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let dir = work.path();
+    ok(dir, &["init"]);
+    std::fs::create_dir(dir.join("school/site")).expect("a folder inside");
+    for www in ["school", "school/site", ".", "./school/../school"] {
+        let mut serve = Command::new(env!("CARGO_BIN_EXE_verifier"))
+            .current_dir(dir)
+            .env("VERIFIER_DATA", "school")
+            .args(["serve", "--listen", "127.0.0.1:0", "--www", www])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the verifier binary runs");
+        // A service that started anyway is stopped, so that a failure leaves nothing running.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while serve.try_wait().expect("status").is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        if serve.try_wait().expect("status").is_none() {
+            serve.kill().expect("stop the service");
+            serve.wait().expect("stopped");
+            panic!("--www {www} was accepted: the service started");
+        }
+        let output = serve.wait_with_output().expect("output");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success() && stderr.contains("overlaps the data directory"), "--www {www}: {stderr}");
+    }
+}

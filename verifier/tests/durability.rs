@@ -47,7 +47,8 @@ fn school(dir: &Path, students: usize) -> (Signed<ConsentForm>, Vec<Vec<u8>>) {
 fn serve(dir: &Path, file_size_blocks: Option<u64>) -> (Child, String) {
     let binary = env!("CARGO_BIN_EXE_verifier");
     let data = dir.to_str().expect("utf-8 path");
-    let args = ["--data", data, "serve", "--listen", "127.0.0.1:0", "--rate-limit", "1000000"];
+    let args =
+        ["--data", data, "serve", "--listen", "127.0.0.1:0", "--rate-limit", "1000000", "--max-in-flight", "1000"];
     let mut command = match file_size_blocks {
         None => Command::new(binary),
         Some(blocks) => {
@@ -83,6 +84,7 @@ async fn enrol(client: &reqwest::Client, base: &str, invitation: &[u8], label: &
     });
     let response = client
         .post(format!("{base}/v1/enrol"))
+        .header("content-type", "application/json")
         .body(to_canonical(&body).expect("canonical"))
         .send()
         .await
@@ -109,7 +111,12 @@ async fn stream(
         let decisions = [(purpose("meals"), if previous.is_none() { Decision::Grant } else { decision })].into();
         let body = ConsentReceipt::by(&device.certificate, form, decisions, now(), previous, Lang::En);
         let receipt = sign(body, &device.key).expect("signs");
-        let response = client.post(format!("{base}/v1/receipts")).body(receipt.bytes().to_vec()).send().await;
+        let response = client
+            .post(format!("{base}/v1/receipts"))
+            .header("content-type", "application/json")
+            .body(receipt.bytes().to_vec())
+            .send()
+            .await;
         match response {
             Ok(response) if response.status() == reqwest::StatusCode::OK => {
                 acked.lock().expect("lock").push(receipt.hash());

@@ -1,6 +1,8 @@
 //! The HTTP service over a real socket on 127.0.0.1: the widget's flows with objects signed by
 //! `shared` in the test, and every kind of bad request with its documented error.
 
+mod common;
+
 use base64::Engine as _;
 use consent_tests::fixtures::{example_form_content, key, purpose};
 use ed25519_dalek::SigningKey;
@@ -14,7 +16,7 @@ use shared::objects::{
 use shared::primitives::{Digest, Nonce, PublicKey};
 use shared::trust::TrustStore;
 use shared::{open, sign, Lang, Signed, Timestamp};
-use verifier::archive::{Archive, Roster};
+use verifier::archive::{Archive, Roster, DATABASE};
 use verifier::keys;
 use verifier::service::{self, Config};
 
@@ -45,6 +47,11 @@ async fn start(www: Option<std::path::PathBuf>) -> Server {
 
 /// [`start`], with the service's configuration adjusted by `configure`.
 async fn start_with(www: Option<std::path::PathBuf>, configure: impl FnOnce(&mut Config)) -> Server {
+    start_school(ROSTER, www, configure).await
+}
+
+/// [`start_with`], with the families of `roster` invited.
+async fn start_school(roster: &str, www: Option<std::path::PathBuf>, configure: impl FnOnce(&mut Config)) -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
     let (mut archive, school) = Archive::init(dir.path(), now(), &mut OsRng).expect("init");
     let root = keys::read_secret(&dir.path().join(keys::ROOT_KEY)).expect("root");
@@ -52,7 +59,7 @@ async fn start_with(www: Option<std::path::PathBuf>, configure: impl FnOnce(&mut
     archive.publish_form(form.bytes(), now()).expect("publish");
     let expires = Timestamp::from_unix(now().unix() + 86_400).expect("in range");
     let invited =
-        archive.invite(&Roster::parse(ROSTER).expect("roster"), &root, expires, now(), &mut OsRng).expect("invite");
+        archive.invite(&Roster::parse(roster).expect("roster"), &root, expires, now(), &mut OsRng).expect("invite");
     drop(archive);
     let mut config = Config::new(dir.path().to_path_buf());
     config.www = www;
@@ -82,8 +89,27 @@ struct Device {
 }
 
 impl Server {
+    /// POSTs a JSON body, as the widget does.
     async fn post(&self, path: &str, body: Vec<u8>) -> (StatusCode, Vec<u8>) {
-        let response = self.client.post(format!("{}{path}", self.base)).body(body).send().await.expect("request");
+        self.post_as(path, Some("application/json"), None, body).await
+    }
+
+    /// POSTs `body` with this `Content-Type` and `Authorization`, if any.
+    async fn post_as(
+        &self,
+        path: &str,
+        content_type: Option<&str>,
+        authorization: Option<String>,
+        body: Vec<u8>,
+    ) -> (StatusCode, Vec<u8>) {
+        let mut request = self.client.post(format!("{}{path}", self.base)).body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        if let Some(authorization) = authorization {
+            request = request.header("authorization", authorization);
+        }
+        let response = request.send().await.expect("request");
         (response.status(), response.bytes().await.expect("body").to_vec())
     }
 
@@ -511,4 +537,315 @@ async fn a_client_that_never_finishes_its_request_head_is_cut_off() {
     }
     // And the service goes on serving others.
     assert_eq!(server.get("/v1/checkpoint", None).await.0, StatusCode::OK);
+}
+
+/// A roster of `families` students under 14, one guardian each.
+fn roster_of(families: usize) -> String {
+    let mut roster = ROSTER.lines().next().expect("header").to_owned() + "\n";
+    for i in 0..families {
+        roster += &format!("s-{i},Student {i},7B,2017-01-01,,Parent {i},p{i}@example.org,,\n");
+    }
+    roster
+}
+
+/// An HTTP client whose connections come from `ip` (loopback holds every 127.x.y.z), so that
+/// one test can be several clients of the service.
+fn client_from(ip: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder().local_address(std::net::IpAddr::from(ip)).build().expect("a client")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_sent_together_get_one_acknowledgement_and_nobody_a_5xx() {
+    const COPIES: usize = 24;
+    const OTHERS: usize = 8;
+    let server = start_school(&roster_of(OTHERS + 1), None, |config| {
+        config.max_in_flight_per_client = 1_000;
+        config.rate_limit = service::RateLimit { per_second: 1e6, burst: 1e6 };
+    })
+    .await;
+    let family = server.enrol(0, "service/copies").await;
+    let receipt = server.receipt(&family, &[("meals", Decision::Grant)], None);
+    let request = shared::objects::RightsRequest {
+        school: server.school,
+        student: family.certificate.body().student.clone(),
+        certificate: family.certificate.hash(),
+        role: family.certificate.body().role,
+        right: shared::objects::Right::Access,
+        purposes: Vec::new(),
+        text: "What do you hold about us?".into(),
+        client_time: now(),
+        nonce: Nonce([7; 16]),
+    };
+    let request = sign(request, &family.key).expect("signs");
+    let mut others = Vec::new();
+    for i in 1..=OTHERS {
+        let device = server.enrol(i, &format!("service/other-{i}")).await;
+        others.push(server.receipt(&device, &[("transport", Decision::Grant)], None).bytes().to_vec());
+    }
+    // Two tabs and a retrying client, all at once, among other families' receipts.
+    let mut sends = Vec::new();
+    for _ in 0..COPIES {
+        sends.push(("copy of the receipt", "/v1/receipts", receipt.bytes().to_vec()));
+        sends.push(("copy of the request", "/v1/requests", request.bytes().to_vec()));
+    }
+    sends.extend(others.into_iter().map(|body| ("another family's receipt", "/v1/receipts", body)));
+    let tasks: Vec<_> = sends
+        .into_iter()
+        .map(|(what, path, body)| {
+            let (client, url) = (server.client.clone(), format!("{}{path}", server.base));
+            tokio::spawn(async move {
+                let response =
+                    client.post(url).header("content-type", "application/json").body(body).send().await.expect("sent");
+                (what, response.status(), response.bytes().await.expect("body").to_vec())
+            })
+        })
+        .collect();
+    let mut answers: std::collections::BTreeMap<&str, std::collections::BTreeSet<Vec<u8>>> = Default::default();
+    for task in tasks {
+        let (what, status, body) = task.await.expect("task");
+        assert_eq!(status, StatusCode::OK, "{what}: {}", String::from_utf8_lossy(&body));
+        answers.entry(what).or_default().insert(body);
+    }
+    assert_eq!(answers["copy of the receipt"].len(), 1, "every copy of the receipt got the same acknowledgement");
+    assert_eq!(answers["copy of the request"].len(), 1, "every copy of the request got the same acknowledgement");
+    assert_eq!(answers["another family's receipt"].len(), OTHERS);
+}
+
+/// A connection from `ip` that sends the head of a receipt POST announcing 1000 bytes, and a few
+/// of them, then holds: a body that never finishes.
+async fn slow_post(server: &Server, ip: [u8; 4]) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.bind(std::net::SocketAddr::from((ip, 0))).expect("bind a loopback address");
+    let address = server.base.trim_start_matches("http://").parse().expect("address");
+    let mut stream = socket.connect(address).await.expect("connect");
+    let head =
+        "POST /v1/receipts HTTP/1.1\r\nHost: school\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream.write_all(b"{\"body\":").await.expect("a few bytes");
+    stream
+}
+
+/// The start of the answer on `stream`, reading for at most `wait`; empty if none came.
+async fn answer_within(stream: &mut tokio::net::TcpStream, wait: std::time::Duration) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = [0u8; 1024];
+    match tokio::time::timeout(wait, stream.read(&mut buffer)).await {
+        Ok(Ok(n)) => String::from_utf8_lossy(&buffer[..n]).into_owned(),
+        _ => String::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_holding_slow_bodies_cannot_delay_another_client() {
+    const CAP: usize = 2;
+    let body_timeout = std::time::Duration::from_secs(20);
+    let server = start_with(None, |config| {
+        // Fewer global slots than the attacker opens connections: only the per-client cap,
+        // checked before a slot is taken, keeps one for the honest client.
+        config.max_concurrency = 4;
+        config.max_in_flight_per_client = CAP;
+        config.timeout = body_timeout;
+    })
+    .await;
+    let attacker = [127, 0, 0, 2];
+    let mut held = Vec::new();
+    for _ in 0..CAP {
+        held.push(slow_post(&server, attacker).await);
+    }
+    // Let the service read those heads before the next ones arrive.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    for _ in 0..3 {
+        let mut refused = slow_post(&server, attacker).await;
+        let answer = answer_within(&mut refused, body_timeout).await;
+        assert!(answer.starts_with("HTTP/1.1 429"), "a slow POST past the cap is refused at once: {answer:?}");
+        assert!(answer.contains("too_many_in_flight"), "{answer}");
+    }
+    // The honest client is answered, before the attacker's bodies time out…
+    let honest = client_from([127, 0, 0, 3]);
+    let response = tokio::time::timeout(body_timeout, honest.get(format!("{}/v1/checkpoint", server.base)).send())
+        .await
+        .expect("the honest client is answered before the attacker's bodies time out")
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    // …while every one of the attacker's admitted connections is still held open, unanswered.
+    for stream in &mut held {
+        let answer = answer_within(stream, std::time::Duration::from_millis(50)).await;
+        assert_eq!(answer, "", "the attacker's slow POST is still waiting for its body");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_challenges_from_many_addresses_does_not_lock_out_a_family() {
+    // Past the 50,000 challenges the service used to keep open; 25 addresses, 8 at a time each.
+    const ADDRESSES: u8 = 25;
+    const PER_TASK: usize = 300;
+    const TASKS_PER_ADDRESS: usize = 8;
+    let server =
+        start_with(None, |config| config.rate_limit = service::RateLimit { per_second: 1e6, burst: 1e6 }).await;
+    let family = server.enrol(0, "service/flooded").await;
+    let mut tasks = Vec::new();
+    for address in 0..ADDRESSES {
+        let client = client_from([127, 0, 1, 10 + address]);
+        for _ in 0..TASKS_PER_ADDRESS {
+            let (client, url) = (client.clone(), format!("{}/v1/challenge", server.base));
+            tasks.push(tokio::spawn(async move {
+                let mut issued = 0;
+                for _ in 0..PER_TASK {
+                    let response = client.get(&url).send().await.expect("request");
+                    issued += usize::from(response.status() == StatusCode::OK);
+                }
+                issued
+            }));
+        }
+    }
+    let mut issued = 0;
+    for task in tasks {
+        issued += task.await.expect("task");
+    }
+    assert_eq!(issued, usize::from(ADDRESSES) * TASKS_PER_ADDRESS * PER_TASK, "every challenge was issued");
+    let (status, history) = server.history(&family, family.certificate.hash()).await;
+    assert_eq!(status, StatusCode::OK, "the family reads its history after the flood: {history}");
+    assert_eq!(history["student"], "s-1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_shorter_than_its_length_is_incomplete_not_too_large() {
+    use tokio::io::AsyncWriteExt;
+    let server = start(None).await;
+    let mut stream = slow_post(&server, [127, 0, 0, 1]).await;
+    // The client gives up half-way: it closes its side of the connection.
+    stream.shutdown().await.expect("close the sending side");
+    let answer = answer_within(&mut stream, std::time::Duration::from_secs(10)).await;
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer:?}");
+    assert!(answer.contains("incomplete_body"), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn write_routes_take_only_their_media_type() {
+    let server = start(None).await;
+    let device = server.enrol(0, "service/media").await;
+    let receipt = server.receipt(&device, &[("meals", Decision::Grant)], None);
+    let admin = Some(format!("Bearer {}", server.token));
+    let refused: [(&str, Option<&str>, Option<String>); 7] = [
+        ("/v1/receipts", None, None),
+        ("/v1/receipts", Some("text/plain"), None),
+        ("/v1/requests", Some("application/x-www-form-urlencoded"), None),
+        ("/v1/enrol", Some("text/csv"), None),
+        ("/v1/admin/decide", Some("text/plain"), admin.clone()),
+        ("/v1/admin/roster", Some("application/json"), admin.clone()),
+        ("/v1/admin/roster", None, admin.clone()),
+    ];
+    for (path, content_type, authorization) in refused {
+        let (status, body) = server.post_as(path, content_type, authorization, receipt.bytes().to_vec()).await;
+        let got = (status, error_code(&body));
+        assert_eq!(
+            got,
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type".to_owned()),
+            "{path} {content_type:?}"
+        );
+    }
+    // Parameters and case do not matter; the receipt was not logged by the refusals above.
+    let (status, body) =
+        server.post_as("/v1/receipts", Some("Application/JSON; charset=utf-8"), None, receipt.bytes().to_vec()).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let (status, body) =
+        server.post_as("/v1/admin/roster", Some("text/csv; charset=utf-8"), admin, ROSTER.into()).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_site_never_serves_keys_tokens_the_database_or_dotfiles() {
+    let www = tempfile::tempdir().expect("site");
+    for name in
+        ["index.html", "school.key", "archive.key", "admin.token", "archive.sqlite", "archive.sqlite-wal", ".env"]
+    {
+        std::fs::write(www.path().join(name), "secret").expect("file");
+    }
+    std::fs::create_dir(www.path().join(".git")).expect("dot folder");
+    std::fs::write(www.path().join(".git/config"), "secret").expect("file");
+    let server = start(Some(www.path().to_path_buf())).await;
+    assert_eq!(server.get("/index.html", None).await.0, StatusCode::OK, "the site is served");
+    let hidden = [
+        "/school.key",
+        "/archive.key",
+        "/admin.token",
+        "/archive.sqlite",
+        "/archive.sqlite-wal",
+        "/.env",
+        "/.git/config",
+        "/school%2Ekey",
+        "/%61dmin.token",
+        "/SCHOOL.KEY",
+    ];
+    for path in hidden {
+        let (status, body) = server.get(path, None).await;
+        assert_eq!((status, error_code(&body).as_str()), (StatusCode::NOT_FOUND, "not_found"), "{path}");
+    }
+}
+
+impl Server {
+    /// POSTs `roster` to the admin API, with `query` after the path.
+    async fn roster(&self, query: &str, roster: &str) -> (StatusCode, Vec<u8>) {
+        let path = format!("/v1/admin/roster{query}");
+        self.post_as(&path, Some("text/csv"), Some(format!("Bearer {}", self.token)), roster.into()).await
+    }
+
+    /// Every row of the archive's tables.
+    fn dump(&self) -> String {
+        common::dump(&self._dir.path().join(DATABASE))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_is_not_a_roster_is_refused_and_writes_nothing() {
+    let server = start(None).await;
+    let header = ROSTER.lines().next().expect("header");
+    let first_row = ROSTER.lines().nth(1).expect("a row");
+    let not_rosters = [
+        ("an empty body", String::new()),
+        ("a header alone", format!("{header}\n")),
+        ("no header", format!("{first_row}\n")),
+        ("other columns", "name,email\nAna,a@example.org\n".to_owned()),
+        ("an extra column", format!("{header},notes\n{first_row},x\n")),
+        (
+            "a missing column",
+            "student_id,student_name,class,birth_date,guardian_name\ns-9,Ana,7B,2017-01-01,Maria\n".to_owned(),
+        ),
+    ];
+    let before = server.dump();
+    for (what, body) in not_rosters {
+        let (status, answer) = server.roster("", &body).await;
+        assert_eq!((status, error_code(&answer).as_str()), (StatusCode::BAD_REQUEST, "bad_roster"), "{what}");
+        assert_eq!(server.dump(), before, "{what}: the archive changed");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_birth_date_is_refused_unless_confirmed_and_then_recorded() {
+    let server = start(None).await;
+    let changed = ROSTER.replace("s-1,Ana,7B,2017-01-01", "s-1,Ana,7B,2010-01-01");
+    let before = server.dump();
+    let (status, answer) = server.roster("", &changed).await;
+    assert_eq!((status, error_code(&answer).as_str()), (StatusCode::CONFLICT, "birth_date_changed"));
+    let message = String::from_utf8_lossy(&answer).into_owned();
+    assert!(message.contains("s-1") && message.contains("2017-01-01") && message.contains("2010-01-01"), "{message}");
+    assert_eq!(server.dump(), before, "a refused roster writes nothing");
+    // The same roster again changes nothing and needs no confirmation.
+    assert_eq!(server.roster("", ROSTER).await.0, StatusCode::OK);
+
+    let (status, answer) = server.roster("?confirm_birth_date_changes=true", &changed).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&answer));
+    let conn = rusqlite::Connection::open(server._dir.path().join(DATABASE)).expect("open");
+    let birth: String =
+        conn.query_row("SELECT birth_date FROM students WHERE student = 's-1'", [], |row| row.get(0)).expect("student");
+    assert_eq!(birth, "2010-01-01");
+    let recorded: (String, String, String, String) = conn
+        .query_row("SELECT student, field, old, new FROM roster_changes", [], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .expect("one recorded change");
+    assert_eq!(recorded, ("s-1".into(), "birth_date".into(), "2017-01-01".into(), "2010-01-01".into()));
+    let (status, answer) = server.roster("?confirm_birth_date_changes=maybe", ROSTER).await;
+    assert_eq!((status, error_code(&answer).as_str()), (StatusCode::BAD_REQUEST, "bad_query"));
 }

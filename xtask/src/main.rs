@@ -11,6 +11,7 @@ mod demo;
 mod fuzz;
 mod school;
 mod setup;
+mod stress;
 mod synth;
 mod tests;
 mod widget;
@@ -81,6 +82,26 @@ enum Task {
         #[arg(long)]
         no_criterion: bool,
     },
+    /// Count what the abuse loads of issue 12 do to a `verifier serve` on loopback — copies of one
+    /// object sent together, one address holding slow bodies, a flood of challenges — and print
+    /// one table; point `--verifier` at another build to compare. About a minute; not a test.
+    Stress {
+        /// The `verifier` binary to measure (default: this workspace's release build, built first).
+        #[arg(long)]
+        verifier: Option<PathBuf>,
+        /// Copies of one rights request and of one receipt sent at once.
+        #[arg(long, default_value_t = 32)]
+        copies: usize,
+        /// Other families' receipts sent with them.
+        #[arg(long, default_value_t = 32)]
+        others: usize,
+        /// Seconds of the slow-body and the challenge loads.
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+        /// Slow POSTs the attacker opens per second.
+        #[arg(long, default_value_t = 100)]
+        slow_per_second: u64,
+    },
     /// Make a synthetic school (students, guardians, keys, enrolments, receipts) in a new archive.
     Synth {
         /// Number of students.
@@ -125,6 +146,13 @@ fn run(cli: Cli) -> Result<()> {
                 widget_runs,
                 criterion: !no_criterion,
             })
+        }
+        Task::Stress { verifier, copies, others, seconds, slow_per_second } => {
+            let verifier = match verifier {
+                Some(path) => path,
+                None => bench::ingest::release_binary()?,
+            };
+            stress::run(&stress::Options { verifier, copies, others, seconds, slow_per_second })
         }
         Task::Synth { students, data, seed, files } => {
             let summary = synth::run(&data, students, seed, files.as_deref())?;

@@ -37,6 +37,16 @@ pub fn new_school(dir: &Path, valid_days: i64, roster: impl FnOnce(Timestamp) ->
     Ok(NewSchool { archive, form, invited, now })
 }
 
+/// A roster of `people` students of the same age (under 14, so one guardian decides), one
+/// guardian each.
+pub fn roster_of(people: usize) -> String {
+    let mut roster = "student_id,student_name,class,birth_date,student_email,guardian_name,guardian_email,guardian2_name,guardian2_email\n".to_owned();
+    for i in 0..people {
+        roster += &format!("s-{i},Student {i},3A,2018-01-01,,Parent {i},p{i}@example.org,,\n");
+    }
+    roster
+}
+
 impl NewSchool {
     /// Enrols `device` for `person`, as the widget does with a key it just made.
     pub fn enrol(&mut self, person: &Invited, device: &SigningKey) -> Result<Signed<EnrolmentCertificate>> {

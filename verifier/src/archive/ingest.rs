@@ -16,6 +16,7 @@ use shared::objects::{
 use shared::primitives::Digest;
 use shared::trust::{TrustError, TrustStore, Verified};
 use shared::{decode, Envelope, SignedObject, Timestamp};
+use std::collections::{HashMap, HashSet};
 
 impl Archive {
     /// Publishes a form version signed by the root key. It must be version 1 (first) or follow the
@@ -122,8 +123,10 @@ impl Archive {
     /// Group commit: accepts many receipts and requests in one transaction, so that one disk sync
     /// and one signed checkpoint serve them all, and their signatures are verified on every core. Each
     /// is verified and checked on its own and gets its own result, in order; a refused one changes
-    /// nothing and does not affect the others. If the transaction itself fails (disk full,
-    /// read-only), every one of them fails and nothing is acknowledged.
+    /// nothing and does not affect the others. Copies of one object (two tabs, a retrying client)
+    /// get the same answer: the acknowledgement of the first copy. If the transaction itself fails
+    /// (disk full, read-only), every one of them fails and nothing is acknowledged; a constraint
+    /// one item breaks inside its savepoint fails that item alone.
     pub fn submit_many(
         &mut self,
         submissions: &[Submission],
@@ -136,6 +139,9 @@ impl Archive {
         };
         // Each item's outcome: refused, already acknowledged, or appended at a log index.
         let mut outcomes = Vec::with_capacity(submissions.len());
+        // Objects appended by this group so far. A later copy of one must not be appended again:
+        // a request would meet the log's unique hash, and a receipt the chain head it just moved.
+        let mut appended_here = HashSet::new();
         for item in prepared {
             let prepared = match item {
                 Ok(prepared) => prepared,
@@ -144,16 +150,24 @@ impl Archive {
                     continue;
                 }
             };
+            if appended_here.contains(&prepared.hash) {
+                outcomes.push(Ok(Appending::CopyOf(prepared.hash)));
+                continue;
+            }
             // Each item in its own savepoint: an item that fails half-way leaves nothing behind.
             let savepoint = match tx.savepoint() {
                 Ok(savepoint) => savepoint,
                 Err(error) => return fail_all(&ArchiveError::Storage(error), submissions.len()),
             };
-            let outcome = append_prepared(&savepoint, &self.trust, &prepared, now);
+            let outcome =
+                append_prepared(&savepoint, &self.trust, &prepared, now).map_err(|e| own_failure(e, &prepared));
             match &outcome {
-                Ok(_) => {
+                Ok(appending) => {
                     if let Err(error) = savepoint.commit() {
                         return fail_all(&ArchiveError::Storage(error), submissions.len());
+                    }
+                    if let Appending::Appended(hash, _) = appending {
+                        appended_here.insert(*hash);
                     }
                 }
                 // The transaction is no longer sound: give up on the whole group (rolled back on drop).
@@ -169,11 +183,11 @@ impl Archive {
                 _ => None,
             })
             .collect();
-        let mut acks = if appended.is_empty() {
-            Vec::new().into_iter()
+        let acks: HashMap<Digest, Verified<Acknowledgement>> = if appended.is_empty() {
+            HashMap::new()
         } else {
             match seal(&tx, &self.trust, &self.archive_key, &appended, now) {
-                Ok(acks) => acks.into_iter(),
+                Ok(acks) => acks.into_iter().map(|ack| (ack.body().object, ack)).collect(),
                 Err(error) => return fail_all(&error, submissions.len()),
             }
         };
@@ -184,8 +198,8 @@ impl Archive {
             .into_iter()
             .map(|outcome| match outcome? {
                 Appending::Stored(ack) => Ok(*ack),
-                Appending::Appended(..) => {
-                    acks.next().ok_or_else(|| ArchiveError::Corrupt("no acknowledgement".into()))
+                Appending::Appended(hash, _) | Appending::CopyOf(hash) => {
+                    acks.get(&hash).cloned().ok_or_else(|| ArchiveError::Corrupt("no acknowledgement".into()))
                 }
             })
             .collect()
@@ -357,6 +371,8 @@ enum Appending {
     Stored(Box<Verified<Acknowledgement>>),
     /// Appended with this hash at this log index; acknowledged when the group is sealed.
     Appended(Digest, u64),
+    /// A copy of an object appended earlier in the same group: answered with its acknowledgement.
+    CopyOf(Digest),
 }
 
 /// Inside the write transaction: the stored acknowledgement if it is already logged; else the
@@ -385,6 +401,25 @@ fn append_prepared(
         refers_to: None,
     };
     Ok(Appending::Appended(prepared.hash, append_entry(tx, &entry, now)?))
+}
+
+/// An item's own failure as the group sees it. A constraint of the log that the item breaks (a
+/// unique index, a trigger) is refused by SQLite before anything is written, and the item's
+/// savepoint rolls it back: the transaction is still sound, so the item fails alone instead of
+/// being taken for a storage failure that would fail the whole group.
+fn own_failure(error: ArchiveError, prepared: &Prepared) -> ArchiveError {
+    match error {
+        ArchiveError::Storage(rusqlite::Error::SqliteFailure(cause, message))
+            if cause.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            let detail = message.unwrap_or_else(|| cause.to_string());
+            ArchiveError::Corrupt(format!(
+                "{} {} breaks a constraint of the log: {detail}",
+                prepared.kind, prepared.hash
+            ))
+        }
+        other => other,
+    }
 }
 
 /// The same failure for every submission of a batch.

@@ -196,8 +196,9 @@ struct VerifiedCache {
 const CACHED_CERTIFICATES: usize = 200_000;
 
 impl Archive {
-    /// Creates a new school in `dir`: root key and archive key (mode 0600), the school's public
-    /// key, the database, and the root key's delegation of the archive key as the log's first entry.
+    /// Creates a new school in `dir` (mode 0700): root key and archive key (mode 0600), the school's
+    /// public key, the database (mode 0600: it holds personal data), and the root key's delegation
+    /// of the archive key as the log's first entry.
     pub fn init(
         dir: &Path,
         now: Timestamp,
@@ -206,7 +207,7 @@ impl Archive {
         if dir.join(keys::ROOT_KEY).exists() || dir.join(DATABASE).exists() {
             return Err(ArchiveError::AlreadyInitialised(dir.to_path_buf()));
         }
-        std::fs::create_dir_all(dir)?;
+        crate::private::create_dir(dir)?;
         let root = SigningKey::generate(rng);
         let archive_key = SigningKey::generate(rng);
         keys::write_secret(&dir.join(keys::ROOT_KEY), &root)?;
@@ -218,6 +219,8 @@ impl Archive {
         let delegation =
             ArchiveDelegation { school, archive_key: PublicKey::of(&archive_key), valid_from: now, valid_until: until };
         let delegation = sign(delegation, &root)?;
+        // Made owner-only before SQLite opens it, which gives its `-wal` and `-shm` the same mode.
+        crate::private::create_file(&dir.join(DATABASE))?;
         let conn = Connection::open(dir.join(DATABASE))?;
         schema::configure(&conn)?;
         schema::create(&conn)?;
@@ -236,7 +239,8 @@ impl Archive {
         Ok((archive, school))
     }
 
-    /// Opens the school in `dir` with its archive key.
+    /// Opens the school in `dir` with its archive key. A data directory or database that others
+    /// can read is made owner-only first (or refused if that is not allowed).
     pub fn open(dir: &Path) -> Result<Archive, ArchiveError> {
         let database = dir.join(DATABASE);
         if !database.exists() {
@@ -245,6 +249,7 @@ impl Archive {
                 format!("{} holds no archive; create one with `verifier init --data {}`", dir.display(), dir.display()),
             )));
         }
+        crate::private::restrict_archive(dir, &database)?;
         let school = keys::read_public(&dir.join(keys::SCHOOL_PUBLIC_KEY).to_string_lossy())?;
         let archive_key = keys::read_secret(&dir.join(keys::ARCHIVE_KEY))?;
         let conn = Connection::open(database)?;

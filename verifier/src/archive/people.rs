@@ -1,7 +1,8 @@
 //! The class roster: personal data in, one invitation per guardian and per student old enough to
 //! co-sign out. Names and e-mail addresses go to the personal-data tables only.
 //!
-//! Roster CSV, with a header line; one row per student:
+//! Roster CSV: a header line naming the columns (in any order; the optional ones may be left out),
+//! then one row per student, at least one:
 //!
 //! | column | meaning |
 //! |---|---|
@@ -12,10 +13,15 @@
 //! | `student_email` | the student's own address (used from the co-signing age), may be empty |
 //! | `guardian_name`, `guardian_email` | the first parent or legal guardian |
 //! | `guardian2_name`, `guardian2_email` | a second one, both may be empty |
+//!
+//! Importing a roster again updates names, classes and contacts; a changed birth date is refused
+//! unless confirmed ([`Roster::confirm_birth_date_changes`]), because it changes who must sign, and
+//! a confirmed one is recorded in `roster_changes`.
 
 use super::{Archive, ArchiveError};
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
+use rusqlite::OptionalExtension;
 use serde::Deserialize;
 use shared::ids::{PersonId, StudentId};
 use shared::objects::{Invitation, Role};
@@ -51,31 +57,67 @@ pub struct RosterRow {
     pub guardian2_email: String,
 }
 
+/// The columns a roster must have, and those it may have.
+const REQUIRED_COLUMNS: [&str; 6] =
+    ["student_id", "student_name", "class", "birth_date", "guardian_name", "guardian_email"];
+const OPTIONAL_COLUMNS: [&str; 3] = ["student_email", "guardian2_name", "guardian2_email"];
+
 /// A parsed, checked roster.
 #[derive(Debug, Clone)]
 pub struct Roster {
     students: Vec<(StudentId, NaiveDate, RosterRow)>,
+    /// Whether the school confirmed that birth dates this roster changes are corrections.
+    birth_date_changes_confirmed: bool,
 }
 
 /// Why a roster cannot be imported; nothing is imported then.
 #[derive(Debug, thiserror::Error)]
-#[error("roster line {line}: {message}")]
-pub struct RosterError {
-    /// 1-based line in the file (the header is line 1).
-    pub line: u64,
-    /// What is wrong.
-    pub message: String,
+#[non_exhaustive]
+pub enum RosterError {
+    /// The text is not a roster: a line is malformed, the header is not a roster's, or no student
+    /// follows it.
+    #[error("roster line {line}: {message}")]
+    Line {
+        /// 1-based line in the file (the header is line 1).
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// The roster changes the birth date the archive holds for these students, as (student,
+    /// stored date, new date); that changes who must sign, so it needs confirming.
+    #[error(
+        "the roster changes the birth date of {}; that changes who must sign, so confirm the change to import it",
+        show_changes(.0)
+    )]
+    BirthDateChanged(Vec<(StudentId, NaiveDate, NaiveDate)>),
+    /// The archive refused or failed.
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+}
+
+impl From<rusqlite::Error> for RosterError {
+    fn from(error: rusqlite::Error) -> RosterError {
+        RosterError::Archive(error.into())
+    }
+}
+
+fn show_changes(changes: &[(StudentId, NaiveDate, NaiveDate)]) -> String {
+    let each: Vec<String> =
+        changes.iter().map(|(student, old, new)| format!("{student} from {old} to {new}")).collect();
+    each.join(", ")
 }
 
 impl Roster {
-    /// Parses CSV text, checking every line before anything is used.
+    /// Parses CSV text, checking the header and every line before anything is used.
     pub fn parse(text: &str) -> Result<Roster, RosterError> {
         let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+        let header = reader.headers().map_err(|e| RosterError::Line { line: 1, message: e.to_string() })?;
+        check_header(header).map_err(|message| RosterError::Line { line: 1, message })?;
         let mut students = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         for (number, row) in reader.deserialize::<RosterRow>().enumerate() {
             let line = number as u64 + 2;
-            let fail = |message: String| RosterError { line, message };
+            let fail = |message: String| RosterError::Line { line, message };
             let row = row.map_err(|e| fail(e.to_string()))?;
             let id = StudentId::try_from(row.student_id.as_str()).map_err(|e| fail(e.to_string()))?;
             let birth = NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d")
@@ -95,7 +137,16 @@ impl Roster {
             }
             students.push((id, birth, row));
         }
-        Ok(Roster { students })
+        if students.is_empty() {
+            return Err(RosterError::Line { line: 2, message: "no student follows the header".into() });
+        }
+        Ok(Roster { students, birth_date_changes_confirmed: false })
+    }
+
+    /// The same roster, with the school's confirmation that the birth dates it changes are
+    /// corrections to import.
+    pub fn confirm_birth_date_changes(self) -> Roster {
+        Roster { birth_date_changes_confirmed: true, ..self }
     }
 
     /// Number of students.
@@ -107,6 +158,24 @@ impl Roster {
     pub fn is_empty(&self) -> bool {
         self.students.is_empty()
     }
+}
+
+/// A roster's header must name every required column, and no column that is not a roster's: a
+/// file whose first line is not that header is some other file.
+fn check_header(header: &csv::StringRecord) -> Result<(), String> {
+    let unknown: Vec<&str> =
+        header.iter().filter(|c| !REQUIRED_COLUMNS.contains(c) && !OPTIONAL_COLUMNS.contains(c)).collect();
+    let missing: Vec<&str> = REQUIRED_COLUMNS.iter().copied().filter(|c| !header.iter().any(|h| h == *c)).collect();
+    if unknown.is_empty() && missing.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "the first line must be the header, naming the columns {} (and optionally {}); unknown: {}; missing: {}",
+        REQUIRED_COLUMNS.join(","),
+        OPTIONAL_COLUMNS.join(","),
+        if unknown.is_empty() { "none".to_owned() } else { unknown.join(",") },
+        if missing.is_empty() { "none".to_owned() } else { missing.join(",") },
+    ))
 }
 
 /// One invitation issued, with the personal data needed to deliver it.
@@ -131,7 +200,8 @@ pub struct Invited {
 impl Archive {
     /// Imports `roster` and signs one invitation, valid until `expires`, per guardian and per
     /// student who at `now` is old enough to co-sign (or decide alone) under the current form's
-    /// policy; a person's earlier unused invitations are revoked. One transaction.
+    /// policy; a person's earlier unused invitations are revoked. One transaction, which a
+    /// changed birth date aborts unless the roster confirms it.
     pub fn invite(
         &mut self,
         roster: &Roster,
@@ -139,7 +209,7 @@ impl Archive {
         expires: Timestamp,
         now: Timestamp,
         rng: &mut impl rand_core::CryptoRngCore,
-    ) -> Result<Vec<Invited>, ArchiveError> {
+    ) -> Result<Vec<Invited>, RosterError> {
         let policy = self.current_form()?.ok_or(ArchiveError::NoForm)?.body().policy.clone();
         let school = self.school();
         let mut invited = Vec::new();
@@ -164,7 +234,7 @@ impl Archive {
                     expires,
                     nonce: Nonce::random(rng),
                 };
-                let invitation = self.trust.sign_by_root(body, root)?;
+                let invitation = self.trust.sign_by_root(body, root).map_err(ArchiveError::from)?;
                 invited.push(Invited {
                     student: student.clone(),
                     class: row.class.clone(),
@@ -177,6 +247,19 @@ impl Archive {
             }
         }
         let tx = self.write(now)?;
+        // Inside the write transaction, so that no other writer changes a date meanwhile.
+        let changes = birth_date_changes(&tx, roster)?;
+        if !changes.is_empty() && !roster.birth_date_changes_confirmed {
+            return Err(RosterError::BirthDateChanged(changes));
+        }
+        for (student, old, new) in &changes {
+            // The values stay with the personal data; the service's log names the student only.
+            tracing::warn!(%student, field = "birth_date", "a confirmed roster changes a birth date");
+            tx.execute(
+                "INSERT INTO roster_changes (student, field, old, new, at) VALUES (?1, 'birth_date', ?2, ?3, ?4)",
+                (student.as_str(), old.to_string(), new.to_string(), now.unix()),
+            )?;
+        }
         for (student, birth, row) in &roster.students {
             tx.execute(
                 "INSERT INTO students (student, name, class, birth_date) VALUES (?1, ?2, ?3, ?4)
@@ -207,4 +290,24 @@ impl Archive {
         tx.commit()?;
         Ok(invited)
     }
+}
+
+/// The students of `roster` whose stored birth date differs from the roster's, as (student,
+/// stored, new).
+fn birth_date_changes(
+    conn: &rusqlite::Connection,
+    roster: &Roster,
+) -> Result<Vec<(StudentId, NaiveDate, NaiveDate)>, RosterError> {
+    let mut query = conn.prepare_cached("SELECT birth_date FROM students WHERE student = ?1")?;
+    let mut changes = Vec::new();
+    for (student, birth, _) in &roster.students {
+        let stored: Option<String> = query.query_row([student.as_str()], |row| row.get(0)).optional()?;
+        let Some(stored) = stored else { continue };
+        let stored = NaiveDate::parse_from_str(&stored, "%Y-%m-%d")
+            .map_err(|_| ArchiveError::Corrupt(format!("stored birth date {stored:?} of {student}")))?;
+        if stored != *birth {
+            changes.push((student.clone(), stored, *birth));
+        }
+    }
+    Ok(changes)
 }

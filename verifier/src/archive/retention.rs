@@ -20,7 +20,7 @@ pub struct PurgeReport {
     pub kept_open: u64,
     /// Log entries whose bytes were redacted.
     pub redacted_entries: u64,
-    /// Rows of personal data deleted (students, people, invitations).
+    /// Rows of personal data deleted (students, people, invitations, roster changes).
     pub personal_rows: u64,
 }
 
@@ -61,6 +61,7 @@ impl Archive {
             )? as u64;
             report.personal_rows += tx.execute("DELETE FROM people WHERE student = ?1", [student])? as u64;
             report.personal_rows += tx.execute("DELETE FROM students WHERE student = ?1", [student])? as u64;
+            report.personal_rows += tx.execute("DELETE FROM roster_changes WHERE student = ?1", [student])? as u64;
         }
         tx.commit()?;
         // Redacted certificates must not stay usable through the cache.

@@ -3,8 +3,8 @@
 //! Two groups of tables, kept apart on purpose (PRODUCT.md rule 8):
 //! - the **proof log** — `log`, `tree_nodes`, `checkpoints`, `acknowledgements` — holds only
 //!   pseudonymous ids, hashes and signed bytes, and is append-only;
-//! - **personal data** — `students`, `people`, `invitations` — names, classes and contacts, which
-//!   can be erased without touching a single byte of the log.
+//! - **personal data** — `students`, `people`, `invitations`, `roster_changes` — names, classes,
+//!   contacts and corrections to them, which can be erased without touching a byte of the log.
 
 use rusqlite::Connection;
 
@@ -85,6 +85,15 @@ pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
             used_by  BLOB,
             revoked  INTEGER NOT NULL DEFAULT 0
         ) WITHOUT ROWID;
+        -- Confirmed roster corrections that change who must sign (a birth date), with the values
+        -- before and after and when (Unix seconds): the school can show why the rules changed.
+        CREATE TABLE IF NOT EXISTS roster_changes (
+            student  TEXT NOT NULL,
+            field    TEXT NOT NULL,
+            old      TEXT NOT NULL,
+            new      TEXT NOT NULL,
+            at       INTEGER NOT NULL
+        );
         ",
     )
 }

@@ -2,9 +2,10 @@
 //! roster. Closed unless the data directory holds an admin token (`verifier init` writes one);
 //! every call must present it as `Authorization: Bearer <token>`.
 
+use super::body::read_body_within;
 use super::error::ApiError;
 use super::public::signed_json;
-use super::{read_body_within, AppState};
+use super::AppState;
 use crate::archive::Roster;
 use crate::keys;
 use crate::report::{self, Format};
@@ -175,14 +176,34 @@ pub async fn export(
     Ok(signed_json(bundle))
 }
 
-/// `POST /v1/admin/roster` (CSV body, see `verifier::archive::people`): imports the roster and,
-/// when the root key is in the data directory (a demo; a real school keeps it offline and runs
-/// `verifier invite`), signs the invitations and returns each person's link fragment.
-pub async fn roster(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Result<Json<Value>, ApiError> {
+/// Query of `POST /v1/admin/roster`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RosterQuery {
+    /// The school confirms that the birth dates the roster changes are corrections.
+    #[serde(default)]
+    confirm_birth_date_changes: bool,
+}
+
+/// `POST /v1/admin/roster[?confirm_birth_date_changes=true]` (CSV body, see
+/// `verifier::archive::people`): imports the roster and, when the root key is in the data
+/// directory (a demo; a real school keeps it offline and runs `verifier invite`), signs the
+/// invitations and returns each person's link fragment. A changed birth date is refused (409)
+/// unless confirmed.
+pub async fn roster(
+    State(app): State<AppState>,
+    query: Result<Query<RosterQuery>, QueryRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let Query(query) = query?;
     let bytes = read_body_within(&app, &headers, body, MAX_ROSTER_BYTES).await?;
     let text = String::from_utf8(bytes.to_vec())
         .map_err(|_| ApiError::bad_request("bad_roster", "the roster is not UTF-8"))?;
-    let roster = Roster::parse(&text).map_err(|e| ApiError::bad_request("bad_roster", e.to_string()))?;
+    let mut roster = Roster::parse(&text)?;
+    if query.confirm_birth_date_changes {
+        roster = roster.confirm_birth_date_changes();
+    }
     let root_path = app.dir.join(keys::ROOT_KEY);
     if !root_path.exists() {
         return Err(ApiError::new(

@@ -2,7 +2,7 @@
 //! `code` a client can act on. A 4xx says exactly what was wrong with the input; a 5xx says only
 //! that the service could not do it now, and the details go to the log.
 
-use crate::archive::ArchiveError;
+use crate::archive::{ArchiveError, RosterError};
 use crate::audit::AuditError;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::StatusCode;
@@ -35,13 +35,19 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, code, message)
     }
 
+    /// 503: something the request needs is unavailable right now; `message` says what, and that
+    /// nothing was done, so the client may retry later. The cause is logged.
+    pub fn unavailable(code: &'static str, message: &str, detail: &dyn std::fmt::Display) -> ApiError {
+        tracing::error!(%detail, code, "unavailable");
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
+    }
+
     /// 503: the archive cannot write now (disk full, read-only); nothing was acknowledged.
-    pub fn unavailable(detail: &dyn std::fmt::Display) -> ApiError {
-        tracing::error!(%detail, "storage unavailable");
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
+    pub fn storage_unavailable(detail: &dyn std::fmt::Display) -> ApiError {
+        ApiError::unavailable(
             "storage_unavailable",
             "the archive cannot store anything right now; nothing was acknowledged, please retry later",
+            detail,
         )
     }
 
@@ -144,9 +150,27 @@ impl From<ArchiveError> for ApiError {
             }
             ArchiveError::Invalid(_) => ApiError::bad_request("invalid_content", error.to_string()),
             ArchiveError::NoForm => ApiError::new(StatusCode::NOT_FOUND, "no_form", error.to_string()),
-            ArchiveError::KeyNotDelegated(_) => ApiError::unavailable(&error),
-            e if e.is_storage() => ApiError::unavailable(&error),
+            ArchiveError::KeyNotDelegated(_) => ApiError::unavailable(
+                "storage_unavailable",
+                "the archive cannot sign anything right now; nothing was acknowledged, please retry later",
+                &error,
+            ),
+            e if e.is_storage() => ApiError::storage_unavailable(&error),
             _ => ApiError::internal(&error),
+        }
+    }
+}
+
+impl From<RosterError> for ApiError {
+    fn from(error: RosterError) -> ApiError {
+        match error {
+            RosterError::Archive(archive) => archive.into(),
+            RosterError::BirthDateChanged(_) => ApiError::new(
+                StatusCode::CONFLICT,
+                "birth_date_changed",
+                format!("{error}: add ?confirm_birth_date_changes=true"),
+            ),
+            other => ApiError::bad_request("bad_roster", other.to_string()),
         }
     }
 }

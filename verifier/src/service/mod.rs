@@ -4,26 +4,31 @@
 //! Shape: `app(state) -> Router` apart from the listener, so tests can drive it over a real socket
 //! on 127.0.0.1. One writer thread owns the archive ([`writer`]): receipts and requests that
 //! arrive together are committed together (group commit) and acknowledged after the commit.
-//! Reads use a pool of read-only handles. Limits: body size (413 before any parsing); a timeout
-//! (408) on reads and on receiving a write's body — but once a write is queued it is waited for,
-//! because answering "timeout" for a write that then commits would be a lie; one concurrency
-//! limit for the whole service; a per-client rate limit (429). Every error is JSON.
+//! Reads use a pool of read-only handles. Limits: per client, a rate and a number of requests in
+//! flight (429), checked before one concurrency limit for the whole service, so one client
+//! cannot hold the service's slots; the body's media type (415) and size (413 before any
+//! parsing); a timeout (408) on reads and on receiving a write's body — but once a write is
+//! queued it is waited for, because answering "timeout" for a write that then commits would be
+//! a lie. Every error is JSON.
 
 pub mod admin;
+mod body;
 mod challenges;
 pub mod error;
 mod limits;
 pub mod public;
 mod readers;
+mod site;
 pub mod writer;
 
+pub use body::MAX_BODY_BYTES;
 pub use limits::RateLimit;
 
 use crate::archive::Archive;
 use crate::keys;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::error_handling::HandleErrorLayer;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::routing::{get, post};
 use axum::{middleware, BoxError, Router};
 use challenges::Challenges;
@@ -47,9 +52,6 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
      frame-ancestors 'self'; form-action 'self'";
 
-/// The largest request body the family API reads (one signed document, or an enrolment pair).
-pub const MAX_BODY_BYTES: usize = 2 * shared::encoding::MAX_DOCUMENT_BYTES + 64;
-
 /// How the service runs.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -63,6 +65,8 @@ pub struct Config {
     pub rate_limit: RateLimit,
     /// Requests handled at once; more wait.
     pub max_concurrency: usize,
+    /// Requests one client (IPv4 address, IPv6 /64) may have in flight; more are refused (429).
+    pub max_in_flight_per_client: usize,
     /// Longest a request may take.
     pub timeout: Duration,
     /// Longest a client may take to send a request head.
@@ -71,8 +75,12 @@ pub struct Config {
 
 impl Config {
     /// Refuses a configuration that would silently not do what it says: an allowed origin must
-    /// be exactly `scheme://host[:port]`, as browsers send it.
+    /// be exactly `scheme://host[:port]`, as browsers send it; and one that would leak: the site
+    /// folder must not overlap the data directory.
     pub fn validate(&self) -> Result<(), String> {
+        if let Some(www) = &self.www {
+            site::refuse_overlap(www, &self.data)?;
+        }
         for origin in &self.allowed_origins {
             let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
             let well_formed = rest.is_some_and(|host| !host.is_empty() && !host.contains(['/', '?', '#', ' ']));
@@ -83,8 +91,8 @@ impl Config {
         Ok(())
     }
 
-    /// Defaults for `data`: no site, no other origins, 50 requests/s per client (burst 200),
-    /// 512 at once, 15 s per request, 10 s to send a request head.
+    /// Defaults for `data`: no site, no other origins, 50 requests/s per client (burst 200) and
+    /// 16 in flight per client, 512 at once, 15 s per request, 10 s to send a request head.
     pub fn new(data: PathBuf) -> Config {
         Config {
             data,
@@ -92,6 +100,7 @@ impl Config {
             allowed_origins: Vec::new(),
             rate_limit: RateLimit { per_second: 50.0, burst: 200.0 },
             max_concurrency: 512,
+            max_in_flight_per_client: 16,
             timeout: Duration::from_secs(15),
             header_read_timeout: Duration::from_secs(10),
         }
@@ -126,7 +135,7 @@ impl AppState {
         let state = AppState {
             writer,
             readers: Readers::new(config.data.clone()),
-            challenges: Challenges::default(),
+            challenges: Challenges::new(&mut rand_core::OsRng),
             admin_token,
             dir: Arc::from(config.data.as_path()),
             body_timeout: config.timeout,
@@ -138,20 +147,21 @@ impl AppState {
 
 /// The whole service as a router.
 pub fn app(state: AppState, config: &Config) -> Router {
-    let limiter = limits::Limiter::new(config.rate_limit);
+    let limiter = limits::Limiter::new(config.rate_limit, config.max_in_flight_per_client);
     let timeout = || ServiceBuilder::new().layer(HandleErrorLayer::new(timed_out)).timeout(config.timeout);
+    let body_of = |media_type: &'static str| middleware::from_fn_with_state(media_type, body::require_media_type);
     let admin = Router::new()
         .route("/audit", get(admin::audit).layer(timeout()))
         .route("/requests", get(admin::requests).layer(timeout()))
-        .route("/decide", post(admin::decide))
+        .route("/decide", post(admin::decide).route_layer(body_of(body::JSON)))
         .route("/export", get(admin::export).layer(timeout()))
-        .route("/roster", post(admin::roster))
+        .route("/roster", post(admin::roster).route_layer(body_of(body::CSV)))
         .route_layer(middleware::from_fn_with_state(state.clone(), admin::authorize));
     let api = Router::new()
         .route("/form", get(public::form).layer(timeout()))
-        .route("/enrol", post(public::enrol))
-        .route("/receipts", post(public::receipt))
-        .route("/requests", post(public::request))
+        .route("/enrol", post(public::enrol).route_layer(body_of(body::JSON)))
+        .route("/receipts", post(public::receipt).route_layer(body_of(body::JSON)))
+        .route("/requests", post(public::request).route_layer(body_of(body::JSON)))
         .route("/challenge", get(public::challenge).layer(timeout()))
         .route("/history", get(public::history).layer(timeout()))
         .route("/checkpoint", get(public::checkpoint).layer(timeout()))
@@ -160,14 +170,22 @@ pub fn app(state: AppState, config: &Config) -> Router {
         .nest("/admin", admin)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(limiter, limits::rate_limit))
         // Personal data and signed answers are never kept in shared or browser caches.
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     let mut router = Router::new().nest("/v1", api).with_state(state);
     router = match &config.www {
-        Some(www) => router.fallback_service(ServeDir::new(www)),
+        Some(www) => router.fallback_service(
+            ServiceBuilder::new().layer(middleware::from_fn(site::hide_secrets)).service(ServeDir::new(www)),
+        ),
         None => router.fallback(not_found),
     };
+    router = router
+        // One semaphore for the whole service (a plain concurrency layer on a router would give
+        // every route its own)…
+        .layer(GlobalConcurrencyLimitLayer::new(config.max_concurrency))
+        // …which a request reaches only within its client's rate and number in flight, so that
+        // no client can hold the slots others need (with bodies it never finishes, say).
+        .layer(middleware::from_fn_with_state(limiter, limits::per_client));
     if !config.allowed_origins.is_empty() {
         let origins = config.allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok());
         router = router.layer(
@@ -178,9 +196,6 @@ pub fn app(state: AppState, config: &Config) -> Router {
         );
     }
     router
-        // One semaphore for the whole service (a plain concurrency layer on a router would give
-        // every route its own).
-        .layer(GlobalConcurrencyLimitLayer::new(config.max_concurrency))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -276,33 +291,4 @@ async fn method_not_allowed() -> ApiError {
 /// The current time, or a 500 if the clock is unusable.
 pub(crate) fn now() -> Result<Timestamp, ApiError> {
     crate::clock::now().map_err(|e| ApiError::internal(&e))
-}
-
-/// Reads a family-API body: 413 before reading anything when the declared length is too large,
-/// and as soon as the bytes read pass the limit; 408 if it does not arrive in time.
-pub(crate) async fn read_body(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
-    read_body_within(state, headers, body, MAX_BODY_BYTES).await
-}
-
-/// [`read_body`] with its own limit.
-pub(crate) async fn read_body_within(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Body,
-    limit: usize,
-) -> Result<Bytes, ApiError> {
-    let too_large =
-        || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("the body is over {limit} bytes"));
-    let declared =
-        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > limit) {
-        return Err(too_large());
-    }
-    match tokio::time::timeout(state.body_timeout, axum::body::to_bytes(body, limit)).await {
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(_)) => Err(too_large()),
-        Err(_) => {
-            Err(ApiError::new(StatusCode::REQUEST_TIMEOUT, "timeout", "the request body took too long to arrive"))
-        }
-    }
 }

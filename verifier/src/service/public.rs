@@ -1,8 +1,10 @@
 //! The family-facing API (`/v1/…`): the form, enrolment, receipts and requests, one's own
 //! history, and the log's checkpoints and proofs.
 
+use super::body::read_body;
+use super::challenges::Refused;
 use super::error::ApiError;
-use super::{read_body, AppState};
+use super::AppState;
 use crate::archive::{read, Archive, ArchiveError, ProofRequestError, Submission};
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
@@ -78,11 +80,26 @@ pub async fn request(State(app): State<AppState>, headers: HeaderMap, body: Body
     Ok(signed_json(app.writer.submit(Submission::Request(bytes)).await?))
 }
 
-/// `GET /v1/challenge`: a fresh single-use challenge for `GET /v1/history`.
+/// `GET /v1/challenge`: a fresh single-use challenge for `GET /v1/history`. Nothing is stored
+/// (see `challenges`), so this cannot run out.
 pub async fn challenge(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let (challenge, expires) =
-        app.challenges.issue(super::now()?).ok_or_else(|| ApiError::unavailable(&"too many open challenges"))?;
+    let (challenge, expires) = app
+        .challenges
+        .issue(super::now()?)
+        .ok_or_else(|| ApiError::internal(&"the clock is past what a challenge can hold"))?;
     Ok(Json(json!({ "challenge": challenge.to_string(), "expires": expires.to_string() })))
+}
+
+/// A challenge that cannot be used: 401, or 503 when too many were redeemed to remember another.
+fn refused_challenge(refused: Refused) -> ApiError {
+    match refused {
+        Refused::Full => ApiError::unavailable(
+            "busy",
+            "too many history reads in the last minutes; nothing was read, please retry in a few minutes",
+            &refused,
+        ),
+        other => unauthorized(other.to_string()),
+    }
 }
 
 fn unauthorized(message: impl Into<String>) -> ApiError {
@@ -124,6 +141,8 @@ pub async fn history(State(app): State<AppState>, headers: HeaderMap) -> Result<
 async fn student_of_history_request(app: &AppState, bytes: Vec<u8>) -> Result<shared::ids::StudentId, ApiError> {
     let request = shared::decode::<HistoryRequest>(&bytes).map_err(|e| unauthorized(e.to_string()))?;
     let (challenge, certificate_hash) = (request.unverified_body().challenge, request.unverified_body().certificate);
+    // A challenge this service did not make, or an expired one, is refused before any read.
+    app.challenges.check(&challenge, super::now()?).map_err(refused_challenge)?;
     let verified = app
         .readers
         .read(move |archive| {
@@ -133,9 +152,7 @@ async fn student_of_history_request(app: &AppState, bytes: Vec<u8>) -> Result<sh
             Ok(certificate)
         })
         .await?;
-    if !app.challenges.redeem(&challenge, super::now()?) {
-        return Err(unauthorized("the challenge is unknown, used or expired; ask for a new one"));
-    }
+    app.challenges.redeem(&challenge, super::now()?).map_err(refused_challenge)?;
     Ok(verified.body().student.clone())
 }
 
@@ -224,4 +241,21 @@ pub async fn consistency(
     let (first, second) = (query.first, query.second);
     let proof = app.readers.read(move |archive| archive.consistency_proof(first, second).map_err(proof_error)).await?;
     Ok(Json(json!({ "first": first, "second": second, "proof": hex_list(&proof) })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A challenge that cannot be remembered is the service's limit, said as such: never the
+    /// storage message, never the family's fault.
+    #[test]
+    fn a_full_set_of_redeemed_challenges_is_busy_and_says_so() {
+        let error = refused_challenge(Refused::Full);
+        assert_eq!((error.status, error.code), (StatusCode::SERVICE_UNAVAILABLE, "busy"));
+        assert!(error.message.contains("history reads") && !error.message.contains("store"), "{}", error.message);
+        for refused in [Refused::Forged, Refused::Expired, Refused::Used] {
+            assert_eq!(refused_challenge(refused).status, StatusCode::UNAUTHORIZED, "{refused:?}");
+        }
+    }
 }

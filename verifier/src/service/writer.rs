@@ -51,7 +51,11 @@ impl Writer {
 
     fn enqueue(&self, job: Job) -> Result<(), ApiError> {
         self.jobs.try_send(job).map_err(|error| match error {
-            mpsc::TrySendError::Full(_) => ApiError::unavailable(&"the write queue is full"),
+            mpsc::TrySendError::Full(_) => ApiError::unavailable(
+                "busy",
+                "the service has too many writes waiting; nothing was stored, please retry in a moment",
+                &"the write queue is full",
+            ),
             mpsc::TrySendError::Disconnected(_) => ApiError::internal(&"the archive writer has stopped"),
         })
     }

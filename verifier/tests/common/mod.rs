@@ -5,7 +5,9 @@
 pub fn dump(database: &std::path::Path) -> String {
     let conn = rusqlite::Connection::open(database).expect("open");
     let mut text = String::new();
-    for table in ["log", "tree_nodes", "checkpoints", "acknowledgements", "students", "people", "invitations"] {
+    let tables =
+        ["log", "tree_nodes", "checkpoints", "acknowledgements", "students", "people", "invitations", "roster_changes"];
+    for table in tables {
         let mut statement = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).expect("query");
         let columns = statement.column_count();
         let rows = statement

@@ -21,13 +21,7 @@ pub const GROUP: usize = 64;
 
 /// A school with `people` enrolled guardians, and each guardian's chain of `per_person` receipts.
 fn prepared_school(dir: &Path, people: usize, per_person: usize) -> Result<Vec<Vec<Vec<u8>>>> {
-    let mut school = new_school(dir, 1, |_| {
-        let mut roster = "student_id,student_name,class,birth_date,student_email,guardian_name,guardian_email,guardian2_name,guardian2_email\n".to_owned();
-        for i in 0..people {
-            roster += &format!("s-{i},Student {i},3A,2018-01-01,,Parent {i},p{i}@example.org,,\n");
-        }
-        roster
-    })?;
+    let mut school = new_school(dir, 1, |_| crate::school::roster_of(people))?;
     let mut chains = Vec::new();
     for (i, person) in school.invited.clone().iter().enumerate() {
         let device = key(&format!("load/{i}"));
@@ -85,21 +79,44 @@ pub struct HttpIngest {
 pub fn http(concurrency: usize, receipts: usize) -> Result<HttpIngest> {
     let dir = tempfile::tempdir()?;
     let chains = prepared_school(dir.path(), concurrency, receipts.div_ceil(concurrency))?;
-    let binary = release_binary()?;
-    let data = dir.path().to_str().context("utf-8 path")?;
-    let mut server = Command::new(binary)
-        .args(["--data", data, "serve", "--listen", "127.0.0.1:0", "--rate-limit", "1000000"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().context("stdout")?).read_line(&mut line)?;
-    let base = line.trim().strip_prefix("Listening on ").context("the server did not start")?.to_owned();
+    let args = ["--rate-limit", "1000000", "--max-in-flight", "100000"];
+    let server = Served::start(&release_binary()?, dir.path(), &args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let result = runtime.block_on(send_all(base, chains));
-    server.kill()?;
-    server.wait()?;
-    result
+    runtime.block_on(send_all(server.base.clone(), chains))
+}
+
+/// A `verifier serve` process on a free loopback port, stopped when this is dropped (also when
+/// a measurement fails half-way), so that no server outlives its measurement.
+pub struct Served {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl Served {
+    /// Starts `binary` serving the school in `data`, with `args` after `serve --listen 127.0.0.1:0`.
+    pub fn start(binary: &Path, data: &Path, args: &[&str]) -> Result<Served> {
+        let data = data.to_str().context("utf-8 path")?;
+        let child = Command::new(binary)
+            .args(["--data", data, "serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let mut served = Served { child, base: String::new() };
+        let mut line = String::new();
+        BufReader::new(served.child.stdout.take().context("stdout")?).read_line(&mut line)?;
+        served.base = line.trim().strip_prefix("Listening on ").context("the server did not start")?.to_owned();
+        Ok(served)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 async fn send_all(base: String, chains: Vec<Vec<Vec<u8>>>) -> Result<HttpIngest> {
@@ -114,7 +131,8 @@ async fn send_all(base: String, chains: Vec<Vec<Vec<u8>>>) -> Result<HttpIngest>
                 let mut latencies = Vec::new();
                 for receipt in chain {
                     let sent = Instant::now();
-                    let response = client.post(&url).body(receipt).send().await?;
+                    let response =
+                        client.post(&url).header("content-type", "application/json").body(receipt).send().await?;
                     anyhow::ensure!(response.status().is_success(), "the service answered {}", response.status());
                     latencies.push(sent.elapsed());
                 }
