@@ -587,17 +587,26 @@ impl Family {
         now: Timestamp,
     ) -> Result<(), Problem> {
         let key = self.device.key()?;
-        let challenge: ChallengeResponse =
-            serde_json::from_slice(&transport.get("/v1/challenge", None).await?.ok()?).map_err(bad_answer)?;
-        let request = HistoryRequest {
-            school: *self.school.key(),
-            certificate: certificate.hash(),
-            challenge: challenge.challenge,
-            client_time: now,
+        let mut attempts = 0;
+        let body = loop {
+            let challenge: ChallengeResponse =
+                serde_json::from_slice(&transport.get("/v1/challenge", None).await?.ok()?).map_err(bad_answer)?;
+            let request = HistoryRequest {
+                school: *self.school.key(),
+                certificate: certificate.hash(),
+                challenge: challenge.challenge,
+                client_time: now,
+            };
+            let request = sign(request, &key).map_err(bad_answer)?;
+            let authorization = format!("Consent {}", base64url(request.bytes()));
+            attempts += 1;
+            match transport.get("/v1/history", Some(&authorization)).await?.ok() {
+                // A service that restarted between the two requests no longer knows the
+                // challenge: one fresh challenge answers that.
+                Err(Problem::Refused { code, .. }) if code == "unauthorized" && attempts == 1 => continue,
+                answer => break answer?,
+            }
         };
-        let request = sign(request, &key).map_err(bad_answer)?;
-        let authorization = format!("Consent {}", base64url(request.bytes()));
-        let body = transport.get("/v1/history", Some(&authorization)).await?.ok()?;
         self.take_history(&body)
     }
 

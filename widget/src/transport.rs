@@ -48,7 +48,10 @@ impl Reply {
             (409, "invitation_used") => Problem::InvitationUsed,
             (410, "invitation_revoked") => Problem::InvitationReplaced,
             (410, _) => Problem::InvitationExpired,
-            (408 | 429, _) | (500.., _) => Problem::Unavailable { status: self.status, message },
+            // A body cut short on the way arrived incomplete: sending it again may succeed.
+            (408 | 429, _) | (400, "incomplete_body") | (500.., _) => {
+                Problem::Unavailable { status: self.status, message }
+            }
             _ => Problem::Refused { code, message },
         })
     }
@@ -73,6 +76,7 @@ mod tests {
         check(503, &err("storage_unavailable"), Err(Problem::Unavailable { status: 503, message: "m".into() }));
         check(429, &err("rate_limited"), Err(Problem::Unavailable { status: 429, message: "m".into() }));
         check(409, &err("replay"), Err(Problem::Refused { code: "replay".into(), message: "m".into() }));
+        check(400, &err("incomplete_body"), Err(Problem::Unavailable { status: 400, message: "m".into() }));
         check(502, "Bad Gateway", Err(Problem::Unavailable { status: 502, message: "Bad Gateway".into() }));
     }
 }

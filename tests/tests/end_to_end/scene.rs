@@ -58,6 +58,9 @@ impl Scene {
             .arg(format!("127.0.0.1:{}", self.port))
             .arg("--www")
             .arg(&self.site)
+            // Every test's browsers share one client address, 127.0.0.1; a family's devices
+            // have one each.
+            .args(["--max-in-flight", "64"])
             .stdout(Stdio::from(log.try_clone()?))
             .stderr(Stdio::from(log))
             .spawn()
