@@ -26,8 +26,12 @@ use std::collections::BTreeMap;
 pub struct AuditRow {
     /// The student.
     pub student: StudentRecord,
-    /// The purpose's state for them.
+    /// The purpose's state for them, from the entries the archive holds.
     pub state: PurposeState,
+    /// Entries of their record lost when an older copy of the database was restored and not
+    /// given back yet: then `state` may not be what the family decided, and the student may not
+    /// be included.
+    pub lost: usize,
 }
 
 /// The answer to "who in class C may be included in purpose P at instant T?".
@@ -121,6 +125,7 @@ impl Archive {
     /// Who in `class` (or the whole school) may be included in `purpose` at `at`, under the form
     /// version in force at `at`.
     pub fn audit_purpose(&self, purpose: &str, at: Timestamp, class: Option<&str>) -> Result<PurposeAudit, AuditError> {
+        self.ensure_whole()?;
         let snapshot = self.snapshot()?;
         let forms = self.forms_by(&snapshot, at)?;
         let current = forms.last().ok_or(AuditError::NoFormThen(at))?;
@@ -137,6 +142,7 @@ impl Archive {
             .iter()
             .map(|student| StudentLog::read(&snapshot, &student.student, at))
             .collect::<Result<Vec<_>, _>>()?;
+        let lost: Vec<usize> = logs.iter().map(StudentLog::lost).collect();
         let (trust, key) = (self.trust(), self.archive_key());
         let states: Vec<Result<ConsentState, ArchiveError>> = students
             .par_iter()
@@ -144,9 +150,9 @@ impl Archive {
             .map(|(student, log)| log.fold(trust, key, &student.student, Some(student.birth_date), &forms, at))
             .collect();
         let mut rows = Vec::new();
-        for (student, state) in students.into_iter().zip(states) {
+        for ((student, state), lost) in students.into_iter().zip(states).zip(lost) {
             let purpose_state = state?.purposes.remove(&id).ok_or_else(unknown)?;
-            rows.push(AuditRow { student, state: purpose_state });
+            rows.push(AuditRow { student, state: purpose_state, lost });
         }
         Ok(PurposeAudit { purpose: id, title, at, class: class.map(str::to_owned), rows })
     }
@@ -215,6 +221,11 @@ impl StudentLog {
             }
         }
         Ok(StudentLog { entries, acknowledgements })
+    }
+
+    /// How many of these entries were lost in a restore and not given back yet.
+    fn lost(&self) -> usize {
+        self.entries.iter().filter(|entry| entry.lost).count()
     }
 
     /// The fold over the student's receipts, each verified again with its certificate and

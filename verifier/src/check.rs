@@ -39,6 +39,8 @@ pub struct CheckReport {
     pub entries: u64,
     /// Entries whose bytes were purged (their leaves were still checked).
     pub purged: u64,
+    /// Entries lost in a restore and rebuilt from the log ledger without their objects.
+    pub lost: u64,
     /// Every problem found, each naming the entry; empty means the archive is intact.
     pub problems: Vec<String>,
 }
@@ -59,6 +61,10 @@ impl Archive {
         );
         bar.set_message("verifying");
         let mut report = CheckReport { entries: size, ..CheckReport::default() };
+        // A database behind its log ledger is reported; what it holds is still checked.
+        if let Err(error) = self.ensure_whole() {
+            report.problems.push(error.to_string());
+        }
         let mut tree = MemoryTree::new();
         let mut links = Links::default();
         let mut from = 0;
@@ -76,7 +82,13 @@ impl Archive {
                 report.problems.extend(verdict);
                 report.problems.extend(check_leaf(entry, *leaf));
                 report.problems.extend(previous.and_then(|previous| links.chain(entry, previous)));
-                report.purged += u64::from(entry.bytes.is_none());
+                if entry.lost {
+                    // Its family's next receipt names it: the chain goes on from it.
+                    links.lost(entry);
+                    report.lost += 1;
+                } else {
+                    report.purged += u64::from(entry.bytes.is_none());
+                }
                 tree.push(*leaf);
             }
             bar.inc(to - from);
@@ -191,8 +203,12 @@ type Previous = Option<Digest>;
 /// The object itself: its hash, its signature chain, and the columns stored beside it. For a
 /// receipt that decodes, also the previous receipt it names, for the chain check.
 fn check_entry(trust: &TrustStore, entry: &LogEntry, links: &Links) -> (Option<String>, Option<Previous>) {
-    let Some(bytes) = entry.bytes.as_deref() else { return (None, None) };
     let problem = |what: String| Some(format!("entry {} ({}): {what}", entry.index, entry.kind));
+    let Some(bytes) = entry.bytes.as_deref() else {
+        let lost = "lost when an older copy of the database was restored: only its hash is left; \
+                    `verifier recover` with its family's files gives it back";
+        return (entry.lost.then(|| problem(lost.into())).flatten(), None);
+    };
     if Digest::of(bytes) != entry.hash {
         return (problem("its bytes do not match its stored hash".into()), None);
     }
@@ -286,6 +302,14 @@ impl Links {
             .get(&request)
             .ok_or_else(|| format!("it decides {request}, which is not a request earlier in the log"))?;
         Ok((Some(student.clone()), None))
+    }
+
+    /// Advances the signer's chain past a lost receipt, whose `previous` is not known.
+    fn lost(&mut self, entry: &LogEntry) {
+        if entry.kind == ConsentReceipt::KIND {
+            let key = (entry.student.clone().unwrap_or_default(), entry.person.clone().unwrap_or_default());
+            self.heads.insert(key, entry.hash);
+        }
     }
 
     /// Advances the signer's chain with a receipt that names `previous`; reports one that does not

@@ -89,6 +89,15 @@ enum Command {
     },
     /// Re-verify every signature, the Merkle tree, checkpoints and acknowledgements.
     Check,
+    /// After the database was restored from an older copy: rebuild what it lost from the log
+    /// ledger (the same entries at the same indexes, the same checkpoints and acknowledgements),
+    /// then give the rebuilt entries their objects back from FILES — families' receipts files,
+    /// proof bundles, signed objects. Run it again when more files arrive. Exit status 0 once
+    /// nothing is lost, 1 while entries still lack their objects.
+    Recover {
+        /// Files holding the lost objects (optional).
+        files: Vec<PathBuf>,
+    },
     /// Retention: delete personal data and redact the log entries of students whose record closed
     /// before DATE (the limitation period). Leaf hashes stay, so the log stays verifiable.
     Purge {
@@ -382,12 +391,42 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("PROBLEM {problem}");
             }
             println!(
-                "{} entries checked ({} purged), {} problems.",
+                "{} entries checked ({} purged, {} lost in a restore), {} problems.",
                 report.entries,
                 report.purged,
+                report.lost,
                 report.problems.len()
             );
             return Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        }
+        Command::Recover { files } => {
+            let documents =
+                files.iter().map(|f| Ok((f.display().to_string(), read(f)?))).collect::<Result<Vec<_>>>()?;
+            let mut archive = Archive::open(data)?;
+            let report = archive.recover(&documents)?;
+            println!("Rebuilt {} log entries from the ledger, at their indexes.", report.rebuilt);
+            for (kind, count) in &report.restored {
+                println!("Gave back {count} {kind} objects from the files.");
+            }
+            if report.confirmed > 0 {
+                println!("{} acknowledgements in the files are the archive's own, byte for byte.", report.confirmed);
+            }
+            for unused in &report.unused {
+                println!("NOT USED {unused}");
+            }
+            if report.missing.is_empty() {
+                println!("Nothing is lost: the archive signs, audits and exports again.");
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "{} entries are still lost; audits show their students as incomplete until their families' files \
+                 give them back:",
+                report.missing.len()
+            );
+            for (index, kind, student) in &report.missing {
+                println!("LOST    entry {index} ({kind}), student {}", student.as_deref().unwrap_or("-"));
+            }
+            return Ok(ExitCode::FAILURE);
         }
         Command::Purge { before } => {
             let mut archive = Archive::open(data)?;

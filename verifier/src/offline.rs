@@ -99,6 +99,18 @@ fn acknowledged_objects(
         .collect()
 }
 
+/// Every signed object the documents hold — loose, in a family's receipts file or in a proof
+/// bundle — as canonical bytes, none of them checked yet: what `verifier recover` is given back.
+pub(crate) fn signed_objects(documents: &[(String, Vec<u8>)]) -> Vec<Vec<u8>> {
+    expand_receipts_files(documents)
+        .into_iter()
+        .flat_map(|(_, bytes)| match kind_of(&bytes).as_deref() {
+            Some(FORMAT) => bundle_objects(&bytes).into_iter().map(|(_, object)| object).collect(),
+            _ => vec![bytes],
+        })
+        .collect()
+}
+
 /// A family's receipts file stands for its objects, each checked as its own document and named
 /// `file[i]`; every other document is kept as it is.
 fn expand_receipts_files(documents: &[(String, Vec<u8>)]) -> Vec<(String, Vec<u8>)> {
@@ -158,6 +170,19 @@ impl Pool<'_> {
         match kind {
             Some(FORMAT) => {
                 let report = verify_bundle(bytes, school).map_err(|e| e.to_string())?;
+                let tree_size = report.checkpoint.tree_size;
+                let beyond = self
+                    .acknowledged
+                    .iter()
+                    .find(|(_, (student, index))| *student == report.student.as_str() && *index >= tree_size);
+                if let Some((hash, (_, index))) = beyond {
+                    return Err(format!(
+                        "the archive acknowledged {hash} at log index {index}, at or beyond this bundle's checkpoint of \
+                         {tree_size} entries: the bundle is older than what the school confirmed to the family and \
+                         cannot show it. Ask for a new bundle; if a new one still ends before it, the school's log \
+                         lost entries"
+                    ));
+                }
                 let omitted = self.acknowledged.iter().find(|(hash, (student, index))| {
                     *student == report.student.as_str()
                         && *index < report.checkpoint.tree_size

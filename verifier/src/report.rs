@@ -34,29 +34,36 @@ fn audit_rows(audit: &PurposeAudit) -> Vec<[String; 6]> {
         .iter()
         .map(|row| {
             let since = match &row.state.status {
-                Status::InEffect { since, .. } => since.to_string(),
+                Status::InEffect { since, .. } if row.lost == 0 => since.to_string(),
                 _ => String::new(),
             };
-            [
-                row.student.student.to_string(),
-                row.student.name.clone(),
-                row.student.class.clone(),
-                answer(&row.state.status).to_owned(),
-                label(&row.state),
-                since,
-            ]
+            let (may, state) = if row.lost > 0 {
+                let state = format!("record incomplete: {} entries lost in a restore (verifier recover)", row.lost);
+                ("no (record incomplete)".to_owned(), state)
+            } else {
+                (answer(&row.state.status).to_owned(), label(&row.state))
+            };
+            [row.student.student.to_string(), row.student.name.clone(), row.student.class.clone(), may, state, since]
         })
         .collect()
 }
 
 /// Counts of students who may be included, who refused or withdrew, and who has not answered.
 fn summary(audit: &PurposeAudit) -> String {
-    let count = |f: fn(&Status) -> bool| audit.rows.iter().filter(|r| f(&r.state.status)).count();
+    let count = |f: fn(&Status) -> bool| audit.rows.iter().filter(|r| r.lost == 0 && f(&r.state.status)).count();
     let allowed = count(|s| matches!(s, Status::InEffect { .. }));
     let ended = count(|s| matches!(s, Status::Refused { .. } | Status::Withdrawn { .. }));
     let open = count(|s| matches!(s, Status::NotAnswered | Status::Waiting { .. }));
     let reconfirm = audit.rows.iter().filter(|r| r.state.needs_reconfirmation).count();
-    format!("{allowed} may be included, {ended} refused or withdrew, {open} without consent yet ({reconfirm} need re-confirmation)")
+    let incomplete = audit.rows.iter().filter(|r| r.lost > 0).count();
+    let summary = format!(
+        "{allowed} may be included, {ended} refused or withdrew, {open} without consent yet ({reconfirm} need re-confirmation)"
+    );
+    if incomplete == 0 {
+        summary
+    } else {
+        format!("{summary}; {incomplete} with a record incomplete after a restore")
+    }
 }
 
 fn heading(audit: &PurposeAudit) -> String {

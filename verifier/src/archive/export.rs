@@ -13,6 +13,7 @@ use shared::SignedObject;
 impl Archive {
     /// The canonical bytes of `student`'s proof bundle, anchored to the latest checkpoint.
     pub fn export(&self, student: &StudentId) -> Result<Vec<u8>, ArchiveError> {
+        self.ensure_whole()?;
         let snapshot = self.snapshot()?;
         let conn: &rusqlite::Connection = &snapshot;
         let tree_size = read::tree_size(conn)?;
@@ -21,6 +22,11 @@ impl Archive {
         let mut logged = read::entries_of_kind(conn, ArchiveDelegation::KIND)?;
         logged.extend(read::entries_of_kind(conn, ConsentForm::KIND)?);
         logged.extend(read::student_entries(conn, student.as_str())?);
+        // A bundle with a hole where a lost receipt was would prove a state the family did not sign.
+        let lost = logged.iter().filter(|entry| entry.lost).count();
+        if lost > 0 {
+            return Err(ArchiveError::Incomplete { student: student.to_string(), lost });
+        }
         let mut entries = Vec::new();
         for entry in logged {
             // Purged entries have no bytes left to prove; their leaves still anchor the tree.

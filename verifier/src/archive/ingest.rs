@@ -24,7 +24,7 @@ impl Archive {
     /// acknowledgement.
     pub fn publish_form(&mut self, bytes: &[u8], now: Timestamp) -> Result<Verified<Acknowledgement>, ArchiveError> {
         let form = self.trust.form(bytes)?;
-        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
+        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, &self.dir, now)?;
         if let Some(ack) = stored_acknowledgement(&tx, &self.trust, form.hash())? {
             return Ok(ack);
         }
@@ -44,6 +44,7 @@ impl Archive {
         let entry = Entry::of(&form, None, None, body.supersedes);
         let ack = commit_entry(&tx, &self.trust, &self.archive_key, &entry, now)?;
         tx.commit()?;
+        self.witness()?;
         Ok(ack)
     }
 
@@ -69,7 +70,7 @@ impl Archive {
             key: request.body().key,
             issued: now,
         };
-        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
+        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, &self.dir, now)?;
         if let Some(existing) = issued_for(&tx, &self.trust, &invitation)? {
             return if existing.body().key == request.body().key {
                 Ok(existing)
@@ -87,6 +88,7 @@ impl Archive {
             (invitation.hash().0.as_slice(), inv.person.as_str(), invitation.bytes(), certificate.hash().0.as_slice()),
         )?;
         tx.commit()?;
+        self.witness()?;
         Ok(certificate)
     }
 
@@ -133,7 +135,7 @@ impl Archive {
         now: Timestamp,
     ) -> Vec<Result<Verified<Acknowledgement>, ArchiveError>> {
         let prepared = self.prepare_all(submissions);
-        let mut tx = match begin(&mut self.conn, &self.trust, &self.archive_key, now) {
+        let mut tx = match begin(&mut self.conn, &self.trust, &self.archive_key, &self.dir, now) {
             Ok(tx) => tx,
             Err(error) => return fail_all(&error, submissions.len()),
         };
@@ -193,6 +195,11 @@ impl Archive {
         };
         if let Err(error) = tx.commit() {
             return fail_all(&ArchiveError::Storage(error), submissions.len());
+        }
+        // Committed, but acknowledged only once the ledger has it too; a resubmission gets the
+        // stored acknowledgement.
+        if let Err(error) = self.witness() {
+            return fail_all(&error, submissions.len());
         }
         outcomes
             .into_iter()
@@ -259,7 +266,7 @@ impl Archive {
     ) -> Result<Verified<RequestDecision>, ArchiveError> {
         let body = RequestDecision { school: self.school(), request, outcome, reason: reason.to_owned(), decided: now };
         let decision = self.trust.sign_by_archive(body, &self.archive_key)?;
-        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
+        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, &self.dir, now)?;
         let stored =
             read::object_bytes(&tx, request, RightsRequest::KIND)?.ok_or(ArchiveError::UnknownRequest(request))?;
         let student = decode::<RightsRequest>(&stored)
@@ -273,6 +280,7 @@ impl Archive {
         let entry = Entry::of(&decision, Some(student.as_str()), None, Some(request));
         commit_entry(&tx, &self.trust, &self.archive_key, &entry, now)?;
         tx.commit()?;
+        self.witness()?;
         Ok(decision)
     }
 
@@ -384,6 +392,9 @@ fn append_prepared(
     now: Timestamp,
 ) -> Result<Appending, ArchiveError> {
     if let Some(ack) = stored_acknowledgement(tx, trust, prepared.hash)? {
+        // An object lost in a restore and sent again by its family gets its bytes back, at its
+        // index, with the acknowledgement it was given the first time.
+        super::recovery::give_back(tx, prepared.hash, &prepared.bytes)?;
         return Ok(Appending::Stored(Box::new(ack)));
     }
     if let Some(previous) = prepared.previous {
@@ -442,14 +453,19 @@ fn issued_for(
     if revoked == Some(true) {
         return Err(ArchiveError::InvitationRevoked(invitation.hash()));
     }
-    let Some(bytes) = certificate_for_invitation(conn, invitation.hash())? else { return Ok(None) };
+    let bytes = match certificate_for_invitation(conn, invitation.hash())? {
+        None => return Ok(None),
+        Some(Some(bytes)) => bytes,
+        // Lost in a restore: used, by a key no one can compare until its family gives it back.
+        Some(None) => return Err(ArchiveError::InvitationUsed(invitation.hash())),
+    };
     let certificate =
         trust.certificate(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored certificate: {e}")))?;
     Ok(Some(certificate))
 }
 
-/// The certificate issued for `invitation`, if any.
-fn certificate_for_invitation(conn: &Connection, invitation: Digest) -> Result<Option<Vec<u8>>, ArchiveError> {
+/// The certificate issued for `invitation`, if any (its bytes `None` if it was lost in a restore).
+fn certificate_for_invitation(conn: &Connection, invitation: Digest) -> Result<Option<Option<Vec<u8>>>, ArchiveError> {
     Ok(conn
         .prepare_cached("SELECT bytes FROM log WHERE refers_to = ?1 AND kind = ?2")?
         .query_row((invitation.0.as_slice(), EnrolmentCertificate::KIND), |row| row.get(0))

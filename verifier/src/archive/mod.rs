@@ -9,17 +9,21 @@
 
 mod export;
 mod ingest;
+mod ledger;
 mod nodes;
 mod people;
 mod proofs;
 pub(crate) mod read;
+mod recovery;
 mod retention;
 mod schema;
 
 pub use ingest::Submission;
+pub use ledger::LEDGER;
 pub use people::{Invited, Roster, RosterError, RosterRow};
 pub use proofs::ProofRequestError;
 pub use read::{LogEntry, StudentRecord};
+pub use recovery::RecoveryReport;
 pub use retention::PurgeReport;
 
 use crate::keys::{self, KeyFileError};
@@ -120,6 +124,39 @@ pub enum ArchiveError {
     /// The stored data contradicts itself (a missing tree node, an unreadable stored object).
     #[error("the archive is inconsistent: {0}")]
     Corrupt(String),
+    /// The database holds less of the log than the ledger shows was signed: it was restored
+    /// from an older copy. Nothing is signed, audited or exported until it is recovered.
+    #[error(
+        "the archive database holds {logged} log entries, but its log ledger ({}) shows that {witnessed} were          signed: the database was restored from an older copy. Nothing is signed, audited or exported until          `verifier recover` rebuilds the missing entries from the ledger",
+        ledger::LEDGER
+    )]
+    LogBehind {
+        /// Entries the ledger's last checkpoint covers.
+        witnessed: u64,
+        /// Entries the database holds.
+        logged: u64,
+    },
+    /// Entries of a student's record were lost in a restore and not given back yet: what the
+    /// record says now may not be what the family decided.
+    #[error(
+        "{lost} entries of student {student}'s record were lost when an older copy of the database was \
+         restored; give them back with `verifier recover` and the family's receipts file"
+    )]
+    Incomplete {
+        /// The student.
+        student: String,
+        /// How many of their entries are lost.
+        lost: usize,
+    },
+    /// The database holds another log than the one the ledger witnessed.
+    #[error(
+        "the archive database's log is not the one its log ledger ({}) witnessed at {witnessed} entries: nothing is          signed, audited or exported until an operator restores the database that belongs to this ledger",
+        ledger::LEDGER
+    )]
+    LogForked {
+        /// Entries the ledger's last checkpoint covers.
+        witnessed: u64,
+    },
 }
 
 impl ArchiveError {
@@ -133,6 +170,13 @@ impl ArchiveError {
     fn duplicate(&self) -> ArchiveError {
         match self {
             ArchiveError::KeyNotDelegated(at) => ArchiveError::KeyNotDelegated(*at),
+            ArchiveError::LogBehind { witnessed, logged } => {
+                ArchiveError::LogBehind { witnessed: *witnessed, logged: *logged }
+            }
+            ArchiveError::LogForked { witnessed } => ArchiveError::LogForked { witnessed: *witnessed },
+            ArchiveError::Incomplete { student, lost } => {
+                ArchiveError::Incomplete { student: student.clone(), lost: *lost }
+            }
             ArchiveError::Storage(e) => ArchiveError::Io(std::io::Error::other(format!("archive storage failed: {e}"))),
             ArchiveError::Io(e) => ArchiveError::Io(std::io::Error::new(e.kind(), e.to_string())),
             other => ArchiveError::Corrupt(other.to_string()),
@@ -232,10 +276,11 @@ impl Archive {
             verified: Default::default(),
         };
         let delegation = archive.trust.add_delegation(delegation.bytes())?;
-        let tx = begin(&mut archive.conn, &archive.trust, &archive.archive_key, now)?;
+        let tx = begin(&mut archive.conn, &archive.trust, &archive.archive_key, &archive.dir, now)?;
         let entry = Entry::of(&delegation, None, None, None);
         commit_entry(&tx, &archive.trust, &archive.archive_key, &entry, now)?;
         tx.commit()?;
+        archive.witness()?;
         Ok((archive, school))
     }
 
@@ -301,7 +346,7 @@ impl Archive {
 
     /// Starts a write that needs no other field of the archive meanwhile: see [`begin`].
     fn write(&mut self, now: Timestamp) -> Result<Transaction<'_>, ArchiveError> {
-        begin(&mut self.conn, &self.trust, &self.archive_key, now)
+        begin(&mut self.conn, &self.trust, &self.archive_key, &self.dir, now)
     }
 
     /// A read transaction: every query through it sees one consistent state, whatever other
@@ -323,26 +368,41 @@ impl Archive {
         };
         let delegation = sign(delegation, root)?;
         let verified = self.trust.add_delegation(delegation.bytes())?;
-        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, now)?;
+        let tx = begin(&mut self.conn, &self.trust, &self.archive_key, &self.dir, now)?;
         commit_entry(&tx, &self.trust, &self.archive_key, &Entry::of(&verified, None, None, None), now)?;
         tx.commit()?;
-        Ok(())
+        self.witness()
+    }
+
+    /// After a commit, before anything is acknowledged: the log ledger records what was appended.
+    fn witness(&self) -> Result<(), ArchiveError> {
+        ledger::record(&self.conn, &self.dir)
+    }
+
+    /// Refuses when the database does not hold what the log ledger witnessed (see [`ledger`]):
+    /// audits, exports and the service's reads must not answer from a log that lost entries.
+    pub fn ensure_whole(&self) -> Result<(), ArchiveError> {
+        ledger::ensure_whole(&self.conn, &self.dir)
     }
 }
 
 /// Starts a write: an `IMMEDIATE` transaction — the only writer until it ends, so every check made
-/// through it still holds at commit — refused if the archive key is not delegated at `now`.
+/// through it still holds at commit — refused if the archive key is not delegated at `now`, or if
+/// the database does not hold what the log ledger witnessed (see [`ledger`]).
 /// A free function, so that callers can keep using the archive's other fields meanwhile.
 fn begin<'c>(
     conn: &'c mut Connection,
     trust: &TrustStore,
     archive_key: &SigningKey,
+    dir: &Path,
     now: Timestamp,
 ) -> Result<Transaction<'c>, ArchiveError> {
     if !trust.delegates(&PublicKey::of(archive_key), now) {
         return Err(ArchiveError::KeyNotDelegated(now));
     }
-    Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    ledger::ensure_whole(&tx, dir)?;
+    Ok(tx)
 }
 
 /// One object about to be appended to the log.

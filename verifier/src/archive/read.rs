@@ -24,8 +24,10 @@ pub struct LogEntry {
     pub person: Option<String>,
     /// When the archive logged it.
     pub logged_at: Timestamp,
-    /// The signed bytes; `None` once purged (the leaf hash stays in the tree).
+    /// The signed bytes; `None` once purged (the leaf hash stays in the tree), or lost.
     pub bytes: Option<Vec<u8>>,
+    /// Lost when an older copy of the database was restored: only rebuilt from the log ledger.
+    pub lost: bool,
     /// The entry it answers: a certificate's invitation, a decision's request, a form's predecessor.
     pub refers_to: Option<Digest>,
 }
@@ -47,8 +49,8 @@ pub(crate) fn digest(bytes: &[u8]) -> Result<Digest, ArchiveError> {
     <[u8; 32]>::try_from(bytes).map(Digest).map_err(|_| ArchiveError::Corrupt("a stored hash is not 32 bytes".into()))
 }
 
-const ENTRY_COLUMNS: &str =
-    "idx, CAST(hash AS BLOB), kind, student, person, logged_at, CAST(bytes AS BLOB), CAST(refers_to AS BLOB)";
+const ENTRY_COLUMNS: &str = "idx, CAST(hash AS BLOB), kind, student, person, logged_at, CAST(bytes AS BLOB), \
+     CAST(refers_to AS BLOB), EXISTS (SELECT 1 FROM lost WHERE lost.idx = log.idx)";
 
 /// A log row as SQLite returns it, before its hash and time are checked.
 struct RawEntry {
@@ -60,6 +62,7 @@ struct RawEntry {
     logged_at: i64,
     bytes: Option<Vec<u8>>,
     refers_to: Option<Vec<u8>>,
+    lost: bool,
 }
 
 fn entry(row: &Row<'_>) -> rusqlite::Result<RawEntry> {
@@ -72,15 +75,16 @@ fn entry(row: &Row<'_>) -> rusqlite::Result<RawEntry> {
         logged_at: row.get(5)?,
         bytes: row.get(6)?,
         refers_to: row.get(7)?,
+        lost: row.get(8)?,
     })
 }
 
 fn to_entry(raw: RawEntry) -> Result<LogEntry, ArchiveError> {
-    let RawEntry { index, hash, kind, student, person, logged_at, bytes, refers_to } = raw;
+    let RawEntry { index, hash, kind, student, person, logged_at, bytes, refers_to, lost } = raw;
     let logged_at =
         Timestamp::from_unix(logged_at).ok_or_else(|| ArchiveError::Corrupt(format!("entry {index}: bad time")))?;
     let refers_to = refers_to.map(|r| digest(&r)).transpose()?;
-    Ok(LogEntry { index, hash: digest(&hash)?, kind, student, person, logged_at, bytes, refers_to })
+    Ok(LogEntry { index, hash: digest(&hash)?, kind, student, person, logged_at, bytes, refers_to, lost })
 }
 
 /// Every entry with `index` in `range`, in order.
@@ -121,11 +125,13 @@ pub(crate) fn object_bytes(conn: &Connection, hash: Digest, kind: &str) -> Resul
 }
 
 /// The hash of `person`'s latest receipt for `student`, which their next receipt must name.
-/// Purged receipts no longer count: a record reopened after a purge starts a new chain.
+/// Purged receipts no longer count: a record reopened after a purge starts a new chain. A lost
+/// one still does: the family's device names it.
 pub(crate) fn chain_head(conn: &Connection, student: &str, person: &str) -> Result<Option<Digest>, ArchiveError> {
     let head: Option<Vec<u8>> = conn
         .prepare_cached(
-            "SELECT hash FROM log WHERE student = ?1 AND person = ?2 AND kind = ?3 AND bytes IS NOT NULL
+            "SELECT hash FROM log WHERE student = ?1 AND person = ?2 AND kind = ?3
+               AND (bytes IS NOT NULL OR idx IN (SELECT idx FROM lost))
              ORDER BY idx DESC LIMIT 1",
         )?
         .query_row((student, person, ConsentReceipt::KIND), |row| row.get(0))
@@ -210,6 +216,14 @@ pub(crate) fn nodes(conn: &Connection) -> Result<Vec<(u32, u64, Digest)>, Archiv
 pub(crate) fn checkpoints(conn: &Connection) -> Result<Vec<(u64, Vec<u8>)>, ArchiveError> {
     let mut statement = conn.prepare_cached("SELECT tree_size, bytes FROM checkpoints ORDER BY tree_size")?;
     let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The stored checkpoints of trees larger than `tree_size`: (tree size, bytes), smallest first.
+pub(crate) fn checkpoints_after(conn: &Connection, tree_size: u64) -> Result<Vec<(u64, Vec<u8>)>, ArchiveError> {
+    let mut statement =
+        conn.prepare_cached("SELECT tree_size, bytes FROM checkpoints WHERE tree_size > ?1 ORDER BY tree_size")?;
+    let rows = statement.query_map([tree_size], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 

@@ -42,6 +42,14 @@ pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
         -- whatever the code above does.
         CREATE UNIQUE INDEX IF NOT EXISTS log_by_reference ON log (refers_to) WHERE refers_to IS NOT NULL;
 
+        -- Entries rebuilt from the log ledger after the database was restored from an older copy
+        -- (`verifier recover`): their hash, leaf and columns are known, their signed bytes are
+        -- not (yet). Unlike a purge, this is a loss: audits and exports of their student refuse
+        -- until the families' own copies give the bytes back.
+        CREATE TABLE IF NOT EXISTS lost (
+            idx  INTEGER PRIMARY KEY
+        );
+
         -- Hashes of complete (perfect) subtrees, RFC 9162: level 0 holds the leaf hashes.
         CREATE TABLE IF NOT EXISTS tree_nodes (
             level  INTEGER NOT NULL,

@@ -155,6 +155,12 @@ impl From<ArchiveError> for ApiError {
                 "the archive cannot sign anything right now; nothing was acknowledged, please retry later",
                 &error,
             ),
+            ArchiveError::LogBehind { .. } | ArchiveError::LogForked { .. } => ApiError::unavailable(
+                "log_behind",
+                "the school's archive is being restored from a backup; nothing was acknowledged, please retry later",
+                &error,
+            ),
+            ArchiveError::Incomplete { .. } => conflict("record_incomplete"),
             e if e.is_storage() => ApiError::storage_unavailable(&error),
             _ => ApiError::internal(&error),
         }

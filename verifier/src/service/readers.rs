@@ -31,7 +31,8 @@ impl Readers {
                 Ok(Some(archive)) => archive,
                 _ => Archive::open(&pool.dir)?,
             };
-            let result = read(&archive);
+            // Nothing is answered from a database that lost what the log ledger witnessed.
+            let result = archive.ensure_whole().map_err(ApiError::from).and_then(|()| read(&archive));
             if let Ok(mut idle) = pool.idle.lock() {
                 idle.push(archive);
             }

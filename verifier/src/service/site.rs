@@ -3,7 +3,7 @@
 //! directory ([`refuse_overlap`]), and whatever the folder, names that are keys, tokens, the
 //! database or dotfiles are never served ([`hide_secrets`]).
 
-use crate::archive::DATABASE;
+use crate::archive::{DATABASE, LEDGER};
 use crate::keys;
 use axum::extract::Request;
 use axum::middleware::Next;
@@ -29,7 +29,7 @@ pub fn refuse_overlap(www: &Path, data: &Path) -> Result<(), String> {
 }
 
 /// Middleware before the site's files: 404 for any path with a segment that names a secret key
-/// (`*.key`), the admin token, the database (`archive.sqlite*`) or a dotfile, as the file server
+/// (`*.key`), the admin token, the database (`archive.sqlite*`), the log ledger or a dotfile, as the file server
 /// would decode it (percent-decoded, and case-insensitively, for file systems that ignore case).
 pub async fn hide_secrets(request: Request, next: Next) -> Response {
     let path = percent_encoding::percent_decode_str(request.uri().path()).decode_utf8_lossy().to_lowercase();
@@ -40,5 +40,9 @@ pub async fn hide_secrets(request: Request, next: Next) -> Response {
 }
 
 fn is_secret(name: &str) -> bool {
-    name.starts_with('.') || name.ends_with(".key") || name == keys::ADMIN_TOKEN || name.starts_with(DATABASE)
+    name.starts_with('.')
+        || name.ends_with(".key")
+        || name == keys::ADMIN_TOKEN
+        || name.starts_with(DATABASE)
+        || name == LEDGER
 }
