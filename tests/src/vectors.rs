@@ -187,6 +187,15 @@ pub fn generate() -> Vec<Vector> {
         &withdrawal,
         person,
     );
+    let second_invite = school.invite(&child, "p-guardian-2", Role::Guardian, "Petru");
+    let mut second = school.enrol(&second_invite, at("2026-09-05T09:00:01Z"));
+    let one_answer = second.decide(&school.form, &[("trips-abroad", Decision::Refuse)], at("2026-09-05T09:00:05Z"));
+    out.ok(
+        "consent-receipt.second-guardian",
+        "a second guardian's first receipt names only the purpose they answered: what the first guardian decided on the others stands",
+        &one_answer,
+        PublicKey::of(&second.key),
+    );
 
     let objection = RightsRequest {
         school: school.id(),

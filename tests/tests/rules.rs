@@ -81,6 +81,40 @@ fn rule_1_no_default_consent() {
     assert!(state.purposes.values().all(|p| !in_effect(&p.status)));
 }
 
+/// Two guardians of a child under 14, each of whom may consent alone: the one named first grants
+/// two purposes; the other, who sees that before deciding, then answers one other purpose only.
+fn second_guardian_answers_one_purpose(first: &str, second: &str) -> ConsentState {
+    let mut family = Family::new("2016-01-10");
+    let enrol = |person: &str| {
+        let invitation = family.school.invite(&family.student, person, Role::Guardian, person);
+        family.school.enrol(&invitation, at("2026-09-02T10:00:00Z"))
+    };
+    let mut guardians = std::collections::BTreeMap::from([(first, enrol(first)), (second, enrol(second))]);
+    let form = family.forms.last().expect("a published form").clone();
+    let turns: [(&str, &[(&str, Decision)], &str); 2] = [
+        (first, &[("photos-published", Decision::Grant), ("meals", Decision::Grant)], "2026-09-03T10:00:00Z"),
+        (second, &[("trips-abroad", Decision::Refuse)], "2026-09-04T10:00:00Z"),
+    ];
+    for (who, answers, time) in turns {
+        let guardian = guardians.get_mut(who).expect("enrolled");
+        let receipt = guardian.decide(&form, answers, at(time));
+        family.ledger.log(guardian, &receipt, Timestamp::from_unix(at(time).unix() + 1).expect("in range"));
+    }
+    family.all("2026-09-05T00:00:00Z")
+}
+
+#[test]
+fn rule_1_a_second_guardian_answering_one_purpose_leaves_the_first_guardians_consents_in_either_order() {
+    for (first, second) in [("p-maria", "p-petru"), ("p-petru", "p-maria")] {
+        let state = second_guardian_answers_one_purpose(first, second);
+        for granted in ["photos-published", "meals"] {
+            assert!(in_effect(&state.purposes[&purpose(granted)].status), "{first} then {second}: {granted}");
+        }
+        assert_eq!(state.purposes[&purpose("trips-abroad")].status, Status::Refused { by: Role::Guardian });
+        assert_eq!(state.purposes[&purpose("transport")].status, Status::NotAnswered, "silence stays silence");
+    }
+}
+
 #[test]
 fn rule_2_granular_and_separate() {
     let mut family = Family::new("2016-01-10");

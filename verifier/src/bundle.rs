@@ -73,8 +73,8 @@ pub struct BundleEntry {
 /// What a bundle proves.
 #[derive(Debug, Clone)]
 pub struct BundleReport {
-    /// The hash of every object in it.
-    pub objects: std::collections::BTreeSet<Digest>,
+    /// The hash of every object in it, with its log index.
+    pub objects: BTreeMap<Digest, u64>,
     /// The student.
     pub student: StudentId,
     /// The checkpoint the bundle is anchored to.
@@ -292,7 +292,7 @@ pub fn verify_bundle(bytes: &[u8], school: &PublicKey) -> Result<BundleReport, B
             format!("the receipt does not count ({:?}): the bundle is incomplete", ignored.reason),
         ));
     }
-    let objects = entries.iter().map(|(_, _, bytes)| Digest::of(bytes)).collect();
+    let objects = entries.iter().map(|(entry, _, bytes)| (Digest::of(bytes), entry.index)).collect();
     Ok(BundleReport { objects, student: bundle.student, checkpoint: tree.clone(), counts, state })
 }
 

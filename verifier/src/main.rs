@@ -97,6 +97,10 @@ enum Command {
     Recover {
         /// Files holding the lost objects (optional).
         files: Vec<PathBuf>,
+        /// The log ledger itself is lost for good: start a new one from the database as it is
+        /// (what was signed before can then no longer be checked against it).
+        #[arg(long)]
+        new_ledger: bool,
     },
     /// Retention: delete personal data and redact the log entries of students whose record closed
     /// before DATE (the limitation period). Leaf hashes stay, so the log stays verifiable.
@@ -399,10 +403,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             return Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
         }
-        Command::Recover { files } => {
+        Command::Recover { files, new_ledger } => {
             let documents =
                 files.iter().map(|f| Ok((f.display().to_string(), read(f)?))).collect::<Result<Vec<_>>>()?;
             let mut archive = Archive::open(data)?;
+            if new_ledger {
+                archive.new_ledger()?;
+                println!("Started a new log ledger from the database as it is.");
+            }
             let report = archive.recover(&documents)?;
             println!("Rebuilt {} log entries from the ledger, at their indexes.", report.rebuilt);
             for (kind, count) in &report.restored {

@@ -183,10 +183,19 @@ impl Pool<'_> {
                          lost entries"
                     ));
                 }
+                let elsewhere = self.acknowledged.iter().find_map(|(hash, (_, index))| {
+                    report.objects.get(hash).filter(|logged| *logged != index).map(|logged| (hash, index, logged))
+                });
+                if let Some((hash, index, logged)) = elsewhere {
+                    return Err(format!(
+                        "the archive acknowledged {hash} at log index {index}, but the bundle holds it at index \
+                         {logged}: one object acknowledged at two positions"
+                    ));
+                }
                 let omitted = self.acknowledged.iter().find(|(hash, (student, index))| {
                     *student == report.student.as_str()
                         && *index < report.checkpoint.tree_size
-                        && !report.objects.contains(*hash)
+                        && !report.objects.contains_key(*hash)
                 });
                 if let Some((hash, (_, index))) = omitted {
                     return Err(format!(

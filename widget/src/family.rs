@@ -29,8 +29,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use shared::ids::PurposeId;
 use shared::objects::{
-    ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, EnrolmentRequest, HistoryRequest, Invitation, Right,
-    RightsRequest,
+    Acknowledgement, Checkpoint, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, EnrolmentRequest,
+    HistoryRequest, Invitation, Right, RightsRequest,
 };
 use shared::primitives::{Digest, Nonce, PublicKey};
 use shared::trust::{TrustError, TrustStore, Verified};
@@ -126,6 +126,9 @@ pub struct Family {
     seen: Option<TreeHead>,
     access: Access,
     repaired: bool,
+    /// Kept objects the school's last history answer lacked: given back to it (`/v1/restore`),
+    /// since after a restore of its database only families' copies can.
+    missing: Vec<Digest>,
 }
 
 impl Family {
@@ -176,9 +179,12 @@ impl Family {
     }
 
     /// The session of a device's saved state, everything the school signed verified again, since
-    /// storage is not trusted more than the network. A damaged copy of something the school
-    /// signed is dropped (the school's verified history gives it back); a damaged key is the
-    /// one thing that cannot be restored.
+    /// storage is not trusted more than the network. Only a copy *damaged on the device* — one
+    /// that no longer decodes or no longer carries the signature of the key it names — is
+    /// dropped (the school's verified history gives it back). A copy that merely cannot be
+    /// trusted now (an archive key the service's answer left out, a certificate not read yet) is
+    /// kept as it is: nothing the school says can make a device delete its proof. A damaged key
+    /// is the one thing that cannot be restored.
     fn assemble(
         school: School,
         invitation: Verified<Invitation>,
@@ -191,30 +197,41 @@ impl Family {
         let certificate = match device.certificate.as_deref().map(|c| school.trust.certificate(c.as_bytes())) {
             Some(Ok(certificate)) if Some(certificate.body().key) == key => Some(certificate),
             Some(Ok(_)) => return Err(Problem::DeviceDamaged("the key does not match its certificate".into())),
-            Some(Err(_)) => {
+            Some(Err(_)) if device.certificate.as_deref().is_some_and(damaged::<EnrolmentCertificate>) => {
                 // The same key enrolling again gets the same certificate.
                 device.certificate = None;
                 repaired = true;
                 None
             }
-            None => None,
+            _ => None,
         };
         let seen = match device.seen.as_deref().map(|s| TreeHead::verify(&school.trust, s)) {
             Some(Ok(seen)) => Some(seen),
-            Some(Err(_)) => {
+            Some(Err(_)) if device.seen.as_deref().is_some_and(damaged_tree_head) => {
                 device.seen = None;
                 repaired = true;
                 None
             }
-            None => None,
+            _ => None,
         };
         let access = if certificate.is_some() { Access::Enrolled } else { Access::Unchecked };
-        let mut family = Family { school, invitation, certificate, slot, device, history, seen, access, repaired };
+        let mut family = Family {
+            school,
+            invitation,
+            certificate,
+            slot,
+            device,
+            history,
+            seen,
+            access,
+            repaired,
+            missing: Vec::new(),
+        };
         let kept = std::mem::take(&mut family.device.kept);
         for kept in kept {
             match family.remember(kept.object.as_bytes(), kept.acknowledgement.as_bytes()) {
-                Ok(_) => family.device.kept.push(kept),
-                Err(_) => family.repaired = true,
+                Err(_) if kept.is_damaged() => family.repaired = true,
+                _ => family.device.kept.push(kept),
             }
         }
         let damaged = family.device.outbox.take_out(|item| !item.decodes());
@@ -322,8 +339,9 @@ impl Family {
         now: Timestamp,
         store: &impl Store,
     ) -> Result<(), Problem> {
+        self.decide(decisions, language, now, store)?;
         self.device.set_aside = None;
-        self.decide(decisions, language, now, store)
+        self.save(store)
     }
 
     /// Forgets the decisions set aside.
@@ -432,79 +450,94 @@ impl Family {
         // family from withdrawing.
         let mut inconsistent = None;
         while let Some(item) = self.device.outbox.front().cloned() {
-            let certificate = match &self.certificate {
-                Some(certificate) => certificate.clone(),
-                None => {
-                    match self.enrol(transport, store, now).await {
-                        Err(problem) if problem.closes_the_link() => return Err(self.close_link(problem, store)),
-                        enrolled => enrolled?,
-                    }
+            // What is signed already is sent as it is; only signing needs the certificate.
+            let (path, object) = match &item {
+                Outgoing::Receipt { receipt } => ("/v1/receipts", receipt),
+                Outgoing::Request { request } => ("/v1/requests", request),
+                Outgoing::Decisions { .. } | Outgoing::Rights { .. } => {
+                    self.sign_front(transport, store, item, now).await?;
                     continue;
                 }
             };
-            let key = self.device.key()?;
-            match item {
-                Outgoing::Decisions { form, after, decisions, client_time, language } => {
-                    // The person's latest receipt, as the school has it now.
-                    self.read_history(transport, &certificate, now).await?;
-                    let head = self.chain_head();
-                    if head != after {
-                        self.device.outbox.pop_front();
-                        self.set_aside(decisions, SetAsideReason::ChangedElsewhere);
-                        self.save(store)?;
-                        continue;
-                    }
-                    let body = ConsentReceipt::by(certificate.signed(), form, decisions, client_time, head, language);
-                    let receipt = timing::signing(|| sign(body, &key)).map_err(bad_answer)?;
-                    self.device.outbox.replace_front(Outgoing::Receipt { receipt: text(receipt.bytes()) });
-                    // Decisions taken later on this device were taken over these.
-                    self.device.outbox.rebase(head, receipt.hash());
-                    self.save(store)?;
-                }
-                Outgoing::Rights { right, purposes, text: words, client_time, nonce } => {
-                    let cert = certificate.body();
-                    let body = RightsRequest {
-                        school: cert.school,
-                        student: cert.student.clone(),
-                        certificate: certificate.hash(),
-                        role: cert.role,
-                        right,
-                        purposes,
-                        text: words,
-                        client_time,
-                        nonce,
-                    };
-                    let request = sign(body, &key).map_err(bad_answer)?;
-                    self.device.outbox.replace_front(Outgoing::Request { request: text(request.bytes()) });
-                    self.save(store)?;
-                }
-                Outgoing::Receipt { receipt } => match self.send(transport, store, "/v1/receipts", &receipt).await {
-                    Ok(head) => {
-                        acknowledged += 1;
-                        inconsistent = inconsistent.or(self.witness_sent(transport, store, head).await?);
-                    }
-                    Err(Problem::Refused { code, .. }) => {
-                        // Refused for good (and already off the queue): what the person meant is
-                        // offered again, over the state the school now holds.
-                        let item = Outgoing::Receipt { receipt };
-                        let reason = match code.as_str() {
-                            "replay" => SetAsideReason::ChangedElsewhere,
-                            _ => SetAsideReason::Refused { code },
-                        };
-                        self.set_aside(item.decisions(), reason);
-                        self.save(store)?;
-                        self.read_history(transport, &certificate, now).await?;
-                    }
-                    Err(problem) => return Err(problem),
-                },
-                Outgoing::Request { request } => {
-                    let head = self.send(transport, store, "/v1/requests", &request).await?;
+            match self.send(transport, store, path, object).await {
+                Ok(head) => {
                     acknowledged += 1;
                     inconsistent = inconsistent.or(self.witness_sent(transport, store, head).await?);
                 }
+                Err(Problem::Refused { code, .. }) if path == "/v1/receipts" => {
+                    // Refused for good (and already off the queue): what the person meant is
+                    // offered again, over the state the school now holds.
+                    let reason = match code.as_str() {
+                        "replay" => SetAsideReason::ChangedElsewhere,
+                        _ => SetAsideReason::Refused { code },
+                    };
+                    self.set_aside(item.decisions(), reason);
+                    self.save(store)?;
+                    if let Some(certificate) = self.certificate.clone() {
+                        self.read_history(transport, &certificate, now).await?;
+                    }
+                }
+                Err(problem) => return Err(problem),
             }
         }
         inconsistent.map_or(Ok(acknowledged), Err)
+    }
+
+    /// Signs the front item — decisions or a rights request — in its place, enrolling first when
+    /// the device has no certificate. Decisions taken while the person's chain moved on elsewhere
+    /// are set aside instead.
+    async fn sign_front(
+        &mut self,
+        transport: &impl Transport,
+        store: &impl Store,
+        item: Outgoing,
+        now: Timestamp,
+    ) -> Result<(), Problem> {
+        let certificate = match &self.certificate {
+            Some(certificate) => certificate.clone(),
+            None => {
+                return match self.enrol(transport, store, now).await {
+                    Err(problem) if problem.closes_the_link() => Err(self.close_link(problem, store)),
+                    enrolled => enrolled,
+                };
+            }
+        };
+        let key = self.device.key()?;
+        match item {
+            Outgoing::Decisions { form, after, decisions, client_time, language } => {
+                // The person's latest receipt, as the school has it now.
+                self.read_history(transport, &certificate, now).await?;
+                let head = self.chain_head();
+                if head != after {
+                    self.device.outbox.pop_front();
+                    self.set_aside(decisions, SetAsideReason::ChangedElsewhere);
+                    return self.save(store);
+                }
+                let body = ConsentReceipt::by(certificate.signed(), form, decisions, client_time, head, language);
+                let receipt = timing::signing(|| sign(body, &key)).map_err(bad_answer)?;
+                self.device.outbox.replace_front(Outgoing::Receipt { receipt: text(receipt.bytes()) });
+                // Decisions taken later on this device were taken over these.
+                self.device.outbox.rebase(head, receipt.hash());
+            }
+            Outgoing::Rights { right, purposes, text: words, client_time, nonce } => {
+                let cert = certificate.body();
+                let body = RightsRequest {
+                    school: cert.school,
+                    student: cert.student.clone(),
+                    certificate: certificate.hash(),
+                    role: cert.role,
+                    right,
+                    purposes,
+                    text: words,
+                    client_time,
+                    nonce,
+                };
+                let request = sign(body, &key).map_err(bad_answer)?;
+                self.device.outbox.replace_front(Outgoing::Request { request: text(request.bytes()) });
+            }
+            Outgoing::Receipt { .. } | Outgoing::Request { .. } => return Ok(()),
+        }
+        self.save(store)
     }
 
     /// Witnesses the tree head of an acknowledgement just kept: an inconsistency is returned to
@@ -572,11 +605,44 @@ impl Family {
                 enrolled => enrolled?,
             }
         }
-        match self.certificate.clone() {
-            Some(certificate) => self.read_history(transport, &certificate, now).await?,
-            None => self.read_history_as_invited(transport, store).await?,
+        let read = match self.certificate.clone() {
+            Some(certificate) => self.read_history(transport, &certificate, now).await,
+            None => self.read_history_as_invited(transport, store).await,
+        };
+        // A history read that shows the school acknowledged something anew still counts.
+        if let Err(problem) = &read {
+            if !matches!(problem, Problem::LogInconsistent(_)) {
+                return read;
+            }
         }
-        self.keep_what_is_mine(store)
+        self.keep_what_is_mine(store)?;
+        let given_back = self.give_back(transport).await;
+        read.and(given_back)
+    }
+
+    /// Sends the school every kept object its history lacked (`/v1/restore`): after its database
+    /// was restored from an older copy, this is how the family's receipts come back, at their
+    /// indexes. The acknowledgement the school holds for each must be the one this device kept.
+    async fn give_back(&mut self, transport: &impl Transport) -> Result<(), Problem> {
+        for hash in std::mem::take(&mut self.missing) {
+            let Some(kept) = self.device.kept.iter().find(|k| Digest::of(k.object.as_bytes()) == hash).cloned() else {
+                continue;
+            };
+            let answer = transport.post("/v1/restore", kept.object.clone().into_bytes()).await?.ok();
+            let stored = match answer {
+                Ok(body) => serde_json::from_slice::<RestoreResponse>(&body).map_err(bad_answer)?.acknowledgement,
+                Err(Problem::Refused { code, .. }) if code == "not_logged" => None,
+                Err(problem) => return Err(problem),
+            };
+            let stored = stored.as_ref().map(canonical).transpose()?;
+            if stored.as_deref() != Some(kept.acknowledgement.as_bytes()) {
+                let index = kept_index(&kept);
+                return Err(Problem::LogInconsistent(format!(
+                    "the school no longer holds {hash} as it acknowledged it to this device (at log index {index})"
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Reads the history with a challenge signed by the enrolled key.
@@ -602,8 +668,11 @@ impl Family {
             attempts += 1;
             match transport.get("/v1/history", Some(&authorization)).await?.ok() {
                 // A service that restarted between the two requests no longer knows the
-                // challenge: one fresh challenge answers that.
-                Err(Problem::Refused { code, .. }) if code == "unauthorized" && attempts == 1 => continue,
+                // challenge, and one whose database was restored may have lost the certificate:
+                // the device gives its copy back, then asks once more with a fresh challenge.
+                Err(Problem::Refused { code, .. }) if code == "unauthorized" && attempts == 1 => {
+                    let _ = transport.post("/v1/restore", certificate.bytes().to_vec()).await;
+                }
                 answer => break answer?,
             }
         };
@@ -629,29 +698,36 @@ impl Family {
         }
     }
 
-    /// Replaces the history with a verified answer, keeping what this device sent meanwhile.
+    /// Adds a verified history answer to what this device holds. Where the school acknowledges
+    /// an object differently from the acknowledgement this device kept, the device's stays — it
+    /// is the family's proof — and the school's log is inconsistent with it.
     fn take_history(&mut self, body: &[u8]) -> Result<(), Problem> {
-        let mut history = History::read(&self.school.trust, body)?;
-        history.merge(std::mem::take(&mut self.history));
-        self.history = history;
-        Ok(())
+        let answer = History::read(&self.school.trust, &self.invitation.body().student, body)?;
+        self.missing =
+            self.device.kept.iter().map(|k| Digest::of(k.object.as_bytes())).filter(|h| !answer.holds(*h)).collect();
+        let differ = self.history.merge(answer);
+        match differ.first() {
+            None => Ok(()),
+            Some((object, mine, theirs)) => Err(Problem::LogInconsistent(format!(
+                "the school acknowledges {object} at log index {theirs}, but acknowledged it to this device at index {mine}"
+            ))),
+        }
     }
 
     /// Keeps, as this device's proof, every receipt and request of this person the verified
-    /// history holds with its acknowledgement, in log order: what another tab overwrote or what
-    /// was damaged here comes back from the school's record.
+    /// history holds with its acknowledgement, beside what it kept already, in log order: what
+    /// another tab overwrote or what was damaged here comes back from the school's record, and
+    /// nothing kept is dropped because the school's answer lacks it.
     fn keep_what_is_mine(&mut self, store: &impl Store) -> Result<(), Problem> {
         let receipts = self.history.receipts.iter().map(|(r, ack)| (r.body().certificate, r.bytes(), ack));
         let requests = self.history.requests.iter().map(|(r, ack, _)| (r.body().certificate, r.bytes(), ack));
-        let mut mine: Vec<(u64, Kept)> = receipts
-            .chain(requests)
-            .filter(|(certificate, _, _)| self.is_mine(*certificate))
-            .map(|(_, object, ack)| {
-                (ack.body().log_index, Kept { object: text(object), acknowledgement: text(ack.bytes()) })
-            })
-            .collect();
-        mine.sort_by_key(|(index, _)| *index);
-        let kept: Vec<Kept> = mine.into_iter().map(|(_, kept)| kept).collect();
+        let mut kept = self.device.kept.clone();
+        for (_, object, ack) in receipts.chain(requests).filter(|(certificate, _, _)| self.is_mine(*certificate)) {
+            if !kept.iter().any(|k| k.object.as_bytes() == object) {
+                kept.push(Kept { object: text(object), acknowledgement: text(ack.bytes()) });
+            }
+        }
+        kept.sort_by_key(kept_index);
         if kept != self.device.kept {
             self.device.kept = kept;
             self.save(store)?;
@@ -659,10 +735,11 @@ impl Family {
         Ok(())
     }
 
-    /// The link can no longer enrol this device: what waits on it for enrolment is set aside
+    /// The link can no longer enrol this device: what waits on it to be signed is set aside
     /// (decisions) or dropped (requests, which the person is told about with the problem).
     fn close_link(&mut self, problem: Problem, store: &impl Store) -> Problem {
-        let waiting = self.device.outbox.take_out(|_| true);
+        let waiting =
+            self.device.outbox.take_out(|item| matches!(item, Outgoing::Decisions { .. } | Outgoing::Rights { .. }));
         let decisions: BTreeMap<PurposeId, Decision> = waiting.iter().flat_map(Outgoing::decisions).collect();
         self.set_aside(decisions, SetAsideReason::LinkClosed);
         self.access = Access::Closed(problem.clone());
@@ -729,7 +806,10 @@ impl Family {
                 return Err(problem);
             }
         };
-        self.remember(object.as_bytes(), &ack_bytes)?;
+        acknowledgement_of(&self.school.trust, object.as_bytes(), &ack_bytes)?;
+        // Shown in the history once its certificate is known (it is, unless the device's copy of
+        // it was damaged): the acknowledgement alone is the proof to keep.
+        let _ = self.remember(object.as_bytes(), &ack_bytes);
         self.device.kept.push(Kept { object: object.to_owned(), acknowledgement: text(&ack_bytes) });
         self.device.outbox.pop_front();
         self.save(store)?;
@@ -738,9 +818,23 @@ impl Family {
 
     /// Verifies an object this device sent and the school's acknowledgement of it, and adds them
     /// to the history shown.
-    fn remember(&mut self, object: &[u8], ack: &[u8]) -> Result<Verified<shared::objects::Acknowledgement>, Problem> {
+    fn remember(&mut self, object: &[u8], ack: &[u8]) -> Result<Verified<Acknowledgement>, Problem> {
         let ack = acknowledgement_of(&self.school.trust, object, ack)?;
-        let certificate = self.certificate.clone().ok_or_else(|| Problem::BadAnswer("not enrolled".into()))?;
+        let named = match kind_of(object).as_deref() {
+            Some(RightsRequest::KIND) => {
+                shared::decode::<RightsRequest>(object).map(|e| e.unverified_body().certificate)
+            }
+            _ => shared::decode::<ConsentReceipt>(object).map(|e| e.unverified_body().certificate),
+        }
+        .map_err(bad_answer)?;
+        // Signed with this key, or with an earlier one of this person's.
+        let certificate = self
+            .certificate
+            .iter()
+            .chain(&self.history.certificates)
+            .find(|c| c.hash() == named)
+            .cloned()
+            .ok_or_else(|| Problem::BadAnswer(format!("its certificate {named} is not known yet")))?;
         match kind_of(object).as_deref() {
             Some(ConsentReceipt::KIND) => {
                 let receipt = receipt_by(object, &certificate)?;
@@ -787,8 +881,15 @@ impl Family {
             None => Vec::new(),
             Some((first, second)) => {
                 let path = format!("/v1/proof/consistency?first={first}&second={second}");
-                let proof: ConsistencyProof =
-                    serde_json::from_slice(&transport.get(&path, None).await?.ok()?).map_err(bad_answer)?;
+                let body = match transport.get(&path, None).await?.ok() {
+                    Err(Problem::Refused { code, .. }) if code == "bad_range" => {
+                        return Err(Problem::LogInconsistent(format!(
+                            "the school's log has fewer than the {second} entries it confirmed to this device"
+                        )));
+                    }
+                    body => body?,
+                };
+                let proof: ConsistencyProof = serde_json::from_slice(&body).map_err(bad_answer)?;
                 proof.proof
             }
         };
@@ -806,6 +907,38 @@ impl Family {
     }
 }
 
+/// Whether `bytes` are a copy damaged on this device: they no longer decode as a `T`, or no
+/// longer carry the signature of the key they name. Nothing else the device could not verify is
+/// its own fault.
+fn damaged<T: SignedObject>(bytes: &str) -> bool {
+    match shared::decode::<T>(bytes.as_bytes()) {
+        Ok(envelope) => {
+            let signer = *envelope.signer();
+            envelope.verify(&signer).is_err()
+        }
+        Err(_) => true,
+    }
+}
+
+/// [`damaged`] for a kept tree head: a signed checkpoint or an acknowledgement.
+fn damaged_tree_head(signed: &str) -> bool {
+    match kind_of(signed.as_bytes()).as_deref() {
+        Some(Acknowledgement::KIND) => damaged::<Acknowledgement>(signed),
+        _ => damaged::<Checkpoint>(signed),
+    }
+}
+
+impl Kept {
+    /// Whether the object or its acknowledgement is a copy damaged on this device.
+    fn is_damaged(&self) -> bool {
+        let object = match kind_of(self.object.as_bytes()).as_deref() {
+            Some(RightsRequest::KIND) => damaged::<RightsRequest>(&self.object),
+            _ => damaged::<ConsentReceipt>(&self.object),
+        };
+        object || damaged::<Acknowledgement>(&self.acknowledgement)
+    }
+}
+
 impl Outgoing {
     /// Whether a signed item still decodes: one damaged on the device is dropped when loaded.
     fn decodes(&self) -> bool {
@@ -815,6 +948,20 @@ impl Outgoing {
             Outgoing::Decisions { .. } | Outgoing::Rights { .. } => true,
         }
     }
+}
+
+/// `POST /v1/restore`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RestoreResponse {
+    acknowledgement: Option<Value>,
+}
+
+/// The log index a kept acknowledgement states (read without trusting it, to keep kept objects
+/// in log order; one that does not decode goes last).
+fn kept_index(kept: &Kept) -> u64 {
+    shared::decode::<Acknowledgement>(kept.acknowledgement.as_bytes())
+        .map_or(u64::MAX, |e| e.unverified_body().log_index)
 }
 
 /// `GET /v1/challenge`.

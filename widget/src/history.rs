@@ -6,7 +6,7 @@
 use crate::problem::Problem;
 use serde::Deserialize;
 use serde_json::Value;
-use shared::ids::PersonId;
+use shared::ids::{PersonId, StudentId};
 use shared::objects::{Acknowledgement, ConsentReceipt, EnrolmentCertificate, RequestDecision, RightsRequest};
 use shared::primitives::Digest;
 use shared::trust::{TrustStore, Verified};
@@ -28,12 +28,18 @@ pub struct History {
 pub type LoggedRequest = (Signed<RightsRequest>, Verified<Acknowledgement>, Option<Verified<RequestDecision>>);
 
 impl History {
-    /// Verifies every object of a `GET /v1/history` answer; on any failure nothing is returned.
-    pub fn read(trust: &TrustStore, body: &[u8]) -> Result<History, Problem> {
+    /// Verifies every object of a `GET /v1/history` answer about `student`; on any failure
+    /// nothing is returned. Every certificate must be for that student, so that no one else's
+    /// decisions can be shown as the family's.
+    pub fn read(trust: &TrustStore, student: &StudentId, body: &[u8]) -> Result<History, Problem> {
         let response: HistoryResponse = serde_json::from_slice(body).map_err(bad_answer)?;
         let mut history = History::default();
         for item in &response.certificates {
-            history.add_certificate(trust.certificate(&canonical(&item.object)?).map_err(bad_answer)?);
+            let certificate = trust.certificate(&canonical(&item.object)?).map_err(bad_answer)?;
+            if certificate.body().student != *student {
+                return Err(Problem::BadAnswer(format!("a certificate for student {}", certificate.body().student)));
+            }
+            history.add_certificate(certificate);
         }
         for item in &response.receipts {
             let bytes = canonical(&item.object)?;
@@ -62,18 +68,39 @@ impl History {
         Ok(history)
     }
 
-    /// Everything `other` holds that this history lacks, added: what this device sent and the
-    /// school acknowledged stays shown even if an answer was read before it was logged.
-    pub fn merge(&mut self, other: History) {
+    /// Everything `other` holds that this history lacks, added; what both hold stays as this
+    /// history has it. Returns the objects `other` acknowledges differently — the school signing
+    /// a second acknowledgement for one object: (object, the index here, the index there).
+    pub fn merge(&mut self, other: History) -> Vec<(Digest, u64, u64)> {
+        let mut differ = Vec::new();
+        let mut compare =
+            |object: Digest, mine: Option<&Verified<Acknowledgement>>, theirs: &Verified<Acknowledgement>| {
+                if let Some(mine) = mine.filter(|mine| mine.hash() != theirs.hash()) {
+                    differ.push((object, mine.body().log_index, theirs.body().log_index));
+                }
+            };
         for certificate in other.certificates {
             self.add_certificate(certificate);
         }
         for (receipt, ack) in other.receipts {
+            compare(
+                receipt.hash(),
+                self.receipts.iter().find(|(r, _)| r.hash() == receipt.hash()).map(|(_, a)| a),
+                &ack,
+            );
             self.add_receipt(receipt, ack);
         }
         for (request, ack, decision) in other.requests {
+            let mine = self.requests.iter().find(|(r, _, _)| r.hash() == request.hash()).map(|(_, a, _)| a);
+            compare(request.hash(), mine, &ack);
             self.add_request(request, ack, decision);
         }
+        differ
+    }
+
+    /// Whether the history holds the object `hash` (a receipt or a request).
+    pub fn holds(&self, hash: Digest) -> bool {
+        self.receipts.iter().any(|(r, _)| r.hash() == hash) || self.requests.iter().any(|(r, _, _)| r.hash() == hash)
     }
 
     /// The certificate with hash `named`.

@@ -138,14 +138,40 @@ async fn school() -> SchoolFixture {
     drop(archive);
     let invitations =
         invited.iter().map(|i| (i.invitation.body().person.to_string(), i.invitation.signed().clone())).collect();
-    let config = Config::new(dir.path().to_path_buf());
-    let (state, _writer) = service::AppState::open(&config).expect("service state");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    let app = service::app(state, &config);
-    tokio::spawn(service::serve(listener, app, config.header_read_timeout, std::future::pending()));
+    let (http, service) = Service::start(dir.path()).await;
+    std::mem::forget(service);
     let token = std::fs::read_to_string(dir.path().join(keys::ADMIN_TOKEN)).expect("token").trim().to_owned();
-    SchoolFixture { http: Http { base, client: reqwest::Client::new() }, key, token, invitations, _dir: dir }
+    SchoolFixture { http, key, token, invitations, _dir: dir }
+}
+
+/// `verifier serve` over a data directory, on a free loopback port, until stopped.
+struct Service {
+    stop: tokio::sync::oneshot::Sender<()>,
+    served: tokio::task::JoinHandle<std::io::Result<()>>,
+    writer: std::thread::JoinHandle<()>,
+}
+
+impl Service {
+    async fn start(data: &std::path::Path) -> (Http, Service) {
+        let config = Config::new(data.to_path_buf());
+        let (state, writer) = service::AppState::open(&config).expect("service state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let app = service::app(state, &config);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        let served = tokio::spawn(service::serve(listener, app, config.header_read_timeout, shutdown));
+        (Http { base, client: reqwest::Client::new() }, Service { stop, served, writer })
+    }
+
+    /// Stops the service and waits until the archive is closed.
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.served.await.expect("served").expect("stopped cleanly");
+        self.writer.join().expect("the writer stops");
+    }
 }
 
 impl SchoolFixture {
@@ -612,6 +638,7 @@ async fn two_tabs_or_a_stale_device_never_lock_a_person_out_of_withdrawing() {
     let again = view::set_aside_decisions(&rows, &second);
     assert_eq!(again, answers);
     second.decide_again(again, Lang::En, now(), &store).expect("recorded");
+    assert!(second.device().set_aside.is_none(), "given again, no longer set aside");
     assert_eq!(second.flush(&fixture.http, &store, now()).await, Ok(1));
 
     // A device restored from a backup signs while a receipt of this one, signed on the old head,
@@ -686,4 +713,66 @@ async fn a_second_guardian_answering_one_purpose_never_ends_what_the_first_grant
         assert_eq!(status_of(&other, "trips-abroad").0, Status::Refused { by: Role::Guardian });
         assert_eq!(status_of(&other, "transport").0, Status::NotAnswered, "silence stays silence");
     }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_school_restored_from_an_older_copy_gets_the_familys_receipts_back_as_they_were_acknowledged() {
+    // A school of its own, whose service can be stopped.
+    let fixture = school().await;
+    let data = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(fixture._dir.path()).expect("data") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), data.path().join(entry.file_name())).expect("copied");
+    }
+    let (http, service) = Service::start(data.path()).await;
+    let school = || School::load(&http, fixture.key);
+    let store = MemoryStore::default();
+    let invitation = Fragment::Invitation(fixture.invitations["s-10-g1"].bytes().to_vec());
+    let mut family = Family::open(school().await.expect("form"), invitation, &store, now()).expect("opens");
+    family.refresh(&http, &store, now()).await.expect("refresh");
+    let rows = view::purpose_rows(&family, now());
+    family
+        .decide(
+            view::decisions_to_send(&rows, &answered(&[("photos-published", Decision::Grant)])),
+            Lang::En,
+            now(),
+            &store,
+        )
+        .expect("recorded");
+    family.flush(&http, &store, now()).await.expect("granted");
+    service.stop().await;
+    let backup = std::fs::read(data.path().join(verifier::archive::DATABASE)).expect("backup");
+
+    // The family withdraws; then the school's disk fails and last night's copy is put back.
+    let (http, service) = Service::start(data.path()).await;
+    family
+        .decide(BTreeMap::from([(purpose("photos-published"), Decision::Withdraw)]), Lang::En, now(), &store)
+        .expect("recorded");
+    assert_eq!(family.flush(&http, &store, now()).await, Ok(1));
+    let withdrawal = family.device().kept.last().cloned().expect("kept");
+    service.stop().await;
+    for stale in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(data.path().join(format!("{}{stale}", verifier::archive::DATABASE)));
+    }
+    std::fs::write(data.path().join(verifier::archive::DATABASE), backup).expect("restored");
+
+    // Until the operator recovers, the service answers nothing, and the family is told to wait.
+    let (http, service) = Service::start(data.path()).await;
+    let problem = family.refresh(&http, &store, now()).await.expect_err("the archive is behind its ledger");
+    assert!(problem.is_temporary(), "{problem}");
+    service.stop().await;
+    let report = Archive::open(data.path()).expect("opens").recover(&[]).expect("recovers");
+    assert_eq!((report.rebuilt, report.missing.len()), (1, 1), "the withdrawal is rebuilt, its object to come");
+
+    // The family's next visit gives the withdrawal back, with the acknowledgement it holds.
+    let (http, _service) = Service::start(data.path()).await;
+    family.refresh(&http, &store, now()).await.expect("given back");
+    assert_eq!(family.device().kept.last(), Some(&withdrawal));
+    let mut archive = Archive::open(data.path()).expect("opens");
+    assert!(archive.recover(&[]).expect("nothing left").missing.is_empty(), "the archive is whole again");
+    let student = shared::ids::StudentId::try_from("s-10").expect("id");
+    archive.export(&student).expect("the record is whole");
+    let audit = archive.audit_purpose("photos-published", now(), None).expect("audit");
+    let row = audit.rows.iter().find(|r| r.student.student == student).expect("row");
+    assert!(matches!(row.state.status, Status::Withdrawn { .. }), "{:?}", row.state.status);
 }

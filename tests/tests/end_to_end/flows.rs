@@ -45,7 +45,7 @@ async fn flow_1_guardian_of_a_child_under_14_grants_photos_only_and_the_audit_al
     guardian.wait_text("will-sign", text(Lang::En, Key::NothingToSign)).await?;
     guardian.click(&format!("answer-{PHOTOS}-yes")).await?;
     // Before signing, one sentence says what will be signed.
-    guardian.wait_text("will-sign", "Photos on the school website and social media: Consent given").await?;
+    guardian.wait_text("will-sign", "Photos on the school website and social media: Yes, I agree").await?;
 
     grant(&guardian, &[]).await?;
     let at = now();

@@ -26,6 +26,8 @@ impl Archive {
         let form = self.trust.form(bytes)?;
         let tx = begin(&mut self.conn, &self.trust, &self.archive_key, &self.dir, now)?;
         if let Some(ack) = stored_acknowledgement(&tx, &self.trust, form.hash())? {
+            drop(tx);
+            self.witness()?;
             return Ok(ack);
         }
         let current = read::objects_of_kind(&tx, ConsentForm::KIND)?
@@ -50,14 +52,19 @@ impl Archive {
 
     /// Enrols the key offered in `request` for the holder of `invitation`: checks the invitation
     /// (root-signed, unexpired at `now`, not replaced, unused) and the proof of possession, then
-    /// issues and logs the certificate. The same request again returns the same certificate.
+    /// issues and logs the certificate. The same key asking again gets the same certificate, even
+    /// once the invitation has expired: a device that lost its copy must not be locked out.
     pub fn enrol(
         &mut self,
         invitation: &[u8],
         request: &[u8],
         now: Timestamp,
     ) -> Result<Verified<EnrolmentCertificate>, ArchiveError> {
-        let invitation = self.trust.invitation(invitation, now)?;
+        let (invitation, expired) = match self.trust.invitation(invitation, now) {
+            Ok(invitation) => (invitation, None),
+            Err(TrustError::Expired { expired, .. }) => (self.trust.invitation(invitation, expired)?, Some(expired)),
+            Err(error) => return Err(error.into()),
+        };
         let request = self.trust.enrolment_request(request, &invitation)?;
         let inv = invitation.body();
         let body = EnrolmentCertificate {
@@ -72,11 +79,17 @@ impl Archive {
         };
         let tx = begin(&mut self.conn, &self.trust, &self.archive_key, &self.dir, now)?;
         if let Some(existing) = issued_for(&tx, &self.trust, &invitation)? {
+            drop(tx);
             return if existing.body().key == request.body().key {
+                // Answered again only once the ledger holds it (a first answer may have failed there).
+                self.witness()?;
                 Ok(existing)
             } else {
                 Err(ArchiveError::InvitationUsed(invitation.hash()))
             };
+        }
+        if let Some(expired) = expired {
+            return Err(TrustError::Expired { expired, now }.into());
         }
         let certificate = self.trust.sign_by_archive(body, &self.archive_key)?;
         let entry =

@@ -21,7 +21,7 @@
 //! cut off before the next one is written.
 
 use super::{read, ArchiveError};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shared::objects::{ArchiveDelegation, Checkpoint, ConsentForm};
@@ -139,9 +139,15 @@ pub(crate) fn witnessed(dir: &Path) -> Result<Option<(u64, Vec<u8>)>, ArchiveErr
 }
 
 /// Refuses an archive whose database does not hold the ledger's last checkpoint: restored from
-/// an older copy ([`ArchiveError::LogBehind`]) or another log ([`ArchiveError::LogForked`]).
+/// an older copy ([`ArchiveError::LogBehind`]) or another log ([`ArchiveError::LogForked`]); or
+/// whose ledger is gone although the database says it kept one ([`ArchiveError::LedgerMissing`]).
 pub(crate) fn ensure_whole(conn: &Connection, dir: &Path) -> Result<(), ArchiveError> {
-    let Some((witnessed, checkpoint)) = witnessed(dir)? else { return Ok(()) };
+    let Some((witnessed, checkpoint)) = witnessed(dir)? else {
+        return match kept_one(conn)? {
+            true => Err(ArchiveError::LedgerMissing),
+            false => Ok(()),
+        };
+    };
     let logged = read::tree_size(conn)?;
     if logged < witnessed {
         return Err(ArchiveError::LogBehind { witnessed, logged });
@@ -150,6 +156,22 @@ pub(crate) fn ensure_whole(conn: &Connection, dir: &Path) -> Result<(), ArchiveE
         Some(stored) if stored == checkpoint => Ok(()),
         _ => Err(ArchiveError::LogForked { witnessed }),
     }
+}
+
+/// Whether the database says that this archive keeps a ledger (set once the first one is written).
+fn kept_one(conn: &Connection) -> Result<bool, ArchiveError> {
+    let marked: Option<String> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = 'ledger'")?
+        .query_row([], |row| row.get(0))
+        .optional()?;
+    Ok(marked.is_some())
+}
+
+/// Forgets that this archive kept a ledger, so that the next write starts a new one from the
+/// database: for an operator whose ledger is lost for good (`verifier recover --new-ledger`).
+pub(crate) fn start_anew(conn: &Connection) -> Result<(), ArchiveError> {
+    conn.execute("DELETE FROM meta WHERE key = 'ledger'", [])?;
+    Ok(())
 }
 
 /// Appends every write the database committed beyond the ledger, then syncs the ledger to disk.
@@ -167,26 +189,36 @@ pub(crate) fn record(conn: &Connection, dir: &Path) -> Result<(), ArchiveError> 
         Some((checkpoint, end)) => (size_of(&checkpoint)?, end),
         None => (0, 0),
     };
-    let mut lines = Vec::new();
+    let (mut entry_lines, mut checkpoint_lines) = (Vec::new(), Vec::new());
     let mut from = witnessed;
     for (size, checkpoint) in read::checkpoints_after(conn, witnessed)? {
+        // Entries of earlier writes go with the entries: only the last checkpoint line waits
+        // until every entry before it is on disk.
+        entry_lines.append(&mut checkpoint_lines);
         for entry in entries(conn, from, size)? {
-            serde_json::to_writer(&mut lines, &Line::Entry(entry)).map_err(corrupt)?;
-            lines.push(b'\n');
+            serde_json::to_writer(&mut entry_lines, &Line::Entry(entry)).map_err(corrupt)?;
+            entry_lines.push(b'\n');
         }
         let checkpoint: Value = serde_json::from_slice(&checkpoint).map_err(corrupt)?;
-        serde_json::to_writer(&mut lines, &Line::Checkpoint(checkpoint)).map_err(corrupt)?;
-        lines.push(b'\n');
+        serde_json::to_writer(&mut checkpoint_lines, &Line::Checkpoint(checkpoint)).map_err(corrupt)?;
+        checkpoint_lines.push(b'\n');
         from = size;
     }
-    if lines.is_empty() {
+    if checkpoint_lines.is_empty() {
         return Ok(());
     }
     // Whatever follows the last complete write was a write that never finished.
     file.set_len(end).map_err(io(dir))?;
     file.seek(SeekFrom::End(0)).map_err(io(dir))?;
-    file.write_all(&lines).map_err(io(dir))?;
-    file.sync_data().map_err(io(dir))
+    // The entries are on disk before the checkpoint that says they are complete.
+    file.write_all(&entry_lines).map_err(io(dir))?;
+    file.sync_data().map_err(io(dir))?;
+    file.write_all(&checkpoint_lines).map_err(io(dir))?;
+    file.sync_data().map_err(io(dir))?;
+    if !kept_one(conn)? {
+        conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('ledger', ?1)", [LEDGER])?;
+    }
+    Ok(())
 }
 
 /// The ledger's view of the database's entries `from..to`.
@@ -227,10 +259,15 @@ pub(crate) fn read_all(dir: &Path) -> Result<Vec<LedgerWrite>, ArchiveError> {
     let mut entries: Vec<LedgerEntry> = Vec::new();
     // The index the next entry must have.
     let mut next = 0;
-    for line in BufReader::new(file).lines() {
+    let mut lines = BufReader::new(file).split(b'\n').peekable();
+    while let Some(line) = lines.next() {
         let line = line.map_err(io(dir))?;
-        // A last line cut short by a crash belongs to a write that never finished.
-        let Ok(line) = serde_json::from_str::<Line>(&line) else { break };
+        let line = match serde_json::from_slice::<Line>(&line) {
+            Ok(line) => line,
+            // A last line cut short by a crash belongs to a write that never finished.
+            Err(_) if lines.peek().is_none() => break,
+            Err(error) => return Err(corrupt(format!("a line after entry {next} does not read: {error}"))),
+        };
         match line {
             Line::Entry(entry) => {
                 if entry.index != next {

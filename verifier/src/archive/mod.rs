@@ -148,6 +148,19 @@ pub enum ArchiveError {
         /// How many of their entries are lost.
         lost: usize,
     },
+    /// The log ledger is gone although this archive kept one.
+    #[error(
+        "the log ledger ({}) is missing, though this archive kept one: put it back from where it was copied; \
+         only if it is lost for good, `verifier recover --new-ledger` starts a new one from the database as it is",
+        ledger::LEDGER
+    )]
+    LedgerMissing,
+    /// An object that is not in the log at all.
+    #[error("{0} is not in the log")]
+    NotLogged(Digest),
+    /// An object given back that is not the one its lost entry names, or does not verify.
+    #[error("not given back: {0}")]
+    NotGivenBack(String),
     /// The database holds another log than the one the ledger witnessed.
     #[error(
         "the archive database's log is not the one its log ledger ({}) witnessed at {witnessed} entries: nothing is          signed, audited or exported until an operator restores the database that belongs to this ledger",
@@ -174,6 +187,7 @@ impl ArchiveError {
                 ArchiveError::LogBehind { witnessed: *witnessed, logged: *logged }
             }
             ArchiveError::LogForked { witnessed } => ArchiveError::LogForked { witnessed: *witnessed },
+            ArchiveError::LedgerMissing => ArchiveError::LedgerMissing,
             ArchiveError::Incomplete { student, lost } => {
                 ArchiveError::Incomplete { student: student.clone(), lost: *lost }
             }

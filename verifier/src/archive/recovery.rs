@@ -76,13 +76,47 @@ impl Archive {
                 Ok(Outcome::Restored(kind)) => *report.restored.entry(kind).or_default() += 1,
                 Ok(Outcome::Confirmed) => report.confirmed += 1,
                 Ok(Outcome::AlreadyWhole) => {}
-                Err(why) => report.unused.push(format!("{}: {why}", Digest::of(bytes))),
+                Err(Refusal::NotLogged) => report.unused.push(format!("{}: not in the log", Digest::of(bytes))),
+                Err(Refusal::Unusable(why)) => report.unused.push(format!("{}: {why}", Digest::of(bytes))),
             }
         }
         report.missing = lost(&tx)?.into_iter().map(|e| (e.index, e.kind, e.student)).collect();
         tx.commit()?;
         self.witness()?;
         Ok(report)
+    }
+}
+
+impl Archive {
+    /// Starts a new log ledger from the database as it is, when the one it kept is lost for good
+    /// and cannot be put back: the database can then no longer be checked against what was
+    /// signed before. Refused while a ledger exists.
+    pub fn new_ledger(&mut self) -> Result<(), ArchiveError> {
+        if ledger::witnessed(&self.dir)?.is_some() {
+            return Err(ArchiveError::Corrupt(format!(
+                "{} exists: a new ledger is only for one that is lost; run `verifier recover` instead",
+                ledger::LEDGER
+            )));
+        }
+        ledger::start_anew(&self.conn)?;
+        self.witness()
+    }
+
+    /// Gives one lost entry its object back, as a family's device sends what it kept after a
+    /// restore, once it verifies as the object the entry names; returns the entry's stored
+    /// acknowledgement (for a receipt or request: the one the family already holds). Nothing
+    /// changes for an entry that was never lost.
+    pub fn give_back(&mut self, bytes: &[u8]) -> Result<Option<Verified<Acknowledgement>>, ArchiveError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        ledger::ensure_whole(&tx, &self.dir)?;
+        match give_back_checked(&tx, &self.trust, bytes) {
+            Ok(_) => {}
+            Err(Refusal::NotLogged) => return Err(ArchiveError::NotLogged(Digest::of(bytes))),
+            Err(Refusal::Unusable(why)) => return Err(ArchiveError::NotGivenBack(why)),
+        }
+        let ack = stored_ack(&tx, &self.trust, Digest::of(bytes))?;
+        tx.commit()?;
+        Ok(ack)
     }
 }
 
@@ -164,9 +198,29 @@ enum Outcome {
     AlreadyWhole,
 }
 
+/// Why an object of the files gives nothing back.
+enum Refusal {
+    /// Its hash is not in the log at all.
+    NotLogged,
+    /// It is not the object its entry names, or does not verify.
+    Unusable(String),
+}
+
+impl From<String> for Refusal {
+    fn from(why: String) -> Refusal {
+        Refusal::Unusable(why)
+    }
+}
+
+impl From<&str> for Refusal {
+    fn from(why: &str) -> Refusal {
+        Refusal::Unusable(why.to_owned())
+    }
+}
+
 /// Gives a lost entry its object back, once it verifies as the object the entry names.
-fn give_back_checked(tx: &Connection, trust: &TrustStore, bytes: &[u8]) -> Result<Outcome, String> {
-    let fail = |e: &dyn std::fmt::Display| e.to_string();
+fn give_back_checked(tx: &Connection, trust: &TrustStore, bytes: &[u8]) -> Result<Outcome, Refusal> {
+    let fail = |e: &dyn std::fmt::Display| Refusal::Unusable(e.to_string());
     let kind = kind_of(bytes).ok_or("not a signed object")?;
     if kind == Acknowledgement::KIND {
         let ack = trust.acknowledgement(bytes).map_err(|e| fail(&e))?;
@@ -180,10 +234,10 @@ fn give_back_checked(tx: &Connection, trust: &TrustStore, bytes: &[u8]) -> Resul
     let entry = match entry_of(tx, hash).map_err(|e| fail(&e))? {
         Some(entry) if entry.lost => entry,
         Some(_) => return Ok(Outcome::AlreadyWhole),
-        None => return Err("not in the log".into()),
+        None => return Err(Refusal::NotLogged),
     };
     if entry.kind != kind {
-        return Err(format!("a {kind} where the log holds a {}", entry.kind));
+        return Err(format!("a {kind} where the log holds a {}", entry.kind).into());
     }
     let signers = match kind.as_str() {
         EnrolmentCertificate::KIND => {
@@ -213,7 +267,7 @@ fn give_back_checked(tx: &Connection, trust: &TrustStore, bytes: &[u8]) -> Resul
             }
             return give_back(tx, hash, bytes).map(|_| Outcome::Restored(kind)).map_err(|e| fail(&e));
         }
-        other => return Err(format!("{other} entries come back from the ledger, not from files")),
+        other => return Err(format!("{other} entries come back from the ledger, not from files").into()),
     };
     let columns = (Some(signers.student.to_string()), Some(signers.person.to_string()));
     if columns != (entry.student, entry.person) {
@@ -253,6 +307,14 @@ fn stored<T, E: std::fmt::Display>(
     let bytes = read::object_bytes(tx, hash, kind).map_err(|e| e.to_string())?;
     let bytes = bytes.ok_or_else(|| format!("its {kind} {hash} is not whole in the log: give it back too"))?;
     verify(&bytes).map_err(|e| e.to_string())
+}
+
+fn stored_ack(
+    tx: &Connection,
+    trust: &TrustStore,
+    hash: Digest,
+) -> Result<Option<Verified<Acknowledgement>>, ArchiveError> {
+    super::stored_acknowledgement(tx, trust, hash)
 }
 
 fn entry_of(tx: &Connection, hash: Digest) -> Result<Option<LogEntry>, ArchiveError> {

@@ -50,6 +50,13 @@ pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
             idx  INTEGER PRIMARY KEY
         );
 
+        -- Facts about the archive itself: `ledger` once it keeps a log ledger (so that a ledger
+        -- removed beside a database is noticed, not silently started again).
+        CREATE TABLE IF NOT EXISTS meta (
+            key    TEXT PRIMARY KEY,
+            value  TEXT NOT NULL
+        );
+
         -- Hashes of complete (perfect) subtrees, RFC 9162: level 0 holds the leaf hashes.
         CREATE TABLE IF NOT EXISTS tree_nodes (
             level  INTEGER NOT NULL,

@@ -155,12 +155,14 @@ impl From<ArchiveError> for ApiError {
                 "the archive cannot sign anything right now; nothing was acknowledged, please retry later",
                 &error,
             ),
-            ArchiveError::LogBehind { .. } | ArchiveError::LogForked { .. } => ApiError::unavailable(
+            ArchiveError::LogBehind { .. } | ArchiveError::LogForked { .. } | ArchiveError::LedgerMissing => ApiError::unavailable(
                 "log_behind",
                 "the school's archive is being restored from a backup; nothing was acknowledged, please retry later",
                 &error,
             ),
             ArchiveError::Incomplete { .. } => conflict("record_incomplete"),
+            ArchiveError::NotLogged(_) => ApiError::new(StatusCode::NOT_FOUND, "not_logged", error.to_string()),
+            ArchiveError::NotGivenBack(_) => ApiError::bad_request("not_given_back", error.to_string()),
             e if e.is_storage() => ApiError::storage_unavailable(&error),
             _ => ApiError::internal(&error),
         }

@@ -162,6 +162,7 @@ pub fn app(state: AppState, config: &Config) -> Router {
         .route("/enrol", post(public::enrol).route_layer(body_of(body::JSON)))
         .route("/receipts", post(public::receipt).route_layer(body_of(body::JSON)))
         .route("/requests", post(public::request).route_layer(body_of(body::JSON)))
+        .route("/restore", post(public::restore).route_layer(body_of(body::JSON)))
         .route("/challenge", get(public::challenge).layer(timeout()))
         .route("/history", get(public::history).layer(timeout()))
         .route("/checkpoint", get(public::checkpoint).layer(timeout()))

@@ -80,6 +80,18 @@ pub async fn request(State(app): State<AppState>, headers: HeaderMap, body: Body
     Ok(signed_json(app.writer.submit(Submission::Request(bytes)).await?))
 }
 
+/// `POST /v1/restore`: a signed object a family's device kept, given back to an entry that was
+/// lost when an older copy of the archive's database was restored (a certificate, receipt or
+/// request; see `verifier recover`). Answers `{"acknowledgement": …}`, the entry's stored
+/// acknowledgement — for a receipt or request the one the family holds, so the device can check
+/// that it was not acknowledged anew — or `null` for a certificate. An entry that was never lost
+/// is left as it is and answered the same way.
+pub async fn restore(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Result<Json<Value>, ApiError> {
+    let bytes = read_body(&app, &headers, body).await?.to_vec();
+    let ack = app.writer.run(move |archive| Ok(archive.give_back(&bytes)?.map(|ack| ack.bytes().to_vec()))).await?;
+    Ok(Json(json!({ "acknowledgement": ack.map(|ack| object(&ack)).transpose()? })))
+}
+
 /// `GET /v1/challenge`: a fresh single-use challenge for `GET /v1/history`. Nothing is stored
 /// (see `challenges`), so this cannot run out.
 pub async fn challenge(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {

@@ -231,15 +231,8 @@ impl State {
             }
             return;
         }
-        let imported = self.family.try_update(|family| family.as_mut().map(|f| f.import_backup(&json, &Local)));
-        match imported.flatten() {
-            Some(Ok(())) => {
-                self.say(Key::KeyImported, Tone::Done);
-                self.sync();
-            }
-            Some(Err(problem)) => self.report(&problem),
-            None => {}
-        }
+        self.say(Key::KeyImported, Tone::Done);
+        self.flow(move |family| family.import_backup(&json, &Local));
     }
 
     /// Shows what another tab saved for this person, when no flow runs here.

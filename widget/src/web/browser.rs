@@ -10,6 +10,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestCredentials, RequestInit, Response};
 
+/// How long one request to the service may take before it counts as offline: longer than the
+/// service's own limit (15 s), so that its answer, when there is one, arrives first.
+const REQUEST_TIMEOUT_MS: u32 = 20_000;
+
 /// `fetch` against the verifier service at `endpoint`, without cookies.
 #[derive(Debug, Clone)]
 pub struct Fetch {
@@ -32,6 +36,8 @@ impl Fetch {
         let init = RequestInit::new();
         init.set_method(method);
         init.set_credentials(RequestCredentials::Omit);
+        // A request that never ends would hold the lock the person's tabs share.
+        init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS)));
         let headers = web_sys::Headers::new().map_err(offline)?;
         if let Some(authorization) = authorization {
             headers.set("Authorization", authorization).map_err(offline)?;
@@ -144,8 +150,21 @@ fn acquire(name: &str) -> Option<js_sys::Promise> {
                 let _ = granted.call1(&JsValue::NULL, &release);
             })
         });
-        if request.call2(&locks, &name, &callback).is_err() {
-            let _ = resolve.call1(&JsValue::NULL, &JsValue::UNDEFINED);
+        let without = {
+            let resolve = resolve.clone();
+            move || {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::UNDEFINED);
+            }
+        };
+        match request.call2(&locks, &name, &callback).map(|promise| promise.unchecked_into::<js_sys::Promise>()) {
+            Ok(requested) => {
+                // Refused or failed, the work runs without the lock rather than never. (The
+                // closure lives as long as the page: one per flow, a few bytes.)
+                let refused = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |_| without());
+                let _ = requested.catch(&refused);
+                refused.forget();
+            }
+            Err(_) => without(),
         }
     }))
 }
