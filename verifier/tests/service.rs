@@ -376,11 +376,12 @@ async fn the_site_is_served_with_wasm_types_and_a_strict_policy() {
 
 /// Every route `verifier::service::app` serves, as (method, path); `openapi.json` must document
 /// exactly these, and the test below checks each against the running service.
-const ROUTES: [(&str, &str); 14] = [
+const ROUTES: [(&str, &str); 15] = [
     ("GET", "/v1/form"),
     ("POST", "/v1/enrol"),
     ("POST", "/v1/receipts"),
     ("POST", "/v1/requests"),
+    ("POST", "/v1/restore"),
     ("GET", "/v1/challenge"),
     ("GET", "/v1/history"),
     ("GET", "/v1/checkpoint"),
