@@ -81,6 +81,9 @@ fn rule_1_no_default_consent() {
     assert!(state.purposes.values().all(|p| !in_effect(&p.status)));
 }
 
+/// Who decides, what, and when.
+type Turn<'a> = (&'a str, &'a [(&'a str, Decision)], &'a str);
+
 /// Two guardians of a child under 14, each of whom may consent alone: the one named first grants
 /// two purposes; the other, who sees that before deciding, then answers one other purpose only.
 fn second_guardian_answers_one_purpose(first: &str, second: &str) -> ConsentState {
@@ -91,7 +94,7 @@ fn second_guardian_answers_one_purpose(first: &str, second: &str) -> ConsentStat
     };
     let mut guardians = std::collections::BTreeMap::from([(first, enrol(first)), (second, enrol(second))]);
     let form = family.forms.last().expect("a published form").clone();
-    let turns: [(&str, &[(&str, Decision)], &str); 2] = [
+    let turns: [Turn; 2] = [
         (first, &[("photos-published", Decision::Grant), ("meals", Decision::Grant)], "2026-09-03T10:00:00Z"),
         (second, &[("trips-abroad", Decision::Refuse)], "2026-09-04T10:00:00Z"),
     ];
