@@ -72,7 +72,7 @@ async fn a_used_link_on_a_second_device_is_said_at_once_and_a_key_backup_continu
 
     // The same link on a laptop: said before any decision, with what to do.
     let laptop = Browser::open(1280).await?;
-    laptop.open_invitation(&link).await?;
+    laptop.goto(&link).await?;
     laptop.wait_text("link-closed", text(Lang::En, Key::ErrorInvitationUsed)).await?;
     let decisions = laptop.script("return document.querySelector(\"[data-testid='decisions']\") === null;").await?;
     assert_eq!(decisions, serde_json::Value::Bool(true), "no decision is offered");

@@ -79,9 +79,9 @@ async fn every_screen(lang: Lang) -> Result<()> {
 
     // The same link on a second device, then cut short: each says what it is.
     let second = Browser::open(1280).await?;
-    second.open_invitation(&link).await?;
-    second.language(lang.code()).await?;
+    second.goto(&link).await?;
     second.element("link-closed").await?;
+    second.language(lang.code()).await?;
     camera.shoot(&second, "link-used").await?;
     second.goto(&scene.page("index.html")).await?;
     second.goto(&link[..link.len() - 40]).await?;
