@@ -785,6 +785,42 @@ async fn the_site_never_serves_keys_tokens_the_database_or_dotfiles() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_is_sent_precompressed_as_wasm_and_kept_by_browsers_by_its_content_hash() {
+    let www = tempfile::tempdir().expect("site");
+    let wasm = "consent_widget_bg.0123456789abcdef.wasm";
+    std::fs::write(www.path().join(wasm), "the module").expect("file");
+    std::fs::write(www.path().join(format!("{wasm}.br")), "brotli bytes").expect("file");
+    std::fs::write(www.path().join(format!("{wasm}.gz")), "gzip bytes").expect("file");
+    std::fs::write(www.path().join("consent-widget.js"), "the loader").expect("file");
+    let server = start(Some(www.path().to_path_buf())).await;
+    let fetch = |path: &str, accept: &str| {
+        let request = server.client.get(format!("{}{path}", server.base)).header("accept-encoding", accept);
+        async move {
+            let response = request.send().await.expect("request");
+            let header = |name: &str| {
+                response.headers().get(name).map(|v| v.to_str().expect("ascii").to_owned()).unwrap_or_default()
+            };
+            let headers = [header("content-type"), header("content-encoding"), header("cache-control"), header("vary")];
+            (response.status(), headers, response.text().await.expect("body"))
+        }
+    };
+    let immutable = "public, max-age=31536000, immutable";
+    let path = format!("/{wasm}");
+    let (status, [media, encoding, cache, vary], body) = fetch(&path, "gzip, deflate, br, zstd").await;
+    assert_eq!(
+        (status, media.as_str(), encoding.as_str(), cache.as_str(), body.as_str()),
+        (StatusCode::OK, "application/wasm", "br", immutable, "brotli bytes")
+    );
+    assert!(vary.to_ascii_lowercase().contains("accept-encoding"), "{vary}");
+    let (_, [media, encoding, ..], body) = fetch(&path, "gzip").await;
+    assert_eq!((media.as_str(), encoding.as_str(), body.as_str()), ("application/wasm", "gzip", "gzip bytes"));
+    let (_, [_, encoding, ..], body) = fetch(&path, "identity").await;
+    assert_eq!((encoding.as_str(), body.as_str()), ("", "the module"));
+    let (status, [_, _, cache, _], body) = fetch("/consent-widget.js", "gzip, br").await;
+    assert_eq!((status, cache.as_str(), body.as_str()), (StatusCode::OK, "no-cache", "the loader"));
+}
+
 impl Server {
     /// POSTs `roster` to the admin API, with `query` after the path.
     async fn roster(&self, query: &str, roster: &str) -> (StatusCode, Vec<u8>) {

@@ -1,14 +1,16 @@
 // The one script a school's page loads: <script type="module" src="…/consent-widget.js"></script>.
 // It adds the widget's stylesheet (a file next to this one, so `style-src 'self'` allows it) and
 // starts the WebAssembly module, which mounts a widget in every [data-consent-widget] element.
+// `cargo xtask` gives the three files it names their content hash in their names and rewrites
+// the names here; the service lets browsers keep those for a year, and this file for no time.
 import init from "./consent_widget.js";
 
 const here = new URL(".", import.meta.url);
 if (!document.querySelector("link[data-consent-widget-style]")) {
   const link = document.createElement("link");
   link.rel = "stylesheet";
-  link.href = new URL("consent-widget.css", here).href;
+  link.href = new URL("./consent-widget.css", here).href;
   link.setAttribute("data-consent-widget-style", "");
   document.head.append(link);
 }
-await init({ module_or_path: new URL("consent_widget_bg.wasm", here) });
+await init({ module_or_path: new URL("./consent_widget_bg.wasm", here) });

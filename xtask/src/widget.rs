@@ -3,16 +3,29 @@
 //! The steps are those Trunk would run, without its 13-minute install: `cargo build` with the
 //! size profile, `wasm-bindgen --target web`, `wasm-opt -Oz` from npm's binaryen, then the
 //! loader script and stylesheet from `widget/assets/`.
+//!
+//! Every file but the loader gets its content hash in its name (`consent_widget_bg.1a2b….wasm`),
+//! so a browser may keep it for a year and a new release is a new name; the loader, the one name
+//! a school's page knows, is rewritten to import those names. Each file is written beside its
+//! `.br` and `.gz`, compressed once here at the highest levels, for `verifier serve` to send as
+//! the browser's `Accept-Encoding` allows.
 
 use super::{cargo, run_command, setup, workspace_root};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use flate2::{write::GzEncoder, Compression};
+use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The name wasm-bindgen gives the module (`consent_widget.js`, `consent_widget_bg.wasm`).
 const OUT_NAME: &str = "consent_widget";
+/// The loader, the one file a school's page names: `<script type="module" src="…/consent-widget.js">`.
+const LOADER: &str = "consent-widget.js";
+/// The files the loader names, as `widget/assets/consent-widget.js` spells them before hashing.
+const HASHED: [&str; 3] = ["consent_widget.js", "consent_widget_bg.wasm", "consent-widget.css"];
+/// Hex digits of the content hash in a file name: 64 bits, plenty to tell releases apart.
+const HASH_DIGITS: usize = 16;
 
 /// Where the demo site is assembled: `www/` plus the built widget.
 pub fn site_dir() -> PathBuf {
@@ -34,6 +47,10 @@ pub fn build(out: &Path) -> Result<()> {
     let wasm_opt = setup::wasm_opt()?;
     cargo(&["build", "-p", "widget", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release", "--locked"])?;
     let module = workspace_root().join("target/wasm32-unknown-unknown/wasm-release/widget.wasm");
+    // A clean folder: files of an earlier release's hashes must not linger beside the new ones.
+    if out.exists() {
+        std::fs::remove_dir_all(out).with_context(|| format!("emptying {}", out.display()))?;
+    }
     std::fs::create_dir_all(out)?;
     run_command(
         "wasm-bindgen",
@@ -52,55 +69,132 @@ pub fn build(out: &Path) -> Result<()> {
             .arg(&bindgen_output),
     )?;
     copy_dir(&workspace_root().join("widget/assets"), out)?;
+    name_by_content(out)?;
+    for entry in std::fs::read_dir(out)? {
+        precompress(&entry?.path())?;
+    }
     println!("==> widget built into {}", out.display());
     Ok(())
 }
 
-/// `cargo xtask size`: builds the widget and prints what a browser downloads, raw and gzipped.
+/// Renames each of [`HASHED`] to carry its content hash and rewrites the loader to import them.
+fn name_by_content(out: &Path) -> Result<()> {
+    let loader_path = out.join(LOADER);
+    let mut loader =
+        std::fs::read_to_string(&loader_path).with_context(|| format!("reading {}", loader_path.display()))?;
+    for name in HASHED {
+        let bytes = std::fs::read(out.join(name)).with_context(|| format!("reading {name}"))?;
+        let hashed = hashed_name(name, &bytes);
+        let quoted = |name: &str| format!("\"./{name}\"");
+        if loader.matches(&quoted(name)).count() != 1 {
+            bail!("{LOADER} must name {} exactly once", quoted(name));
+        }
+        loader = loader.replace(&quoted(name), &quoted(&hashed));
+        std::fs::rename(out.join(name), out.join(&hashed))?;
+    }
+    std::fs::write(&loader_path, loader)?;
+    Ok(())
+}
+
+/// `stem.ext` → `stem.<first HASH_DIGITS hex digits of SHA-256(bytes)>.ext`.
+fn hashed_name(name: &str, bytes: &[u8]) -> String {
+    let hash = hex::encode(Sha256::digest(bytes));
+    let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
+    format!("{stem}.{}.{extension}", &hash[..HASH_DIGITS])
+}
+
+/// Writes `path.gz` (gzip -9) and `path.br` (brotli quality 11) beside `path`.
+fn precompress(path: &Path) -> Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let with_suffix = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    std::fs::write(with_suffix(".gz"), gzip(&bytes)?)?;
+    std::fs::write(with_suffix(".br"), brotli(&bytes)?)?;
+    Ok(())
+}
+
+/// `cargo xtask size`: builds the widget and prints what a browser downloads: each file as it
+/// is stored, and as `verifier serve` sends it to a browser that accepts gzip or brotli.
 pub fn report_size() -> Result<()> {
     let size = measure_size()?;
-    println!("{:<28} {:>10} {:>10}", "file", "bytes", "gzip -9");
-    for (name, raw, gzipped) in &size.files {
-        println!("{name:<28} {raw:>10} {gzipped:>10}");
+    println!("{:<40} {:>10} {:>10} {:>10}", "file", "bytes", "gzip -9", "brotli 11");
+    for file in &size.files {
+        println!("{:<40} {:>10} {:>10} {:>10}", file.name, file.raw, file.gzip, file.brotli);
     }
-    println!("{:<28} {:>10} {:>10}", "total", size.raw_total, size.gzip_total);
+    let total = size.total();
+    println!("{:<40} {:>10} {:>10} {:>10}", "total", total.raw, total.gzip, total.brotli);
     println!(
-        "gzip total {:.1} KB against a target of 120 KB: {:.2}× the target",
-        size.gzip_total as f64 / 1000.0,
-        size.gzip_total as f64 / 120_000.0
+        "gzip total {:.1} KB, brotli total {:.1} KB, against a target of 120 KB gzip: {:.2}× the target",
+        total.gzip as f64 / 1000.0,
+        total.brotli as f64 / 1000.0,
+        total.gzip as f64 / 120_000.0
     );
     Ok(())
 }
 
-/// What parents download: each file of the widget's release build, raw and gzipped.
-pub struct Size {
-    /// Name, bytes, bytes after `gzip -9`.
-    pub files: Vec<(String, usize, usize)>,
-    pub raw_total: usize,
-    pub gzip_total: usize,
+/// One file a browser downloads, in bytes: stored, and as sent with each encoding.
+#[derive(Debug, Clone, Default)]
+pub struct FileSize {
+    pub name: String,
+    pub raw: usize,
+    pub gzip: usize,
+    pub brotli: usize,
 }
 
-/// Builds the widget for release and measures its files.
+/// What parents download: each file of the widget's release build.
+pub struct Size {
+    pub files: Vec<FileSize>,
+}
+
+impl Size {
+    /// All files together (named `total`).
+    pub fn total(&self) -> FileSize {
+        self.files.iter().fold(FileSize { name: "total".into(), ..FileSize::default() }, |sum, file| FileSize {
+            raw: sum.raw + file.raw,
+            gzip: sum.gzip + file.gzip,
+            brotli: sum.brotli + file.brotli,
+            ..sum
+        })
+    }
+}
+
+/// Builds the widget for release and measures its files, reading the precompressed copies the
+/// service sends.
 pub fn measure_size() -> Result<Size> {
     let out = site_dir().join("widget");
     build(&out)?;
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&out)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&out)?
+        .map(|e| e.map(|e| e.path()))
+        .filter(|p| p.as_ref().map_or(true, |p| !matches!(p.extension().and_then(|e| e.to_str()), Some("gz" | "br"))))
+        .collect::<Result<_, _>>()?;
     paths.sort();
     let mut files = Vec::new();
     for path in paths {
-        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let length = |suffix: &str| -> Result<usize> {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            Ok(std::fs::metadata(PathBuf::from(name))?.len() as usize)
+        };
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        files.push((name, bytes.len(), gzip_len(&bytes)?));
+        files.push(FileSize { name, raw: length("")?, gzip: length(".gz")?, brotli: length(".br")? });
     }
-    let raw_total = files.iter().map(|f| f.1).sum();
-    let gzip_total = files.iter().map(|f| f.2).sum();
-    Ok(Size { files, raw_total, gzip_total })
+    Ok(Size { files })
 }
 
-fn gzip_len(bytes: &[u8]) -> Result<usize> {
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
     encoder.write_all(bytes)?;
-    Ok(encoder.finish()?.len())
+    Ok(encoder.finish()?)
+}
+
+fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut compressed = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 24, ..Default::default() };
+    brotli::BrotliCompress(&mut &bytes[..], &mut compressed, &params)?;
+    Ok(compressed)
 }
 
 /// Copies the files of `from` (recursively) into `to`, replacing same-named files.

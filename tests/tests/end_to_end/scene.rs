@@ -181,7 +181,7 @@ fn verifier_binary() -> Result<PathBuf> {
 /// The site as `xtask` builds it: `www/` plus the release build of the widget.
 fn built_site() -> Result<PathBuf> {
     let site = located("CONSENT_SITE", "site")?;
-    if !site.join("widget/consent_widget_bg.wasm").exists() {
+    if !site.join("widget/consent-widget.js").exists() {
         bail!("{} has no built widget; `cargo xtask test` (or `cargo xtask size`) builds it", site.display());
     }
     Ok(site)

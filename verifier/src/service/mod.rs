@@ -42,7 +42,6 @@ use std::time::Duration;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use writer::Writer;
 
@@ -176,7 +175,10 @@ pub fn app(state: AppState, config: &Config) -> Router {
     let mut router = Router::new().nest("/v1", api).with_state(state);
     router = match &config.www {
         Some(www) => router.fallback_service(
-            ServiceBuilder::new().layer(middleware::from_fn(site::hide_secrets)).service(ServeDir::new(www)),
+            ServiceBuilder::new()
+                .layer(middleware::from_fn(site::hide_secrets))
+                .layer(middleware::from_fn(site::cache_policy))
+                .service(site::files(www)),
         ),
         None => router.fallback(not_found),
     };
