@@ -150,8 +150,7 @@ mod tests {
         {
             assert_eq!(Timestamp::parse(other), None, "{other}");
         }
-        for other in ["2026-05-14T09:30:60Z", "0999-05-14T09:30:00Z", "2026-02-30T09:30:00Z", "+2026-05-14T09:30:00Z"]
-        {
+        for other in ["2026-05-14T09:30:60Z", "0999-05-14T09:30:00Z", "2026-02-30T09:30:00Z", "+2026-05-14T09:30:00Z"] {
             assert_eq!(Timestamp::parse(other), None, "{other}");
         }
         let last = Timestamp::parse("9999-12-31T23:59:59Z").expect("the last instant");
@@ -161,7 +160,8 @@ mod tests {
     #[test]
     fn dates_read_only_in_their_one_spelling() {
         assert_eq!(super::parse_date("2012-05-14"), chrono::NaiveDate::from_ymd_opt(2012, 5, 14));
-        for other in ["2012-5-14", "12-05-14", "2012-05-14 ", "2012/05/14", "2012-02-30", "２012-05-14", "2012-05-1a"] {
+        for other in ["2012-5-14", "12-05-14", "2012-05-14 ", "2012/05/14", "2012-02-30", "２012-05-14", "2012-05-1a"]
+        {
             assert_eq!(super::parse_date(other), None, "{other}");
         }
     }
