@@ -10,7 +10,7 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::error::CmdError;
 use fantoccini::key::Key;
-use fantoccini::wd::WindowHandle;
+use fantoccini::wd::{WebDriverCompatibleCommand, WindowHandle};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -61,6 +61,43 @@ pub struct Timing {
     pub start_ms: f64,
     /// How long it lasted, in milliseconds (0 for a mark).
     pub duration_ms: f64,
+}
+
+/// A phone on a mobile network, as Chromium's DevTools emulate one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Phone {
+    /// Download speed, in bits per second.
+    pub download_bits: u32,
+    /// Upload speed, in bits per second.
+    pub upload_bits: u32,
+    /// Added to every round trip, in milliseconds.
+    pub round_trip_ms: u32,
+    /// How many times slower than this machine's the phone's CPU runs.
+    pub cpu_slowdown: u32,
+}
+
+impl Phone {
+    /// The mid-range phone on a slow 4G link that Lighthouse's mobile profile uses: 1.6 Mbit/s
+    /// down, 750 kbit/s up, 150 ms round trips, a CPU four times slower.
+    pub const SLOW_4G: Phone =
+        Phone { download_bits: 1_600_000, upload_bits: 750_000, round_trip_ms: 150, cpu_slowdown: 4 };
+}
+
+/// A Chrome DevTools Protocol command, sent through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct DevTools {
+    command: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for DevTools {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({ "cmd": self.command, "params": self.params }).to_string()))
+    }
 }
 
 /// One person's device: a headless Chromium with its own fresh profile.
@@ -123,6 +160,29 @@ impl Browser {
             .await
             .context("opening a Chromium session")?;
         Ok(Browser { client, _driver: driver, home })
+    }
+
+    /// Makes this device `phone` from now on: its network and its CPU speed, for what the page
+    /// loads and runs after this.
+    pub async fn emulate(&self, phone: Phone) -> Result<()> {
+        let commands = [
+            DevTools { command: "Network.enable", params: json!({}) },
+            DevTools {
+                command: "Network.emulateNetworkConditions",
+                params: json!({
+                    "offline": false,
+                    "latency": phone.round_trip_ms,
+                    "downloadThroughput": phone.download_bits / 8,
+                    "uploadThroughput": phone.upload_bits / 8,
+                }),
+            },
+            DevTools { command: "Emulation.setCPUThrottlingRate", params: json!({ "rate": phone.cpu_slowdown }) },
+        ];
+        for command in commands {
+            let name = command.command;
+            self.client.issue_cmd(command).await.with_context(|| format!("DevTools {name}"))?;
+        }
+        Ok(())
     }
 
     /// Navigates to `url` and waits until the page has loaded.

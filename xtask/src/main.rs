@@ -34,8 +34,13 @@ enum Task {
     },
     /// Every check CI runs: set-up, rustfmt, clippy -D warnings, all tests, the wasm build of `shared`.
     Test,
-    /// Build the widget for release and print its size, raw and gzipped.
-    Size,
+    /// Build the widget for release and print its size: raw, gzip and brotli, as served.
+    Size {
+        /// Also time this many first visits in headless Chromium, on loopback and as a phone on
+        /// slow 4G (needs a release build of the verifier; `cargo xtask bench` does the same).
+        #[arg(long, default_value_t = 0)]
+        visits: usize,
+    },
     /// Regenerate the test vectors under tests/vectors/ from their fixed seeds.
     Vectors,
     /// Fuzz the decoders, bundle verification and the service's request bodies (`fuzz/`), seeded
@@ -133,7 +138,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.task {
         Task::Demo { listen } => demo::run(listen),
         Task::Test => test(),
-        Task::Size => widget::report_size(),
+        Task::Size { visits } => widget::report_size(visits),
         Task::Vectors => vectors(),
         Task::Fuzz { seconds, sanitizer, targets } => fuzz::run(seconds, sanitizer, &targets),
         Task::Bench { receipts, people, http_receipts, concurrency, audits, widget_runs, no_criterion } => {

@@ -117,8 +117,9 @@ fn precompress(path: &Path) -> Result<()> {
 }
 
 /// `cargo xtask size`: builds the widget and prints what a browser downloads: each file as it
-/// is stored, and as `verifier serve` sends it to a browser that accepts gzip or brotli.
-pub fn report_size() -> Result<()> {
+/// is stored, and as `verifier serve` sends it to a browser that accepts gzip or brotli; then,
+/// if `visits` > 0, the medians of that many timed first visits.
+pub fn report_size(visits: usize) -> Result<()> {
     let size = measure_size()?;
     println!("{:<40} {:>10} {:>10} {:>10}", "file", "bytes", "gzip -9", "brotli 11");
     for file in &size.files {
@@ -132,6 +133,18 @@ pub fn report_size() -> Result<()> {
         total.brotli as f64 / 1000.0,
         total.gzip as f64 / 120_000.0
     );
+    if visits > 0 {
+        let timings = crate::widget_timing::measure(visits)?;
+        println!("{:<58} {:>10}   target", "median of first visits", "ms");
+        let median = crate::bench::median;
+        println!("{:<58} {:>10.1}   ≤ 100 ms", "navigation to interactive, loopback", median(&timings.interactive_ms));
+        println!(
+            "{:<58} {:>10.1}   ≤ 1.5 s",
+            "navigation to interactive, phone on slow 4G",
+            median(&timings.phone_interactive_ms)
+        );
+        println!("{:<58} {:>10.1}   ≤ 2 ms", "one signature", median(&timings.signature_ms));
+    }
     Ok(())
 }
 

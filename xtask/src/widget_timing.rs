@@ -6,13 +6,16 @@
 //! Every run is a first visit as the guardian of the child under 14 would make it: a new demo
 //! school (an invitation enrols one device only), its site staged and served by the release
 //! `verifier serve` on loopback, and a new Chromium profile — nothing cached, no key stored. The
-//! guardian opens their link, ticks one purpose and signs and sends; the run ends with the
-//! school's acknowledgement. A measurement, not a test: it asserts nothing about the figures.
+//! guardian opens their link, answers "yes" to one purpose and signs and sends; the run ends with
+//! the school's acknowledgement. Each run is made twice: on this machine as it is, and as a phone
+//! on a slow mobile network ([`Phone::SLOW_4G`], through Chromium's DevTools), where the bytes the
+//! widget downloads and the work it does before the first decision show. A measurement, not a
+//! test: it asserts nothing about the figures.
 
 use crate::bench::ingest::release_binary;
 use crate::{setup, widget};
 use anyhow::{bail, Context, Result};
-use consent_tests::browser::{Browser, Chromium};
+use consent_tests::browser::{Browser, Chromium, Phone};
 use consent_tests::demo::{DemoSchool, CHILD};
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -24,7 +27,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 const INTERACTIVE: &str = "consent:interactive";
 /// The measure around signing one receipt (`widget::timing::SIGN`).
 const SIGN: &str = "consent:sign";
-/// The purpose the guardian ticks.
+/// The purpose the guardian answers "yes" to.
 const PURPOSE: &str = "photos-published";
 /// A laptop's window: the whole widget in view.
 const WIDTH: u32 = 1280;
@@ -34,6 +37,8 @@ const WIDTH: u32 = 1280;
 pub struct WidgetTimings {
     /// Milliseconds from the start of navigation to the `consent:interactive` mark.
     pub interactive_ms: Vec<f64>,
+    /// The same, on a phone ([`Phone::SLOW_4G`]).
+    pub phone_interactive_ms: Vec<f64>,
     /// Milliseconds the `consent:sign` measure lasted: one Ed25519 signature of a consent
     /// receipt, at the 0.1 ms resolution Chromium gives a page that is not cross-origin isolated.
     pub signature_ms: Vec<f64>,
@@ -49,20 +54,25 @@ pub fn measure(runs: usize) -> Result<WidgetTimings> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let mut timings = WidgetTimings::default();
     for run in 1..=runs {
-        let (interactive, signature) =
-            first_visit(&runtime, &chromium, &verifier, &site).with_context(|| format!("widget timing, run {run}"))?;
+        let (interactive, signature) = first_visit(&runtime, &chromium, &verifier, &site, None)
+            .with_context(|| format!("widget timing, run {run}"))?;
         timings.interactive_ms.push(interactive);
         timings.signature_ms.push(signature);
+        let (interactive, _) = first_visit(&runtime, &chromium, &verifier, &site, Some(Phone::SLOW_4G))
+            .with_context(|| format!("widget timing on a phone, run {run}"))?;
+        timings.phone_interactive_ms.push(interactive);
     }
     Ok(timings)
 }
 
-/// One first visit in a world of its own: (time to interactive, one signature), in milliseconds.
+/// One first visit in a world of its own, on `phone` if one is given: (time to interactive, one
+/// signature), in milliseconds.
 fn first_visit(
     runtime: &tokio::runtime::Runtime,
     chromium: &Chromium,
     verifier: &Path,
     built_site: &Path,
+    phone: Option<Phone>,
 ) -> Result<(f64, f64)> {
     let dir = tempfile::tempdir()?;
     let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port();
@@ -75,9 +85,12 @@ fn first_visit(
     let link = school.link(&consent_page, &format!("{CHILD}-g1"))?;
     runtime.block_on(async {
         let guardian = Browser::launch(chromium, WIDTH).await?;
+        if let Some(phone) = phone {
+            guardian.emulate(phone).await?;
+        }
         guardian.goto(&link).await?;
         let interactive = guardian.timing(INTERACTIVE).await?.start_ms;
-        guardian.click(&format!("consent-{PURPOSE}")).await?;
+        guardian.click(&format!("answer-{PURPOSE}-yes")).await?;
         guardian.click("sign-and-send").await?;
         guardian.element("acknowledgement").await?;
         let signature = guardian.timing(SIGN).await?.duration_ms;
