@@ -3,7 +3,6 @@
 // starts the WebAssembly module, which mounts a widget in every [data-consent-widget] element.
 // `cargo xtask` gives the three files it names their content hash in their names and rewrites
 // the names here; the service lets browsers keep those for a year, and this file for no time.
-import init from "./consent_widget.js";
 
 const here = new URL(".", import.meta.url);
 if (!document.querySelector("link[data-consent-widget-style]")) {
@@ -13,4 +12,8 @@ if (!document.querySelector("link[data-consent-widget-style]")) {
   link.setAttribute("data-consent-widget-style", "");
   document.head.append(link);
 }
-await init({ module_or_path: new URL("./consent_widget_bg.wasm", here) });
+// The module's download starts now, beside the glue's: on a phone each is a round trip, and the
+// module is most of the bytes. The glue accepts the pending response and compiles it streaming.
+const module = fetch(new URL("./consent_widget_bg.wasm", here));
+const { default: init } = await import("./consent_widget.js");
+await init({ module_or_path: module });
