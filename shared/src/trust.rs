@@ -116,11 +116,86 @@ pub enum IssueError {
     Sign(#[from] SignError),
 }
 
-fn same<T: PartialEq + std::fmt::Display>(field: &'static str, expected: &T, got: &T) -> Result<(), TrustError> {
+/// What an object a person signed (a receipt, a rights request) states about who signed it.
+#[derive(Debug, Clone, Copy)]
+pub struct Signer<'a> {
+    /// The key its envelope names as signer.
+    pub key: &'a PublicKey,
+    /// The school it is addressed to.
+    pub school: &'a PublicKey,
+    /// The hash of the signer's enrolment certificate.
+    pub certificate: &'a Digest,
+    /// The student it is about.
+    pub student: &'a StudentId,
+    /// The role it is signed in.
+    pub role: Role,
+}
+
+impl<'a> Signer<'a> {
+    /// What a consent receipt states about its signer.
+    pub fn of_receipt(receipt: &'a Signed<ConsentReceipt>) -> Signer<'a> {
+        let body = receipt.body();
+        Signer {
+            key: receipt.signer(),
+            school: &body.school,
+            certificate: &body.certificate,
+            student: &body.student,
+            role: body.role,
+        }
+    }
+
+    /// What a rights request states about its signer.
+    pub fn of_request(request: &'a Signed<RightsRequest>) -> Signer<'a> {
+        let body = request.body();
+        Signer {
+            key: request.signer(),
+            school: &body.school,
+            certificate: &body.certificate,
+            student: &body.student,
+            role: body.role,
+        }
+    }
+
+    /// The one rule tying a person-signed object to its signer's certificate, wherever it is
+    /// checked (the trust store, the fold, the widget's history): the object names that
+    /// certificate, was signed by its key, and states its school, student and role.
+    pub fn agrees_with(&self, certificate: &Signed<EnrolmentCertificate>) -> Result<(), Mismatch> {
+        let cert = certificate.body();
+        agreeing("certificate", &certificate.hash(), self.certificate)?;
+        agreeing("signer", &cert.key, self.key)?;
+        agreeing("school", &cert.school, self.school)?;
+        agreeing("student", &cert.student, self.student)?;
+        agreeing("role", &format!("{:?}", cert.role), &format!("{:?}", self.role))
+    }
+}
+
+/// A field of an object that differs from the object it must agree with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{field}` is {got}, expected {expected}")]
+pub struct Mismatch {
+    /// Which field.
+    pub field: &'static str,
+    /// The value it should have.
+    pub expected: String,
+    /// The value it has.
+    pub got: String,
+}
+
+impl From<Mismatch> for TrustError {
+    fn from(Mismatch { field, expected, got }: Mismatch) -> TrustError {
+        TrustError::Mismatch { field, expected, got }
+    }
+}
+
+fn agreeing<T: PartialEq + std::fmt::Display>(field: &'static str, expected: &T, got: &T) -> Result<(), Mismatch> {
     if expected == got {
         return Ok(());
     }
-    Err(TrustError::Mismatch { field, expected: expected.to_string(), got: got.to_string() })
+    Err(Mismatch { field, expected: expected.to_string(), got: got.to_string() })
+}
+
+fn same<T: PartialEq + std::fmt::Display>(field: &'static str, expected: &T, got: &T) -> Result<(), TrustError> {
+    Ok(agreeing(field, expected, got)?)
 }
 
 fn school(expected: &PublicKey, got: &PublicKey) -> Result<(), TrustError> {
@@ -234,8 +309,8 @@ impl TrustStore {
         certificate: &Verified<EnrolmentCertificate>,
         form: &Verified<ConsentForm>,
     ) -> Result<Verified<ConsentReceipt>, TrustError> {
+        self.signed_as(certificate, Signer::of_receipt(&receipt))?;
         let body = receipt.body();
-        self.signed_as(certificate, &body.school, &body.certificate, &body.student, body.role)?;
         same("form", &form.hash(), &body.form)?;
         if let Some(unknown) = body.decisions.keys().find(|p| form.body().purpose(p).is_none()) {
             return Err(TrustError::UnknownPurpose(unknown.clone()));
@@ -250,8 +325,7 @@ impl TrustStore {
         certificate: &Verified<EnrolmentCertificate>,
     ) -> Result<Verified<RightsRequest>, TrustError> {
         let request: Signed<RightsRequest> = open(bytes, &certificate.body().key)?;
-        let body = request.body();
-        self.signed_as(certificate, &body.school, &body.certificate, &body.student, body.role)?;
+        self.signed_as(certificate, Signer::of_request(&request))?;
         Ok(Verified(request))
     }
 
@@ -323,20 +397,11 @@ impl TrustStore {
         Ok(Verified(sign(body, key)?))
     }
 
-    /// What a person-signed object states about its signer agrees with their certificate.
-    fn signed_as(
-        &self,
-        certificate: &Verified<EnrolmentCertificate>,
-        stated_school: &PublicKey,
-        stated_certificate: &Digest,
-        stated_student: &StudentId,
-        stated_role: Role,
-    ) -> Result<(), TrustError> {
-        let cert = certificate.body();
-        school(&self.root, stated_school)?;
-        same("certificate", &certificate.hash(), stated_certificate)?;
-        same("student", &cert.student, stated_student)?;
-        same("role", &format!("{:?}", cert.role), &format!("{stated_role:?}"))
+    /// What a person-signed object states about its signer agrees with their certificate, and
+    /// names this school.
+    fn signed_as(&self, certificate: &Verified<EnrolmentCertificate>, stated: Signer<'_>) -> Result<(), TrustError> {
+        school(&self.root, stated.school)?;
+        Ok(stated.agrees_with(certificate.signed())?)
     }
 
     fn root_signed<T: RootSigned>(&self, bytes: &[u8]) -> Result<Verified<T>, TrustError> {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use shared::ids::{PersonId, StudentId};
 use shared::objects::{Acknowledgement, ConsentReceipt, EnrolmentCertificate, RequestDecision, RightsRequest};
 use shared::primitives::Digest;
-use shared::trust::{TrustStore, Verified};
+use shared::trust::{Signer, TrustStore, Verified};
 use shared::{Signed, Timestamp};
 use std::fmt::Display;
 
@@ -200,14 +200,7 @@ pub fn receipt_by(
     certificate: &Verified<EnrolmentCertificate>,
 ) -> Result<Signed<ConsentReceipt>, Problem> {
     let receipt: Signed<ConsentReceipt> = shared::open(bytes, &certificate.body().key).map_err(bad_answer)?;
-    let (body, cert) = (receipt.body(), certificate.body());
-    let agrees = body.certificate == certificate.hash()
-        && body.school == cert.school
-        && body.student == cert.student
-        && body.role == cert.role;
-    if !agrees {
-        return Err(Problem::BadAnswer("a receipt that does not match its certificate".into()));
-    }
+    Signer::of_receipt(&receipt).agrees_with(certificate.signed()).map_err(bad_answer)?;
     Ok(receipt)
 }
 

@@ -27,6 +27,7 @@ use crate::ids::{PersonId, PurposeId, StudentId};
 use crate::objects::{Acknowledgement, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, Role};
 use crate::primitives::Digest;
 use crate::time::Timestamp;
+use crate::trust::Signer;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -74,16 +75,12 @@ impl<'a> LoggedReceipt<'a> {
         acknowledgement: &Signed<Acknowledgement>,
     ) -> Result<LoggedReceipt<'a>, LinkError> {
         let (body, cert, ack) = (receipt.body(), certificate.body(), acknowledgement.body());
-        let checks: [(&'static str, bool); 6] = [
-            ("certificate", body.certificate == certificate.hash()),
-            ("signer", *receipt.signer() == cert.key),
-            ("role", body.role == cert.role),
-            ("student", body.student == cert.student),
-            ("school", body.school == cert.school && ack.school == body.school),
-            ("acknowledgement", ack.object == receipt.hash()),
-        ];
-        if let Some((field, _)) = checks.iter().find(|(_, ok)| !ok) {
-            return Err(LinkError::Mismatch(field));
+        Signer::of_receipt(receipt).agrees_with(certificate).map_err(|mismatch| LinkError::Mismatch(mismatch.field))?;
+        if ack.school != body.school {
+            return Err(LinkError::Mismatch("school"));
+        }
+        if ack.object != receipt.hash() {
+            return Err(LinkError::Mismatch("acknowledgement"));
         }
         Ok(LoggedReceipt { receipt, person: &cert.person, role: cert.role, logged_at: ack.server_time })
     }
