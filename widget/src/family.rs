@@ -25,6 +25,7 @@ use crate::store::Store;
 use crate::timing;
 use crate::transport::Transport;
 use crate::witness::{kind_of, ConsistencyProof, TreeHead};
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::Value;
 use shared::ids::PurposeId;
@@ -51,10 +52,12 @@ pub struct School {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FormResponse {
-    #[allow(dead_code)] // Informative: the configured key is the one trusted.
+    /// Must be the key the school's page names: a page pointed at another school's service
+    /// says so, instead of failing on a signature.
     school_key: PublicKey,
-    #[allow(dead_code)]
-    fingerprint: Digest,
+    /// For people comparing keys by eye; the key itself is what is checked.
+    #[serde(rename = "fingerprint")]
+    _fingerprint: IgnoredAny,
     form: Value,
     delegations: Vec<Value>,
 }
@@ -64,6 +67,12 @@ impl School {
     pub async fn load(transport: &impl Transport, school: PublicKey) -> Result<School, Problem> {
         let body = transport.get("/v1/form", None).await?.ok()?;
         let response: FormResponse = serde_json::from_slice(&body).map_err(bad_answer)?;
+        if response.school_key != school {
+            return Err(Problem::NotTheSchool(format!(
+                "the service serves the form of school {}",
+                response.school_key
+            )));
+        }
         let mut trust = TrustStore::new(school);
         let mut delegations = Vec::new();
         for delegation in &response.delegations {
@@ -890,7 +899,7 @@ impl Family {
                     body => body?,
                 };
                 let proof: ConsistencyProof = serde_json::from_slice(&body).map_err(bad_answer)?;
-                proof.proof
+                proof.between(first, second)?
             }
         };
         seen.consistent_with(&tree, &proof)?;
@@ -969,8 +978,9 @@ fn kept_index(kept: &Kept) -> u64 {
 #[serde(deny_unknown_fields)]
 struct ChallengeResponse {
     challenge: Nonce,
-    #[allow(dead_code)] // The service enforces it; the widget uses the challenge at once.
-    expires: Timestamp,
+    /// The service enforces it; the widget uses the challenge at once.
+    #[serde(rename = "expires")]
+    _expires: IgnoredAny,
 }
 
 /// Verifies an invitation under the school's key; an expired one is verified as of its expiry

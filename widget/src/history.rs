@@ -4,13 +4,14 @@
 //! what this device sent; every object is verified through [`shared::trust`] before it counts.
 
 use crate::problem::Problem;
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::Value;
 use shared::ids::{PersonId, StudentId};
 use shared::objects::{Acknowledgement, ConsentReceipt, EnrolmentCertificate, RequestDecision, RightsRequest};
 use shared::primitives::Digest;
 use shared::trust::{Signer, TrustStore, Verified};
-use shared::{Signed, Timestamp};
+use shared::Signed;
 use std::fmt::Display;
 
 /// What the service returned about the student, every object verified.
@@ -33,6 +34,9 @@ impl History {
     /// decisions can be shown as the family's.
     pub fn read(trust: &TrustStore, student: &StudentId, body: &[u8]) -> Result<History, Problem> {
         let response: HistoryResponse = serde_json::from_slice(body).map_err(bad_answer)?;
+        if response.student != *student {
+            return Err(Problem::BadAnswer(format!("a history of student {}", response.student)));
+        }
         let mut history = History::default();
         for item in &response.certificates {
             let certificate = trust.certificate(&canonical(&item.object)?).map_err(bad_answer)?;
@@ -153,8 +157,8 @@ impl History {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HistoryResponse {
-    #[allow(dead_code)] // Each object names its student; the certificates are checked instead.
-    student: String,
+    /// Must be the student asked about; each certificate is checked for it too.
+    student: StudentId,
     certificates: Vec<HistoryItem>,
     receipts: Vec<HistoryItem>,
     requests: Vec<RequestItem>,
@@ -165,8 +169,9 @@ struct HistoryResponse {
 struct HistoryItem {
     object: Value,
     acknowledgement: Option<Value>,
-    #[allow(dead_code)] // The acknowledgement's signed server time is used instead.
-    logged_at: Timestamp,
+    /// The acknowledgement's signed server time is used instead.
+    #[serde(rename = "logged_at")]
+    _logged_at: IgnoredAny,
 }
 
 impl HistoryItem {

@@ -58,12 +58,22 @@ impl TreeHead {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsistencyProof {
-    #[allow(dead_code)]
     first: u64,
-    #[allow(dead_code)]
     second: u64,
-    /// The proof's hashes.
-    pub proof: Vec<Digest>,
+    proof: Vec<Digest>,
+}
+
+impl ConsistencyProof {
+    /// The proof's hashes, if it is the proof between the sizes asked for.
+    pub fn between(self, first: u64, second: u64) -> Result<Vec<Digest>, Problem> {
+        if (self.first, self.second) != (first, second) {
+            return Err(Problem::BadAnswer(format!(
+                "a consistency proof from {} to {} entries, asked for {first} to {second}",
+                self.first, self.second
+            )));
+        }
+        Ok(self.proof)
+    }
 }
 
 /// The `kind` of a signed object, before anything about it is trusted.

@@ -90,6 +90,30 @@ impl Transport for Watched<'_> {
     }
 }
 
+/// A transport that edits the JSON answers to GETs whose path starts with `path`, as a wrong or
+/// hostile service would answer.
+struct Edited<'a> {
+    inner: &'a Http,
+    path: &'static str,
+    edit: fn(&mut serde_json::Value),
+}
+
+impl Transport for Edited<'_> {
+    async fn get(&self, path: &str, authorization: Option<&str>) -> Result<Reply, Problem> {
+        let mut reply = self.inner.get(path, authorization).await?;
+        if path.starts_with(self.path) {
+            let mut value: serde_json::Value = serde_json::from_slice(&reply.body).expect("a JSON answer");
+            (self.edit)(&mut value);
+            reply.body = value.to_string().into_bytes();
+        }
+        Ok(reply)
+    }
+
+    async fn post(&self, path: &str, body: Vec<u8>) -> Result<Reply, Problem> {
+        self.inner.post(path, body).await
+    }
+}
+
 async fn reply(response: reqwest::Result<reqwest::Response>) -> Result<Reply, Problem> {
     let response = response.map_err(|e| Problem::Offline(e.to_string()))?;
     let status = response.status().as_u16();
@@ -447,6 +471,45 @@ async fn nothing_is_shown_unless_it_verifies_under_the_configured_school_key() {
     let invitation = Fragment::Invitation(fixture.invitations["s-10-g1"].bytes().to_vec());
     let expired = Family::open(school, invitation, &MemoryStore::default(), later).expect_err("expired");
     assert_eq!(expired, Problem::InvitationExpired);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_answer_about_another_school_student_or_log_size_is_refused_and_changes_nothing() {
+    let fixture = school().await;
+    let store = MemoryStore::default();
+    let mut family = fixture.open("s-10-g1", &store).await;
+    sign_and_send(&fixture, &mut family, &store, &["photos-published"]).await;
+    let kept = store.0.borrow().clone();
+
+    let other_school = Edited {
+        inner: &fixture.http,
+        path: "/v1/form",
+        edit: |form| form["school_key"] = PublicKey::of(&consent_tests::fixtures::key("another")).to_hex().into(),
+    };
+    let refused = School::load(&other_school, fixture.key).await.expect_err("another school's form");
+    assert!(
+        matches!(refused, Problem::NotTheSchool(ref why) if why.contains("serves the form of school")),
+        "{refused}"
+    );
+
+    let other_student =
+        Edited { inner: &fixture.http, path: "/v1/history", edit: |history| history["student"] = "s-15".into() };
+    let refused = family.refresh(&other_student, &store, now()).await.expect_err("another student's history");
+    assert!(matches!(refused, Problem::BadAnswer(ref why) if why.contains("history of student s-15")), "{refused}");
+
+    // The log grows, so the device asks for a proof that it only grew; a proof between other
+    // sizes proves nothing about this device's.
+    let mut neighbour = fixture.open("s-15-g1", &MemoryStore::default()).await;
+    sign_and_send(&fixture, &mut neighbour, &MemoryStore::default(), &["meals"]).await;
+    let other_sizes = Edited {
+        inner: &fixture.http,
+        path: "/v1/proof/consistency",
+        edit: |proof| proof["first"] = (proof["first"].as_u64().expect("a size") - 1).into(),
+    };
+    let refused = family.refresh(&other_sizes, &store, now()).await.expect_err("a proof for other sizes");
+    assert!(matches!(refused, Problem::BadAnswer(ref why) if why.contains("consistency proof")), "{refused}");
+    assert_eq!(*store.0.borrow(), kept, "nothing a refused answer said was kept");
+    family.refresh(&fixture.http, &store, now()).await.expect("the true answers still verify");
 }
 
 /// Copies the school's data directory as it is now (the service is idle between requests), as
