@@ -107,3 +107,14 @@ async fn two_flows_of_one_person_take_turns_under_the_lock_their_tabs_share() {
     sleep(300).await;
     assert_eq!(*order.borrow(), ["first starts", "first ends", "second runs"]);
 }
+
+/// The browser verifies exactly what the verifier verifies: every committed vector (generated
+/// again from its seeds, which natively give the committed bytes) gets its verdict here too.
+#[wasm_bindgen_test]
+fn every_vector_gives_the_same_verdict_in_the_browser_as_natively() {
+    let vectors = consent_tests::vectors::generate();
+    assert!(vectors.len() >= 30, "the full set of vectors, not {}", vectors.len());
+    for vector in vectors {
+        assert_eq!(vector.run().as_deref(), Ok(vector.expect.as_str()), "{}", vector.name);
+    }
+}
