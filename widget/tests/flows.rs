@@ -23,6 +23,7 @@ use widget::problem::Problem;
 use widget::store::Store;
 use widget::transport::{Reply, Transport};
 use widget::view::{self, Control};
+use widget::words;
 
 /// `localStorage` as a map; cloning it is a second browser profile.
 #[derive(Default, Clone)]
@@ -775,4 +776,18 @@ async fn a_school_restored_from_an_older_copy_gets_the_familys_receipts_back_as_
     let audit = archive.audit_purpose("photos-published", now(), None).expect("audit");
     let row = audit.rows.iter().find(|r| r.student.student == student).expect("row");
     assert!(matches!(row.state.status, Status::Withdrawn { .. }), "{:?}", row.state.status);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_form_names_the_student_it_is_about() {
+    let fixture = school().await;
+    // One parent of two children would otherwise see two identical forms.
+    let younger = fixture.open("s-10-g1", &MemoryStore::default()).await;
+    let older = fixture.open("s-15-g1", &MemoryStore::default()).await;
+    let (younger, older) = (words::student_line(&younger, Lang::En), words::student_line(&older, Lang::En));
+    assert!(younger.contains("s-10") && younger.contains(&born_years_ago(10).to_string()), "{younger}");
+    assert!(older.contains("s-15") && !older.contains("s-10"), "{older}");
+    // The student's own invitation names them.
+    let student = fixture.open("s-15-s", &MemoryStore::default()).await;
+    assert!(words::student_line(&student, Lang::Pl).contains("Mihai"));
 }

@@ -46,7 +46,8 @@ keys! {
     // ----- Frame of the widget -----
     /// Heading at the top of the widget.
     WidgetTitle,
-    /// Line under the heading naming the student the form is about; `{student}` is the name.
+    /// Line under the heading naming the student the form is about; `{student}` is their name (on
+    /// their own invitation) or school number, `{born}` their date of birth.
     StudentName,
     /// Label of the language switcher.
     LanguageLabel,

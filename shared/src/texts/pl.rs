@@ -9,7 +9,7 @@ use super::Key;
 pub(super) const CATALOG: &[(Key, &str)] = &[
     // Frame of the widget
     (Key::WidgetTitle, "Formularz zgód"),
-    (Key::StudentName, "Dotyczy: {student}"),
+    (Key::StudentName, "Dotyczy ucznia: {student}, data urodzenia: {born}"),
     (Key::LanguageLabel, "Język"),
     (Key::Loading, "Wczytywanie…"),
     (Key::Back, "Wstecz"),

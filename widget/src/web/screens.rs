@@ -9,6 +9,7 @@ use crate::outbox::SetAsideReason;
 use crate::problem::Problem;
 use crate::receipts;
 use crate::view::{self, Control, PurposeRow};
+use crate::words;
 use leptos::prelude::*;
 use shared::objects::{Contact, Decision, Outcome, Right, Role};
 use shared::policy::{Signers, Status};
@@ -26,6 +27,9 @@ pub fn frame(state: State) -> impl IntoView {
             </header>
             <p class="cw-person" data-testid="person">
                 {move || state.family.with(|f| f.as_ref().map(|f| f.invitation().display_name.clone()))}
+            </p>
+            <p class="cw-student" data-testid="student">
+                {move || state.family.with(|f| f.as_ref().map(|f| words::student_line(f, state.lang.get())))}
             </p>
             <p class="cw-status" role="status" aria-live="polite" data-testid="status"
                 class:cw-busy=move || matches!(state.status.get(), Some((_, Tone::Busy)))
