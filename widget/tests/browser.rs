@@ -107,3 +107,18 @@ async fn two_flows_of_one_person_take_turns_under_the_lock_their_tabs_share() {
     sleep(300).await;
     assert_eq!(*order.borrow(), ["first starts", "first ends", "second runs"]);
 }
+
+#[wasm_bindgen_test]
+fn dates_read_in_the_readers_language_and_time_zone() {
+    use widget::words::{self, clock};
+    let at = shared::Timestamp::parse("2026-05-14T09:30:00Z").expect("an instant");
+    assert_eq!(clock::instant(Lang::En, at, Some("UTC")), "14 May 2026, 09:30");
+    assert_eq!(clock::instant(Lang::Pl, at, Some("UTC")), "14 maja 2026, 09:30");
+    assert_eq!(clock::instant(Lang::Ro, at, Some("UTC")), "14 mai 2026, 09:30");
+    // The reader's time zone, not the protocol's UTC.
+    assert_eq!(clock::instant(Lang::Pl, at, Some("Europe/Warsaw")), "14 maja 2026, 11:30");
+    assert_eq!(clock::instant(Lang::Ro, at, Some("Europe/Bucharest")), "14 mai 2026, 12:30");
+    // A date of birth is a day, which no time zone moves.
+    assert_eq!(words::day(Lang::En, "2012-03-01"), "1 March 2012");
+    assert_eq!(words::day(Lang::Pl, "2012-03-01"), "1 marca 2012");
+}

@@ -785,9 +785,42 @@ async fn the_form_names_the_student_it_is_about() {
     let younger = fixture.open("s-10-g1", &MemoryStore::default()).await;
     let older = fixture.open("s-15-g1", &MemoryStore::default()).await;
     let (younger, older) = (words::student_line(&younger, Lang::En), words::student_line(&older, Lang::En));
-    assert!(younger.contains("s-10") && younger.contains(&born_years_ago(10).to_string()), "{younger}");
+    assert!(younger.contains("s-10") && younger.contains(&words::day(Lang::En, born_years_ago(10))), "{younger}");
     assert!(older.contains("s-15") && !older.contains("s-10"), "{older}");
     // The student's own invitation names them.
     let student = fixture.open("s-15-s", &MemoryStore::default()).await;
     assert!(words::student_line(&student, Lang::Pl).contains("Mihai"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_main_flow_says_dates_in_words_and_no_protocol_terms() {
+    let fixture = school().await;
+    let (guardian_store, student_store) = (MemoryStore::default(), MemoryStore::default());
+    let mut guardian = fixture.open("s-15-g1", &guardian_store).await;
+    sign_and_send(&fixture, &mut guardian, &guardian_store, &["recordings-events"]).await;
+    let mut student = fixture.open("s-15-s", &student_store).await;
+    sign_and_send(&fixture, &mut student, &student_store, &["recordings-events"]).await;
+    let logged =
+        student.history().receipts.iter().map(|(_, ack)| ack.body().server_time.to_string()).collect::<Vec<_>>();
+    assert_eq!(logged.len(), 2);
+    for lang in Lang::ALL {
+        let row =
+            view::purpose_rows(&student, now()).into_iter().find(|r| r.purpose.id == purpose("recordings-events"));
+        let row = row.expect("row");
+        let mut said = vec![words::status_line(lang, Role::Student, &row)];
+        said.extend(words::decision_lines(lang, &row));
+        said.push(words::last_acknowledgement(&student, lang).expect("the school confirmed the student's receipt"));
+        for sentence in &said {
+            for instant in &logged {
+                assert!(!sentence.contains(instant.as_str()), "{lang:?}: a raw instant in {sentence:?}");
+            }
+            let lower = sentence.to_lowercase();
+            for term in ["checkpoint", "certificate", "hash", "certyfikat", "certificat", "#"] {
+                assert!(!lower.contains(term), "{lang:?}: {term:?} in {sentence:?}");
+            }
+        }
+        // The instant is there, written for the reader instead.
+        let mine = row.mine.and_then(|(_, logged)| logged).expect("the student's decision was logged");
+        assert!(said.iter().any(|s| s.contains(&words::instant(lang, mine))), "{said:?}");
+    }
 }

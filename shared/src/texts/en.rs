@@ -133,7 +133,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::AcknowledgementHeading, "The school's confirmation"),
     (
         Key::AcknowledgementDetails,
-        "Received on {date}, entry no. {index} in the school's record.",
+        "The school recorded your decision ({date}); keep this receipt.",
     ),
     // Errors
     (

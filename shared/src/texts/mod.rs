@@ -179,7 +179,7 @@ keys! {
     StatusAcknowledged,
     /// Heading of the box showing the school's acknowledgement.
     AcknowledgementHeading,
-    /// Details of the acknowledgement; `{date}` is the server time, `{index}` the log entry.
+    /// What the acknowledgement means, in one sentence; `{date}` is when the school recorded it.
     AcknowledgementDetails,
 
     // ----- Errors -----

@@ -75,7 +75,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::StatusSending, "Wysyłanie…"),
     (Key::StatusAcknowledged, "Odebrano. Szkoła potwierdziła odbiór swoim podpisem."),
     (Key::AcknowledgementHeading, "Potwierdzenie szkoły"),
-    (Key::AcknowledgementDetails, "Odebrano: {date}, wpis nr {index} w rejestrze szkoły."),
+    (Key::AcknowledgementDetails, "Szkoła zapisała Państwa decyzję ({date}); proszę zachować to potwierdzenie."),
     // Errors
     (Key::ErrorInvitationExpired, "To zaproszenie wygasło. Prosimy zwrócić się do szkoły o nowy link."),
     (Key::ErrorInvitationUsed, "Ten link został już użyty na innym urządzeniu. Aby kontynuować tutaj, prosimy przywrócić kopię zapasową klucza zapisaną na tamtym urządzeniu albo poprosić szkołę o nowy link."),

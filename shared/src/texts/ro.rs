@@ -75,7 +75,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::StatusSending, "Se trimite…"),
     (Key::StatusAcknowledged, "Primit. Școala a confirmat primirea prin semnătura sa."),
     (Key::AcknowledgementHeading, "Confirmarea școlii"),
-    (Key::AcknowledgementDetails, "Primit la data de {date}, înregistrarea nr. {index} în registrul școlii."),
+    (Key::AcknowledgementDetails, "Școala a înregistrat decizia dumneavoastră ({date}); vă rugăm să păstrați această confirmare."),
     // Errors
     (Key::ErrorInvitationExpired, "Această invitație a expirat. Vă rugăm să cereți școlii un link nou."),
     (Key::ErrorInvitationUsed, "Acest link a fost deja folosit pe alt dispozitiv. Pentru a continua aici, restaurați copia de rezervă a cheii salvată pe acel dispozitiv sau cereți școlii un link nou."),

@@ -9,10 +9,10 @@ use crate::outbox::SetAsideReason;
 use crate::problem::Problem;
 use crate::receipts;
 use crate::view::{self, Control, PurposeRow};
-use crate::words;
+use crate::words::{self, decision_name, role_name};
 use leptos::prelude::*;
 use shared::objects::{Contact, Decision, Outcome, Right, Role};
-use shared::policy::{Signers, Status};
+use shared::policy::Signers;
 use shared::texts::{fill, Key};
 use shared::{Lang, Timestamp};
 use std::collections::BTreeMap;
@@ -131,8 +131,8 @@ fn tabs(state: State) -> impl IntoView {
     }
 }
 
-fn date(at: Timestamp) -> String {
-    at.date().to_string()
+fn date(state: State, at: Timestamp) -> String {
+    words::instant(state.lang.get(), at)
 }
 
 /// Information first (rule 3), then one decision per purpose.
@@ -358,83 +358,23 @@ fn purpose_row(state: State, row: PurposeRow) -> impl IntoView {
 
 /// Each signer's latest decision on the purpose — the others first, then the person's own.
 fn decision_lines(state: State, row: &PurposeRow) -> Vec<impl IntoView> {
-    let mut lines: Vec<String> = row
-        .others
-        .iter()
-        .map(|other| {
-            let line = fill(
-                state.text(Key::DecisionLine),
-                &[("who", state.text(role_name(other.role))), ("decision", state.text(decision_name(other.decision)))],
-            );
-            format!("{line} ({})", date(other.at))
-        })
-        .collect();
-    if let Some((decision, logged)) = row.mine {
-        let line = fill(
-            state.text(Key::DecisionLine),
-            &[("who", state.text(Key::RoleYou)), ("decision", state.text(decision_name(decision)))],
-        );
-        lines.push(match logged {
-            Some(at) => format!("{line} ({})", date(at)),
-            None => format!("{line} ({})", state.text(Key::QueueNotSent)),
-        });
-    }
-    lines.into_iter().map(|line| view! { <li>{line}</li> }).collect()
+    words::decision_lines(state.lang.get(), row).into_iter().map(|line| view! { <li>{line}</li> }).collect()
 }
 
 /// The purpose's state in words, as this person should read it.
 fn status_line(state: State, row: &PurposeRow) -> String {
     let role = state.family.with(|f| f.as_ref().map(|f| f.invitation().role));
-    let mut parts: Vec<String> = Vec::new();
-    if row.control == Control::NotTheirs {
-        parts.push(state.text(Key::CosignPassedToStudent).to_owned());
-    }
-    parts.push(match &row.status {
-        Status::InEffect { since, .. } => {
-            format!(
-                "{} · {}",
-                state.text(Key::CosignInEffect),
-                fill(state.text(Key::StateGiven), &[("date", &date(*since))])
-            )
-        }
-        Status::Waiting { for_roles } if role.is_some_and(|r| for_roles.contains(&r)) => {
-            state.text(Key::CosignWaitingForYou).to_owned()
-        }
-        Status::Waiting { for_roles } if for_roles.contains(&Role::Student) => {
-            state.text(Key::CosignWaitingForStudent).to_owned()
-        }
-        Status::Waiting { .. } => state.text(Key::CosignWaitingForGuardian).to_owned(),
-        Status::Withdrawn { at, .. } => fill(state.text(Key::StateWithdrawn), &[("date", &date(*at))]),
-        Status::Refused { .. } | Status::NotAnswered => state.text(Key::StateNotGiven).to_owned(),
-    });
-    if matches!(row.mine, Some((_, None))) {
-        parts.push(state.text(Key::QueueNotSent).to_owned());
-    }
-    if row.needs_reconfirmation {
-        parts.push(state.text(Key::ReconfirmNeeded).to_owned());
-    }
-    if row.form_superseded {
-        parts.push(state.text(Key::FormChanged).to_owned());
-    }
-    parts.join(" · ")
+    role.map(|role| words::status_line(state.lang.get(), role, row)).unwrap_or_default()
 }
 
 /// The school's acknowledgement of this person's latest receipt.
 fn last_acknowledgement(state: State) -> impl IntoView {
-    state.family.with(|family| {
-        let family = family.as_ref()?;
-        let me = family.key()?;
-        let (_, ack) = family.history().receipts.iter().rev().find(|(r, _)| *r.signer() == me)?;
-        let ack = ack.body();
-        Some(view! {
-            <div class="cw-ack" data-testid="acknowledgement">
-                <h4>{state.text(Key::AcknowledgementHeading)}</h4>
-                <p>{fill(state.text(Key::AcknowledgementDetails), &[
-                    ("date", &ack.server_time.to_string()),
-                    ("index", &ack.log_index.to_string()),
-                ])}</p>
-            </div>
-        })
+    let sentence = state.family.with(|family| words::last_acknowledgement(family.as_ref()?, state.lang.get()))?;
+    Some(view! {
+        <div class="cw-ack" data-testid="acknowledgement">
+            <h4>{state.text(Key::AcknowledgementHeading)}</h4>
+            <p>{sentence}</p>
+        </div>
     })
 }
 
@@ -459,9 +399,9 @@ fn history(state: State) -> impl IntoView {
                                 <li data-testid="history-entry" data-decision=format!("{:?}", entry.decision).to_lowercase()>
                                     <strong>{title}</strong> ": " {state.text(what)}
                                     <br />
-                                    {fill(state.text(Key::HistorySignedBy), &[("name", state.text(who)), ("date", &date(entry.logged_at))])}
+                                    {fill(state.text(Key::HistorySignedBy), &[("name", state.text(who)), ("date", &date(state, entry.logged_at))])}
                                     <br />
-                                    {fill(state.text(Key::HistoryAcknowledged), &[("date", &entry.logged_at.to_string())])}
+                                    {fill(state.text(Key::HistoryAcknowledged), &[("date", &date(state, entry.logged_at))])}
                                     " (#" {entry.log_index} ")"
                                 </li>
                             }
@@ -528,8 +468,8 @@ fn request_row(state: State, row: view::RequestRow) -> impl IntoView {
     view! {
         <li data-testid="request">
             <strong>{state.text(right_name(row.right))}</strong> " — " <span data-testid="request-status">{status}</span>
-            {row.received.map(|at| view! { <br /> {fill(state.text(Key::RequestSentOn), &[("date", &date(at))])} })}
-            {row.deadline.map(|at| view! { <br /> {fill(state.text(Key::RequestDeadlineExplained), &[("date", &date(at))])} })}
+            {row.received.map(|at| view! { <br /> {fill(state.text(Key::RequestSentOn), &[("date", &date(state, at))])} })}
+            {row.deadline.map(|at| view! { <br /> {fill(state.text(Key::RequestDeadlineExplained), &[("date", &date(state, at))])} })}
             {row.decision.map(|(outcome, reason, _)| {
                 let key = match outcome { Outcome::Granted => Key::RequestDecisionGranted, Outcome::Refused => Key::RequestDecisionRefused };
                 view! {
@@ -599,7 +539,7 @@ fn printable(state: State) -> impl IntoView {
                         let what = decision_name(e.decision);
                         view! {
                             <li>{title} ": " {state.text(what)} " — "
-                                {fill(state.text(Key::HistoryAcknowledged), &[("date", &e.logged_at.to_string())])}
+                                {fill(state.text(Key::HistoryAcknowledged), &[("date", &date(state, e.logged_at))])}
                                 " (#" {e.log_index} ", " {e.receipt.to_hex()} ")"</li>
                         }
                     }).collect_view()}
@@ -615,21 +555,6 @@ fn answer_name(decision: Decision) -> Key {
         Decision::Grant => Key::AnswerYes,
         Decision::Refuse => Key::AnswerNo,
         Decision::Withdraw => Key::Withdraw,
-    }
-}
-
-fn decision_name(decision: Decision) -> Key {
-    match decision {
-        Decision::Grant => Key::HistoryGranted,
-        Decision::Refuse => Key::HistoryRefused,
-        Decision::Withdraw => Key::HistoryWithdrawn,
-    }
-}
-
-fn role_name(role: Role) -> Key {
-    match role {
-        Role::Guardian => Key::RoleGuardian,
-        Role::Student => Key::RoleStudent,
     }
 }
 
