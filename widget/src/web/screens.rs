@@ -31,7 +31,7 @@ pub fn frame(state: State) -> impl IntoView {
             <p class="cw-student" data-testid="student">
                 {move || state.family.with(|f| f.as_ref().map(|f| words::student_line(f, state.lang.get())))}
             </p>
-            <p class="cw-status" role="status" aria-live="polite" data-testid="status"
+            <p class="cw-status" role="status" aria-live="polite" data-testid="status" tabindex="-1" node_ref=state.status_node
                 class:cw-busy=move || matches!(state.status.get(), Some((_, Tone::Busy)))
                 class:cw-done=move || matches!(state.status.get(), Some((_, Tone::Done)))
                 class:cw-warning=move || matches!(state.status.get(), Some((_, Tone::Warning)))>
