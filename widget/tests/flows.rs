@@ -21,7 +21,7 @@ use widget::link::Fragment;
 use widget::outbox::SetAsideReason;
 use widget::problem::Problem;
 use widget::store::Store;
-use widget::transport::{Reply, Transport};
+use widget::transport::{not_answered, Reply, Transport};
 use widget::view::{self, Control};
 use widget::words;
 
@@ -92,9 +92,10 @@ impl Transport for Watched<'_> {
 }
 
 async fn reply(response: reqwest::Result<reqwest::Response>) -> Result<Reply, Problem> {
-    let response = response.map_err(|e| Problem::Offline(e.to_string()))?;
+    // This machine is online, as a browser with a network is: no answer is the service's problem.
+    let response = response.map_err(|e| not_answered(true, e.to_string()))?;
     let status = response.status().as_u16();
-    let body = response.bytes().await.map_err(|e| Problem::Offline(e.to_string()))?.to_vec();
+    let body = response.bytes().await.map_err(|e| not_answered(true, e.to_string()))?.to_vec();
     Ok(Reply { status, body })
 }
 
@@ -823,4 +824,37 @@ async fn the_main_flow_says_dates_in_words_and_no_protocol_terms() {
         let mine = row.mine.and_then(|(_, logged)| logged).expect("the student's decision was logged");
         assert!(said.iter().any(|s| s.contains(&words::instant(lang, mine))), "{said:?}");
     }
+}
+
+/// A school service behind a proxy that answers every request with one status.
+struct Answering(u16);
+
+impl Transport for Answering {
+    async fn get(&self, _: &str, _: Option<&str>) -> Result<Reply, Problem> {
+        Ok(Reply { status: self.0, body: b"Bad Gateway".to_vec() })
+    }
+
+    async fn post(&self, _: &str, _: Vec<u8>) -> Result<Reply, Problem> {
+        Ok(Reply { status: self.0, body: b"Bad Gateway".to_vec() })
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_school_service_down_is_not_called_a_lost_internet_connection() {
+    let fixture = school().await;
+    let store = MemoryStore::default();
+    let mut family = fixture.open("s-10-g1", &store).await;
+    let rows = view::purpose_rows(&family, now());
+    let decisions = view::decisions_to_send(&rows, &answered(&[("trips-abroad", Decision::Grant)]));
+    family.decide(decisions, Lang::En, now(), &store).expect("recorded");
+
+    // The device is online; the school's service is not listening, or its proxy answers 502.
+    let down = Http { base: "http://127.0.0.1:9".into(), client: reqwest::Client::new() };
+    for failed in [family.flush(&down, &store, now()).await, family.flush(&Answering(502), &store, now()).await] {
+        let failed = failed.expect_err("not sent");
+        assert_eq!(failed.text_key(), shared::texts::Key::ErrorService, "{failed}");
+        assert!(failed.is_temporary(), "{failed}");
+    }
+    assert_eq!(family.device().outbox.len(), 1, "kept, to be sent when the service answers");
+    assert_eq!(family.flush(&fixture.http, &store, now()).await, Ok(1));
 }
