@@ -21,8 +21,11 @@ pub enum Control {
     /// "Yes" and "no", neither selected: they have not granted it (they never answered, refused
     /// or withdrew).
     Choose,
-    /// A "withdraw" button: they granted it, and withdrawing is one action.
+    /// A "withdraw" button: the school logged their grant, and withdrawing is one action.
     Withdraw,
+    /// Nothing yet: their decision waits on this device to be sent, and is not in effect, so
+    /// there is nothing to withdraw; once the school has it, the usual control returns.
+    Queued,
     /// Nothing: it is not their decision at the student's age (a guardian of a student of 18+).
     NotTheirs,
 }
@@ -121,6 +124,8 @@ pub fn purpose_rows(family: &Family, now: Timestamp) -> Vec<PurposeRow> {
             let my = mine.get(&purpose.id).copied();
             let control = if !state.required.includes(role) {
                 Control::NotTheirs
+            } else if matches!(my, Some((_, None))) {
+                Control::Queued
             } else if matches!(my, Some((Decision::Grant, _))) {
                 Control::Withdraw
             } else {

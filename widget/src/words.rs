@@ -117,9 +117,17 @@ pub fn decision_lines(lang: Lang, row: &PurposeRow) -> Vec<String> {
         .iter()
         .map(|other| format!("{} ({})", line(role_name(other.role), other.decision), instant(lang, other.at)))
         .collect();
-    if let Some((decision, logged)) = row.mine {
-        let when = logged.map_or_else(|| text(lang, Key::QueueNotSent).to_owned(), |at| instant(lang, at));
-        lines.push(format!("{} ({when})", line(Key::RoleYou, decision)));
+    match row.mine {
+        Some((decision, Some(at))) => lines.push(format!("{} ({})", line(Key::RoleYou, decision), instant(lang, at))),
+        // Not sent yet: what they chose, in the words they chose it, since nothing is given yet.
+        Some((decision, None)) => {
+            let chosen = fill(
+                text(lang, Key::DecisionLine),
+                &[("who", text(lang, Key::RoleYou)), ("decision", text(lang, answer_name(decision)))],
+            );
+            lines.push(format!("{chosen} ({})", text(lang, Key::QueueNotSent)));
+        }
+        None => {}
     }
     lines
 }
@@ -130,7 +138,15 @@ pub fn status_line(lang: Lang, role: Role, row: &PurposeRow) -> String {
     if row.control == Control::NotTheirs {
         parts.push(text(lang, Key::CosignPassedToStudent).to_owned());
     }
+    let queued = matches!(row.mine, Some((_, None)));
+    if let Some((decision, None)) = row.mine {
+        // What they chose and that it is not sent yet: it is not in effect, and "not given" beside
+        // their "yes" would read as if it had been lost.
+        parts.push(text(lang, answer_name(decision)).to_owned());
+        parts.push(text(lang, Key::QueueNotSent).to_owned());
+    }
     parts.push(match &row.status {
+        Status::NotAnswered if queued => String::new(),
         Status::InEffect { since, .. } => {
             let given = fill(text(lang, Key::StateGiven), &[("date", &instant(lang, *since))]);
             format!("{} · {given}", text(lang, Key::CosignInEffect))
@@ -143,15 +159,13 @@ pub fn status_line(lang: Lang, role: Role, row: &PurposeRow) -> String {
         Status::Withdrawn { at, .. } => fill(text(lang, Key::StateWithdrawn), &[("date", &instant(lang, *at))]),
         Status::Refused { .. } | Status::NotAnswered => text(lang, Key::StateNotGiven).to_owned(),
     });
-    if matches!(row.mine, Some((_, None))) {
-        parts.push(text(lang, Key::QueueNotSent).to_owned());
-    }
     if row.needs_reconfirmation {
         parts.push(text(lang, Key::ReconfirmNeeded).to_owned());
     }
     if row.form_superseded {
         parts.push(text(lang, Key::FormChanged).to_owned());
     }
+    parts.retain(|part| !part.is_empty());
     parts.join(" · ")
 }
 
@@ -161,6 +175,15 @@ pub fn last_acknowledgement(family: &Family, lang: Lang) -> Option<String> {
     let me = family.key()?;
     let (_, ack) = family.history().receipts.iter().rev().find(|(r, _)| *r.signer() == me)?;
     Some(fill(text(lang, Key::AcknowledgementDetails), &[("date", &instant(lang, ack.body().server_time))]))
+}
+
+/// A decision as the person gives it: the words of the choice they made.
+pub fn answer_name(decision: Decision) -> Key {
+    match decision {
+        Decision::Grant => Key::AnswerYes,
+        Decision::Refuse => Key::AnswerNo,
+        Decision::Withdraw => Key::Withdraw,
+    }
 }
 
 /// A decision as the history and the other signers' lines name it.

@@ -839,22 +839,51 @@ impl Transport for Answering {
     }
 }
 
+/// Answers "yes" to trips abroad and tries to send it to a school service nobody listens for.
+async fn grant_trips_while_the_service_is_down(family: &mut Family, store: &MemoryStore) -> Result<usize, Problem> {
+    let rows = view::purpose_rows(family, now());
+    let decisions = view::decisions_to_send(&rows, &answered(&[("trips-abroad", Decision::Grant)]));
+    family.decide(decisions, Lang::En, now(), store).expect("recorded");
+    let down = Http { base: "http://127.0.0.1:9".into(), client: reqwest::Client::new() };
+    family.flush(&down, store, now()).await
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn a_school_service_down_is_not_called_a_lost_internet_connection() {
     let fixture = school().await;
     let store = MemoryStore::default();
     let mut family = fixture.open("s-10-g1", &store).await;
-    let rows = view::purpose_rows(&family, now());
-    let decisions = view::decisions_to_send(&rows, &answered(&[("trips-abroad", Decision::Grant)]));
-    family.decide(decisions, Lang::En, now(), &store).expect("recorded");
-
     // The device is online; the school's service is not listening, or its proxy answers 502.
-    let down = Http { base: "http://127.0.0.1:9".into(), client: reqwest::Client::new() };
-    for failed in [family.flush(&down, &store, now()).await, family.flush(&Answering(502), &store, now()).await] {
+    let down = grant_trips_while_the_service_is_down(&mut family, &store).await;
+    for failed in [down, family.flush(&Answering(502), &store, now()).await] {
         let failed = failed.expect_err("not sent");
         assert_eq!(failed.text_key(), shared::texts::Key::ErrorService, "{failed}");
         assert!(failed.is_temporary(), "{failed}");
     }
     assert_eq!(family.device().outbox.len(), 1, "kept, to be sent when the service answers");
     assert_eq!(family.flush(&fixture.http, &store, now()).await, Ok(1));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_queued_grant_says_what_was_chosen_and_offers_no_withdrawal() {
+    let fixture = school().await;
+    let store = MemoryStore::default();
+    let mut family = fixture.open("s-10-g1", &store).await;
+    grant_trips_while_the_service_is_down(&mut family, &store).await.expect_err("not sent");
+
+    // Not in effect yet, so nothing to withdraw; the row says what was chosen, and that it waits.
+    let row = |family: &Family| {
+        view::purpose_rows(family, now()).into_iter().find(|r| r.purpose.id == purpose("trips-abroad")).expect("row")
+    };
+    let queued = row(&family);
+    assert_eq!(queued.control, Control::Queued);
+    assert_eq!(words::status_line(Lang::En, Role::Guardian, &queued), "Yes, I agree · Not sent yet — will retry");
+    assert_eq!(words::decision_lines(Lang::En, &queued), ["You: Yes, I agree (Not sent yet — will retry)"]);
+
+    // Once the school has it, it is in effect and one button withdraws it.
+    assert_eq!(family.flush(&fixture.http, &store, now()).await, Ok(1));
+    family.refresh(&fixture.http, &store, now()).await.expect("refresh");
+    let sent = row(&family);
+    assert_eq!(sent.control, Control::Withdraw);
+    assert!(words::status_line(Lang::En, Role::Guardian, &sent).starts_with("In effect · Given on "));
 }

@@ -9,7 +9,7 @@ use crate::outbox::SetAsideReason;
 use crate::problem::Problem;
 use crate::receipts;
 use crate::view::{self, Control, PurposeRow};
-use crate::words::{self, decision_name, role_name};
+use crate::words::{self, answer_name, decision_name, role_name};
 use leptos::prelude::*;
 use shared::objects::{Contact, Decision, Outcome, Right, Role};
 use shared::policy::Signers;
@@ -344,7 +344,7 @@ fn purpose_row(state: State, row: PurposeRow) -> impl IntoView {
             }
             .into_any()
         }
-        Control::NotTheirs => ().into_any(),
+        Control::Queued | Control::NotTheirs => ().into_any(),
     };
     view! {
         <li class="cw-purpose" data-testid=format!("purpose-{}", row.purpose.id)>
@@ -547,15 +547,6 @@ fn printable(state: State) -> impl IntoView {
             </article>
         })
     })
-}
-
-/// A decision as the person gives it: the words of the choice they made.
-fn answer_name(decision: Decision) -> Key {
-    match decision {
-        Decision::Grant => Key::AnswerYes,
-        Decision::Refuse => Key::AnswerNo,
-        Decision::Withdraw => Key::Withdraw,
-    }
 }
 
 fn right_name(right: Right) -> Key {
