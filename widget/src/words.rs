@@ -2,7 +2,7 @@
 //! values and `shared::texts`. Native, so that the tests read exactly what a family reads; the
 //! components only put these strings on the page.
 
-use crate::family::Family;
+use crate::family::{Access, Family};
 use crate::view::{Control, PurposeRow};
 use shared::objects::{Decision, Role};
 use shared::policy::Status;
@@ -132,11 +132,27 @@ pub fn decision_lines(lang: Lang, row: &PurposeRow) -> Vec<String> {
     lines
 }
 
-/// The purpose's state in words, as a person signing as `role` should read it.
-pub fn status_line(lang: Lang, role: Role, row: &PurposeRow) -> String {
+/// Whether the school's record of the student was read: by the invitation, or as an enrolled
+/// person (whose kept receipts are there in any case). Before that nothing is known of the others.
+fn record_read(family: &Family) -> bool {
+    matches!(family.access(), Access::Open | Access::Enrolled)
+}
+
+/// The purpose's state in words, as this person should read it.
+pub fn status_line(lang: Lang, family: &Family, row: &PurposeRow) -> String {
+    let role = family.invitation().role;
     let mut parts: Vec<String> = Vec::new();
     if row.control == Control::NotTheirs {
         parts.push(text(lang, Key::CosignPassedToStudent).to_owned());
+        // The state is the student's alone now: said as theirs, and only when it is known.
+        if !record_read(family) {
+            return parts.join(" · ");
+        }
+        match row.status {
+            Status::NotAnswered => parts.push(text(lang, Key::StudentNotDecided).to_owned()),
+            Status::Refused { .. } => parts.push(text(lang, Key::StudentRefused).to_owned()),
+            _ => {}
+        }
     }
     let queued = matches!(row.mine, Some((_, None)));
     if let Some((decision, None)) = row.mine {
@@ -157,6 +173,7 @@ pub fn status_line(lang: Lang, role: Role, row: &PurposeRow) -> String {
         }
         Status::Waiting { .. } => text(lang, Key::CosignWaitingForGuardian).to_owned(),
         Status::Withdrawn { at, .. } => fill(text(lang, Key::StateWithdrawn), &[("date", &instant(lang, *at))]),
+        Status::Refused { .. } | Status::NotAnswered if row.control == Control::NotTheirs => String::new(),
         Status::Refused { .. } | Status::NotAnswered => text(lang, Key::StateNotGiven).to_owned(),
     });
     if row.needs_reconfirmation {
@@ -167,6 +184,12 @@ pub fn status_line(lang: Lang, role: Role, row: &PurposeRow) -> String {
     }
     parts.retain(|part| !part.is_empty());
     parts.join(" · ")
+}
+
+/// What the history screen says when it lists nothing: that there is nothing to list, only once
+/// the school's record was read.
+pub fn no_history(family: &Family, lang: Lang) -> &'static str {
+    text(lang, if record_read(family) { Key::HistoryEmpty } else { Key::HistoryUnread })
 }
 
 /// The school's confirmation of this person's latest receipt, in one sentence saying what it

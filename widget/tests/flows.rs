@@ -10,6 +10,7 @@ use shared::ids::PurposeId;
 use shared::objects::{ConsentForm, Decision, Invitation, Right, Role};
 use shared::policy::Status;
 use shared::primitives::PublicKey;
+use shared::texts::{text, Key};
 use shared::{sign, Lang, Signed, Timestamp};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -808,7 +809,7 @@ async fn the_main_flow_says_dates_in_words_and_no_protocol_terms() {
         let row =
             view::purpose_rows(&student, now()).into_iter().find(|r| r.purpose.id == purpose("recordings-events"));
         let row = row.expect("row");
-        let mut said = vec![words::status_line(lang, Role::Student, &row)];
+        let mut said = vec![words::status_line(lang, &student, &row)];
         said.extend(words::decision_lines(lang, &row));
         said.push(words::last_acknowledgement(&student, lang).expect("the school confirmed the student's receipt"));
         for sentence in &said {
@@ -857,7 +858,7 @@ async fn a_school_service_down_is_not_called_a_lost_internet_connection() {
     let down = grant_trips_while_the_service_is_down(&mut family, &store).await;
     for failed in [down, family.flush(&Answering(502), &store, now()).await] {
         let failed = failed.expect_err("not sent");
-        assert_eq!(failed.text_key(), shared::texts::Key::ErrorService, "{failed}");
+        assert_eq!(failed.text_key(), Key::ErrorService, "{failed}");
         assert!(failed.is_temporary(), "{failed}");
     }
     assert_eq!(family.device().outbox.len(), 1, "kept, to be sent when the service answers");
@@ -877,7 +878,7 @@ async fn a_queued_grant_says_what_was_chosen_and_offers_no_withdrawal() {
     };
     let queued = row(&family);
     assert_eq!(queued.control, Control::Queued);
-    assert_eq!(words::status_line(Lang::En, Role::Guardian, &queued), "Yes, I agree · Not sent yet — will retry");
+    assert_eq!(words::status_line(Lang::En, &family, &queued), "Yes, I agree · Not sent yet — will retry");
     assert_eq!(words::decision_lines(Lang::En, &queued), ["You: Yes, I agree (Not sent yet — will retry)"]);
 
     // Once the school has it, it is in effect and one button withdraws it.
@@ -885,5 +886,36 @@ async fn a_queued_grant_says_what_was_chosen_and_offers_no_withdrawal() {
     family.refresh(&fixture.http, &store, now()).await.expect("refresh");
     let sent = row(&family);
     assert_eq!(sent.control, Control::Withdraw);
-    assert!(words::status_line(Lang::En, Role::Guardian, &sent).starts_with("In effect · Given on "));
+    assert!(words::status_line(Lang::En, &family, &sent).starts_with("In effect · Given on "));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_guardian_of_an_adult_student_reads_what_the_student_decided() {
+    let fixture = school().await;
+    let student_store = MemoryStore::default();
+    let mut student = fixture.open("s-19-s", &student_store).await;
+    sign_and_send(&fixture, &mut student, &student_store, &["photos-published"]).await;
+
+    // Before the school's record is read, only that the decision is the student's is known.
+    let store = MemoryStore::default();
+    let school = School::load(&fixture.http, fixture.key).await.expect("form");
+    let invitation = Fragment::Invitation(fixture.invitations["s-19-g1"].bytes().to_vec());
+    let mut guardian = Family::open(school, invitation, &store, now()).expect("opens");
+    let line = |family: &Family, id: &str| {
+        let row = view::purpose_rows(family, now()).into_iter().find(|r| r.purpose.id == purpose(id)).expect("row");
+        assert_eq!(row.control, Control::NotTheirs);
+        words::status_line(Lang::En, family, &row)
+    };
+    let passed = text(Lang::En, Key::CosignPassedToStudent);
+    assert_eq!(line(&guardian, "photos-published"), passed);
+    assert_eq!(words::no_history(&guardian, Lang::En), text(Lang::En, Key::HistoryUnread));
+
+    // Read with the invitation: what the student decided, as theirs; never "not given".
+    guardian.refresh(&fixture.http, &store, now()).await.expect("refresh");
+    let photos = line(&guardian, "photos-published");
+    assert!(photos.starts_with(passed) && photos.contains(text(Lang::En, Key::CosignInEffect)), "{photos}");
+    let transport = line(&guardian, "transport");
+    assert_eq!(transport, format!("{passed} · {}", text(Lang::En, Key::StudentNotDecided)));
+    let entries = view::history_entries(&guardian);
+    assert_eq!(entries.iter().map(|e| (e.role, e.decision)).collect::<Vec<_>>(), [(Role::Student, Decision::Grant)]);
 }

@@ -195,6 +195,8 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
         Key::CosignPassedToStudent,
         "The decision has passed to the student, who is now 18",
     ),
+    (Key::StudentNotDecided, "The student has not decided yet"),
+    (Key::StudentRefused, "The student did not agree"),
     (
         Key::ReconfirmNeeded,
         "Please confirm this decision again: the student is older now, and who decides has changed.",
@@ -206,6 +208,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     // History
     (Key::HistoryHeading, "History"),
     (Key::HistoryEmpty, "No decisions yet."),
+    (Key::HistoryUnread, "The history could not be read from the school yet. It is shown as soon as the school answers."),
     (Key::HistoryGranted, "Consent given"),
     (Key::HistoryWithdrawn, "Consent withdrawn"),
     (Key::HistorySignedBy, "Signed by {name} on {date}"),

@@ -255,6 +255,10 @@ keys! {
     CosignInEffect,
     /// Co-signing state: the student is now an adult and decides alone.
     CosignPassedToStudent,
+    /// Beside that, to a guardian who can read the school's record: the adult student has not decided.
+    StudentNotDecided,
+    /// Beside that, to a guardian who can read the school's record: the adult student said no.
+    StudentRefused,
     /// Banner on a consent that must be confirmed again because the student crossed an age threshold.
     ReconfirmNeeded,
     /// Banner on a purpose whose form changed, so a new decision is needed.
@@ -265,6 +269,8 @@ keys! {
     HistoryHeading,
     /// History screen with no entries.
     HistoryEmpty,
+    /// History screen, when the school's record could not be read (yet): nothing is known to list.
+    HistoryUnread,
     /// History entry type: a consent given.
     HistoryGranted,
     /// History entry type: a consent withdrawn.

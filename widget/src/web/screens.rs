@@ -363,8 +363,7 @@ fn decision_lines(state: State, row: &PurposeRow) -> Vec<impl IntoView> {
 
 /// The purpose's state in words, as this person should read it.
 fn status_line(state: State, row: &PurposeRow) -> String {
-    let role = state.family.with(|f| f.as_ref().map(|f| f.invitation().role));
-    role.map(|role| words::status_line(state.lang.get(), role, row)).unwrap_or_default()
+    state.family.with(|f| f.as_ref().map(|f| words::status_line(state.lang.get(), f, row)).unwrap_or_default())
 }
 
 /// The school's acknowledgement of this person's latest receipt.
@@ -389,7 +388,7 @@ fn history(state: State) -> impl IntoView {
                 <section class="cw-history" data-testid="history">
                     <h3>{state.text(Key::HistoryHeading)}</h3>
                     <p>{state.text(Key::HistoryKept)}</p>
-                    {entries.is_empty().then(|| view! { <p>{state.text(Key::HistoryEmpty)}</p> })}
+                    {entries.is_empty().then(|| view! { <p>{words::no_history(family, lang)}</p> })}
                     <ol>
                         {entries.into_iter().map(|entry| {
                             let title = form.purpose(&entry.purpose).map_or(entry.purpose.to_string(), |p| p.title.get(lang).to_owned());
