@@ -3,7 +3,8 @@
 //! components only put these strings on the page.
 
 use crate::family::{Access, Family};
-use crate::view::{Control, PurposeRow};
+use crate::view::{Control, HistoryGroup, PurposeRow};
+use shared::ids::PurposeId;
 use shared::objects::{Decision, Role};
 use shared::policy::Status;
 use shared::texts::{fill, text, Key};
@@ -190,6 +191,25 @@ pub fn status_line(lang: Lang, family: &Family, row: &PurposeRow) -> String {
 /// the school's record was read.
 pub fn no_history(family: &Family, lang: Lang) -> &'static str {
     text(lang, if record_read(family) { Key::HistoryEmpty } else { Key::HistoryUnread })
+}
+
+/// A history group's heading: who signed, and when their device signed.
+pub fn signed_by(lang: Lang, group: &HistoryGroup) -> String {
+    let who = if group.by_me { Key::RoleYou } else { role_name(group.role) };
+    fill(text(lang, Key::HistorySignedBy), &[("name", text(lang, who)), ("date", &instant(lang, group.signed_at))])
+}
+
+/// One decision of a receipt: "Purpose title: Consent given".
+pub fn decided(lang: Lang, family: &Family, purpose: &PurposeId, decision: Decision) -> String {
+    let form = family.school().form().body();
+    let title = form.purpose(purpose).map_or_else(|| purpose.to_string(), |p| p.title.get(lang).to_owned());
+    format!("{title}: {}", text(lang, decision_name(decision)))
+}
+
+/// A history group's last line: when the school recorded the receipt, and where in its log.
+pub fn confirmed(lang: Lang, group: &HistoryGroup) -> String {
+    let when = fill(text(lang, Key::HistoryAcknowledged), &[("date", &instant(lang, group.logged_at))]);
+    format!("{when} (#{})", group.log_index)
 }
 
 /// The school's confirmation of this person's latest receipt, in one sentence saying what it

@@ -317,10 +317,11 @@ async fn flow_3_withdrawal_is_one_action_and_history_keeps_both() {
         (Status::Withdrawn { by: Role::Guardian, .. }, Control::Choose)
     ));
 
-    let photos: Vec<Decision> = view::history_entries(&family)
+    let photos: Vec<Decision> = view::history_groups(&family)
         .into_iter()
-        .filter(|e| e.purpose == purpose("photos-published"))
-        .map(|e| e.decision)
+        .flat_map(|g| g.decisions)
+        .filter(|(p, _)| *p == purpose("photos-published"))
+        .map(|(_, decision)| decision)
         .collect();
     assert_eq!(photos, vec![Decision::Withdraw, Decision::Grant], "newest first, the grant still listed");
     assert_eq!(family.device().kept.len(), 2);
@@ -916,6 +917,41 @@ async fn the_guardian_of_an_adult_student_reads_what_the_student_decided() {
     assert!(photos.starts_with(passed) && photos.contains(text(Lang::En, Key::CosignInEffect)), "{photos}");
     let transport = line(&guardian, "transport");
     assert_eq!(transport, format!("{passed} · {}", text(Lang::En, Key::StudentNotDecided)));
-    let entries = view::history_entries(&guardian);
-    assert_eq!(entries.iter().map(|e| (e.role, e.decision)).collect::<Vec<_>>(), [(Role::Student, Decision::Grant)]);
+    let groups = view::history_groups(&guardian);
+    let signed: Vec<_> = groups.iter().map(|g| (g.role, g.decisions.clone())).collect();
+    assert_eq!(signed, [(Role::Student, vec![(purpose("photos-published"), Decision::Grant)])]);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn history_shows_one_group_per_signature_with_purposes_in_the_forms_order() {
+    let fixture = school().await;
+    let store = MemoryStore::default();
+    let mut family = fixture.open("s-10-g1", &store).await;
+    let form: Vec<PurposeId> = family.school().form().body().purposes.iter().map(|p| p.id.clone()).collect();
+    // Answered in an order that is neither the form's nor the ids'.
+    let mut answered_ids: Vec<&str> = form.iter().map(PurposeId::as_str).collect();
+    answered_ids.reverse();
+    sign_and_send(&fixture, &mut family, &store, &answered_ids).await;
+    let rows = view::purpose_rows(&family, now());
+    let withdraw = BTreeMap::from([(form[0].clone(), Decision::Withdraw)]);
+    family
+        .decide(
+            view::decisions_to_send(&rows, &BTreeMap::new()).into_iter().chain(withdraw).collect(),
+            Lang::En,
+            now(),
+            &store,
+        )
+        .expect("recorded");
+    family.flush(&fixture.http, &store, now()).await.expect("sent");
+    family.refresh(&fixture.http, &store, now()).await.expect("refresh");
+
+    let groups = view::history_groups(&family);
+    assert_eq!(groups.len(), 2, "one group per receipt: {groups:#?}");
+    assert_eq!(groups[0].decisions, [(form[0].clone(), Decision::Withdraw)], "newest first");
+    let granted: Vec<PurposeId> = groups[1].decisions.iter().map(|(p, _)| p.clone()).collect();
+    assert_eq!(granted, form, "in the form's order");
+    assert!(groups.iter().all(|g| g.by_me && g.role == Role::Guardian));
+    let heading = words::signed_by(Lang::En, &groups[1]);
+    assert!(heading.starts_with("Signed by You on "), "{heading}");
+    assert_eq!(words::confirmed(Lang::En, &groups[0]).matches("(#").count(), 1);
 }

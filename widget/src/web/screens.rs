@@ -9,7 +9,7 @@ use crate::outbox::SetAsideReason;
 use crate::problem::Problem;
 use crate::receipts;
 use crate::view::{self, Control, PurposeRow};
-use crate::words::{self, answer_name, decision_name, role_name};
+use crate::words::{self, answer_name};
 use leptos::prelude::*;
 use shared::objects::{Contact, Decision, Outcome, Right, Role};
 use shared::policy::Signers;
@@ -381,29 +381,26 @@ fn history(state: State) -> impl IntoView {
     move || {
         state.family.with(|family| {
             let family = family.as_ref()?;
-            let entries = view::history_entries(family);
-            let form = family.school().form().body().clone();
+            let groups = view::history_groups(family);
             let lang = state.lang.get();
             Some(view! {
                 <section class="cw-history" data-testid="history">
                     <h3>{state.text(Key::HistoryHeading)}</h3>
                     <p>{state.text(Key::HistoryKept)}</p>
-                    {entries.is_empty().then(|| view! { <p>{words::no_history(family, lang)}</p> })}
-                    <ol>
-                        {entries.into_iter().map(|entry| {
-                            let title = form.purpose(&entry.purpose).map_or(entry.purpose.to_string(), |p| p.title.get(lang).to_owned());
-                            let what = decision_name(entry.decision);
-                            let who = if entry.by_me { Key::RoleYou } else { role_name(entry.role) };
-                            view! {
-                                <li data-testid="history-entry" data-decision=format!("{:?}", entry.decision).to_lowercase()>
-                                    <strong>{title}</strong> ": " {state.text(what)}
-                                    <br />
-                                    {fill(state.text(Key::HistorySignedBy), &[("name", state.text(who)), ("date", &date(state, entry.logged_at))])}
-                                    <br />
-                                    {fill(state.text(Key::HistoryAcknowledged), &[("date", &date(state, entry.logged_at))])}
-                                    " (#" {entry.log_index} ")"
-                                </li>
-                            }
+                    {groups.is_empty().then(|| view! { <p>{words::no_history(family, lang)}</p> })}
+                    <ol class="cw-receipt-list">
+                        {groups.into_iter().map(|group| view! {
+                            <li class="cw-receipt-group" data-testid="history-receipt">
+                                <p><strong>{words::signed_by(lang, &group)}</strong></p>
+                                <ul>
+                                    {group.decisions.iter().map(|(purpose, decision)| view! {
+                                        <li data-testid="history-entry" data-decision=format!("{decision:?}").to_lowercase()>
+                                            {words::decided(lang, family, purpose, *decision)}
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                                <p class="cw-confirmed">{words::confirmed(lang, &group)}</p>
+                            </li>
                         }).collect_view()}
                     </ol>
                 </section>
@@ -525,7 +522,7 @@ fn printable(state: State) -> impl IntoView {
         let family = family.as_ref()?;
         let form = family.school().form();
         let lang = state.lang.get();
-        let entries: Vec<_> = view::history_entries(family).into_iter().filter(|e| e.by_me).collect();
+        let groups: Vec<_> = view::history_groups(family).into_iter().filter(|g| g.by_me).collect();
         Some(view! {
             <article class="cw-printable" data-testid="printable-receipt">
                 <h4>{state.text(Key::ReceiptTitle)}</h4>
@@ -533,14 +530,16 @@ fn printable(state: State) -> impl IntoView {
                 <p>{family.invitation().display_name.clone()}</p>
                 <p>{fill(state.text(Key::ReceiptFormVersion), &[("hash", &form.hash().to_hex())])}</p>
                 <ul>
-                    {entries.into_iter().map(|e| {
-                        let title = form.body().purpose(&e.purpose).map_or(e.purpose.to_string(), |p| p.title.get(lang).to_owned());
-                        let what = decision_name(e.decision);
-                        view! {
-                            <li>{title} ": " {state.text(what)} " — "
-                                {fill(state.text(Key::HistoryAcknowledged), &[("date", &date(state, e.logged_at))])}
-                                " (#" {e.log_index} ", " {e.receipt.to_hex()} ")"</li>
-                        }
+                    {groups.into_iter().map(|group| view! {
+                        <li>
+                            {words::signed_by(lang, &group)}
+                            <ul>
+                                {group.decisions.iter().map(|(purpose, decision)| view! {
+                                    <li>{words::decided(lang, family, purpose, *decision)}</li>
+                                }).collect_view()}
+                            </ul>
+                            {words::confirmed(lang, &group)} " — " {group.receipt.to_hex()}
+                        </li>
                     }).collect_view()}
                 </ul>
             </article>
