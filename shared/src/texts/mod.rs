@@ -531,6 +531,67 @@ mod tests {
         fail_with(&problems);
     }
 
+    /// The words of `text`, lowercased, without punctuation.
+    fn words(text: &str) -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    }
+
+    #[test]
+    fn polish_addresses_the_reader_formally_throughout() {
+        // The informal "ty" and its forms, and the informal imperatives of the widget's actions.
+        const INFORMAL: &[&str] = &[
+            "ty",
+            "ciebie",
+            "cię",
+            "tobie",
+            "twój",
+            "twoja",
+            "twoją",
+            "twoje",
+            "twojego",
+            "twojej",
+            "twoich",
+            "możesz",
+            "spróbuj",
+            "podpisz",
+            "wyślij",
+            "wycofaj",
+            "pobierz",
+            "zapisz",
+            "przywróć",
+            "złóż",
+            "odrzuć",
+            "sprawdź",
+            "otwórz",
+            "poproś",
+            "wybierz",
+            "naciśnij",
+            "kliknij",
+            "użyj",
+            "zachowaj",
+        ];
+        let mut problems = Vec::new();
+        for (key, text) in catalogue(Lang::Pl) {
+            for word in words(text) {
+                if INFORMAL.contains(&word.as_str()) {
+                    problems.push(format!("pl: {} says {word:?}: {text:?}", key.name()));
+                }
+            }
+        }
+        fail_with(&problems);
+    }
+
+    #[test]
+    fn romanian_calls_consent_acord_throughout() {
+        let mut problems = Vec::new();
+        for (key, text) in catalogue(Lang::Ro) {
+            if words(text).iter().any(|w| w.starts_with("consimț")) {
+                problems.push(format!("ro: {} says \"consimțământ\", not \"acord\": {text:?}", key.name()));
+            }
+        }
+        fail_with(&problems);
+    }
+
     #[test]
     fn romanian_uses_comma_below_not_cedilla() {
         let mut problems = Vec::new();

@@ -1,7 +1,7 @@
 //! Romanian texts.
 //!
-//! Addressed with the formal "dumneavoastră" and formal imperatives ("Semnați"); diacritics
-//! with comma below (ș ț), never cedilla. "Dovadă" is a receipt the family keeps; "confirmare"
+//! Addressed with the formal "dumneavoastră" and formal imperatives ("Semnați"); consent is
+//! "acord" everywhere, never "consimțământ"; diacritics with comma below (ș ț), never cedilla. "Dovadă" is a receipt the family keeps; "confirmare"
 //! is the school's acknowledgement.
 
 use super::Key;
@@ -22,7 +22,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::RoleStudent, "Elev"),
     (Key::RoleYou, "Dumneavoastră"),
     (Key::CosignWaitingForYou, "Așteaptă decizia dumneavoastră"),
-    (Key::HistoryRefused, "Consimțământ refuzat"),
+    (Key::HistoryRefused, "Acord refuzat"),
     // Information shown before any checkbox
     (Key::InfoIntro, "Vă rugăm să citiți aceste informații înainte de a decide. Ele explică cine folosește datele elevului, de ce, cât timp le păstrează și ce drepturi aveți."),
     (Key::ControllerHeading, "Cine răspunde de date"),
@@ -143,13 +143,13 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::RequestDecisionRefused, "Școala v-a respins cererea."),
     (Key::RequestDecisionReason, "Motivul: {reason}"),
     (Key::RequestComplaint, "Dacă nu sunteți de acord cu decizia, puteți depune o plângere la autoritatea de supraveghere."),
-    // Erori legate de link și de dispozitiv
+    // Errors about the link and the device
     (Key::ErrorLinkDamaged, "Acest link este incomplet sau a fost modificat pe drum. Deschideți-l din nou din mesajul școlii, copiindu-l în întregime, sau cereți școlii un link nou."),
     (Key::ErrorLinkNotValid, "Acest link nu a fost emis de această școală sau a fost modificat. Nu se afișează nimic. Vă rugăm să cereți școlii un link nou."),
     (Key::ErrorInvitationReplaced, "Școala v-a trimis un link mai nou, care îl înlocuiește pe acesta. Vă rugăm să folosiți cel mai nou link."),
     (Key::ErrorDeviceDamaged, "Datele păstrate pentru dumneavoastră în acest browser sunt deteriorate și nu pot fi refăcute din registrul școlii. Restaurați copia de rezervă a cheii sau cereți școlii un link nou."),
     (Key::ErrorStorage, "Acest browser nu poate păstra date (navigare privată sau spațiu plin). Aici nu se poate semna nimic; vă rugăm să folosiți alt browser."),
-    // Reparații și decizii puse deoparte
+    // Repairs, and decisions set aside
     (Key::DeviceRepaired, "Unele date păstrate în acest browser erau deteriorate. Au fost refăcute din registrul verificat al școlii."),
     (Key::ChangedElsewhere, "Acest lucru a fost deja modificat pe alt dispozitiv sau în altă filă. Iată situația actuală."),
     (Key::SetAsideLinkClosed, "Alegerea dumneavoastră nu a fost trimisă, deoarece acest link nu poate fi folosit pe acest dispozitiv."),
