@@ -10,7 +10,8 @@
 //! - [`family`]: the flows (enrol, decide, withdraw, request, history, log consistency) over two
 //!   small traits, [`transport::Transport`] and [`store::Store`]; [`history`] verifies what the
 //!   school's record says, [`witness`] checks that its log only grows;
-//! - [`view`]: what each screen shows, computed from the verified history;
+//! - [`view`]: what each screen shows, computed from the verified history, and [`words`]: the
+//!   sentences it says, in the reader's language;
 //! - [`receipts`]: the file a family keeps, which `verifier verify` checks offline;
 //! - [`timing`]: the User Timing entries a benchmark reads (time to interactive, one signature);
 //! - `web` (WebAssembly only): `fetch`, `localStorage`, file downloads and the Leptos components,
@@ -28,6 +29,7 @@ pub mod timing;
 pub mod transport;
 pub mod view;
 pub mod witness;
+pub mod words;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

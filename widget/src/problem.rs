@@ -29,9 +29,15 @@ pub enum Problem {
     /// The school sent this person a newer invitation, which replaced this one.
     #[error("the invitation was replaced by a newer one")]
     InvitationReplaced,
-    /// The service could not be reached; whatever was signed stays queued.
-    #[error("network: {0}")]
+    /// The device has no network connection (the browser says it is offline); whatever was
+    /// signed stays queued.
+    #[error("offline: {0}")]
     Offline(String),
+    /// The device is online but the service could not be reached (refused, unknown host, no
+    /// answer in time): the school's service has a problem, not the family's connection;
+    /// whatever was signed stays queued.
+    #[error("the service could not be reached: {0}")]
+    Unreachable(String),
     /// The service answered with a temporary failure (5xx, 408, 429); retried later.
     #[error("service unavailable ({status}): {message}")]
     Unavailable {
@@ -80,7 +86,7 @@ impl Problem {
             Problem::InvitationUsed => Key::ErrorInvitationUsed,
             Problem::InvitationReplaced => Key::ErrorInvitationReplaced,
             Problem::Offline(_) => Key::QueueOfflineNotice,
-            Problem::Unavailable { .. } | Problem::Refused { .. } => Key::ErrorService,
+            Problem::Unreachable(_) | Problem::Unavailable { .. } | Problem::Refused { .. } => Key::ErrorService,
             Problem::BadAnswer(_) => Key::ErrorAcknowledgementInvalid,
             Problem::LogInconsistent(_) => Key::ErrorLogInconsistent,
             Problem::KeyFileInvalid(_) => Key::ErrorKeyFileInvalid,
@@ -91,7 +97,7 @@ impl Problem {
 
     /// Whether trying again later may succeed without anything changing on this device.
     pub fn is_temporary(&self) -> bool {
-        matches!(self, Problem::Offline(_) | Problem::Unavailable { .. })
+        matches!(self, Problem::Offline(_) | Problem::Unreachable(_) | Problem::Unavailable { .. })
     }
 
     /// Whether opening the page again may succeed: not for a link or saved state that is what

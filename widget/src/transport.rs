@@ -23,6 +23,18 @@ pub trait Transport {
     async fn post(&self, path: &str, body: Vec<u8>) -> Result<Reply, Problem>;
 }
 
+/// The [`Problem`] of a request that got no answer at all. "No internet connection" only when the
+/// device says it has none (`navigator.onLine` false): a browser that is online and still gets
+/// no answer — refused, unknown host, timed out — met the school's service's problem, and the
+/// family should not be sent to check their connection.
+pub fn not_answered(online: bool, detail: String) -> Problem {
+    if online {
+        Problem::Unreachable(detail)
+    } else {
+        Problem::Offline(detail)
+    }
+}
+
 #[derive(Deserialize)]
 struct ErrorBody {
     error: ErrorDetail,
@@ -78,5 +90,13 @@ mod tests {
         check(409, &err("replay"), Err(Problem::Refused { code: "replay".into(), message: "m".into() }));
         check(400, &err("incomplete_body"), Err(Problem::Unavailable { status: 400, message: "m".into() }));
         check(502, "Bad Gateway", Err(Problem::Unavailable { status: 502, message: "Bad Gateway".into() }));
+    }
+
+    #[test]
+    fn no_internet_connection_is_said_only_when_the_device_is_offline() {
+        use shared::texts::Key;
+        assert_eq!(not_answered(false, "TypeError".into()).text_key(), Key::QueueOfflineNotice);
+        assert_eq!(not_answered(true, "TypeError".into()).text_key(), Key::ErrorService);
+        assert!(not_answered(true, "TypeError".into()).is_temporary(), "what was signed stays queued");
     }
 }

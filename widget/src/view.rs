@@ -21,8 +21,11 @@ pub enum Control {
     /// "Yes" and "no", neither selected: they have not granted it (they never answered, refused
     /// or withdrew).
     Choose,
-    /// A "withdraw" button: they granted it, and withdrawing is one action.
+    /// A "withdraw" button: the school logged their grant, and withdrawing is one action.
     Withdraw,
+    /// Nothing yet: their decision waits on this device to be sent, and is not in effect, so
+    /// there is nothing to withdraw; once the school has it, the usual control returns.
+    Queued,
     /// Nothing: it is not their decision at the student's age (a guardian of a student of 18+).
     NotTheirs,
 }
@@ -57,19 +60,19 @@ pub struct PurposeRow {
     pub form_superseded: bool,
 }
 
-/// One decision in the history.
+/// One signed receipt in the history: who signed it and when, and what it decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryEntry {
+pub struct HistoryGroup {
+    /// When the signer's device signed it (the device's clock, as signed).
+    pub signed_at: Timestamp,
     /// When the school logged it.
     pub logged_at: Timestamp,
     /// Who signed, in which capacity.
     pub role: Role,
     /// Whether it was this person.
     pub by_me: bool,
-    /// The purpose.
-    pub purpose: PurposeId,
-    /// The decision.
-    pub decision: Decision,
+    /// Its decisions, in the order of the form's purposes (those the form no longer has last).
+    pub decisions: Vec<(PurposeId, Decision)>,
     /// The receipt's entry in the school's log.
     pub log_index: u64,
     /// The receipt's hash.
@@ -121,6 +124,8 @@ pub fn purpose_rows(family: &Family, now: Timestamp) -> Vec<PurposeRow> {
             let my = mine.get(&purpose.id).copied();
             let control = if !state.required.includes(role) {
                 Control::NotTheirs
+            } else if matches!(my, Some((_, None))) {
+                Control::Queued
             } else if matches!(my, Some((Decision::Grant, _))) {
                 Control::Withdraw
             } else {
@@ -226,27 +231,33 @@ fn changes_mine(row: &PurposeRow, decision: Decision) -> bool {
     }
 }
 
-/// Every decision on every acknowledged receipt about the student, newest first.
-pub fn history_entries(family: &Family) -> Vec<HistoryEntry> {
-    let mut entries: Vec<HistoryEntry> = family
+/// Every acknowledged receipt about the student, newest first: one group per signature.
+pub fn history_groups(family: &Family) -> Vec<HistoryGroup> {
+    let purposes = &family.school().form().body().purposes;
+    let place = |id: &PurposeId| purposes.iter().position(|p| p.id == *id).unwrap_or(purposes.len());
+    let mut groups: Vec<HistoryGroup> = family
         .history()
         .receipts
         .iter()
-        .flat_map(|(receipt, ack)| {
-            let ack = ack.body();
-            receipt.body().decisions.iter().map(move |(purpose, decision)| HistoryEntry {
-                logged_at: ack.server_time,
-                role: receipt.body().role,
-                by_me: family.is_mine(receipt.body().certificate),
-                purpose: purpose.clone(),
-                decision: *decision,
-                log_index: ack.log_index,
+        .map(|(receipt, ack)| {
+            let body = receipt.body();
+            let mut decisions: Vec<(PurposeId, Decision)> =
+                body.decisions.iter().map(|(purpose, decision)| (purpose.clone(), *decision)).collect();
+            // Stable, so purposes the form no longer has keep their id order after the others.
+            decisions.sort_by_key(|(purpose, _)| place(purpose));
+            HistoryGroup {
+                signed_at: body.client_time,
+                logged_at: ack.body().server_time,
+                role: body.role,
+                by_me: family.is_mine(body.certificate),
+                decisions,
+                log_index: ack.body().log_index,
                 receipt: receipt.hash(),
-            })
+            }
         })
         .collect();
-    entries.sort_by(|a, b| b.log_index.cmp(&a.log_index).then(a.purpose.cmp(&b.purpose)));
-    entries
+    groups.sort_by_key(|group| std::cmp::Reverse(group.log_index));
+    groups
 }
 
 /// The person's rights requests, oldest first, then those not sent yet.

@@ -118,3 +118,18 @@ fn every_vector_gives_the_same_verdict_in_the_browser_as_natively() {
         assert_eq!(vector.run().as_deref(), Ok(vector.expect.as_str()), "{}", vector.name);
     }
 }
+
+#[wasm_bindgen_test]
+fn dates_read_in_the_readers_language_and_time_zone() {
+    use widget::words::{self, clock};
+    let at = shared::Timestamp::parse("2026-05-14T09:30:00Z").expect("an instant");
+    assert_eq!(clock::instant(Lang::En, at, Some("UTC")), "14 May 2026, 09:30");
+    assert_eq!(clock::instant(Lang::Pl, at, Some("UTC")), "14 maja 2026, 09:30");
+    assert_eq!(clock::instant(Lang::Ro, at, Some("UTC")), "14 mai 2026, 09:30");
+    // The reader's time zone, not the protocol's UTC.
+    assert_eq!(clock::instant(Lang::Pl, at, Some("Europe/Warsaw")), "14 maja 2026, 11:30");
+    assert_eq!(clock::instant(Lang::Ro, at, Some("Europe/Bucharest")), "14 mai 2026, 12:30");
+    // A date of birth is a day, which no time zone moves.
+    assert_eq!(words::day(Lang::En, "2012-03-01"), "1 March 2012");
+    assert_eq!(words::day(Lang::Pl, "2012-03-01"), "1 marca 2012");
+}

@@ -10,6 +10,7 @@ use shared::ids::PurposeId;
 use shared::objects::{ConsentForm, Decision, Invitation, Right, Role};
 use shared::policy::Status;
 use shared::primitives::PublicKey;
+use shared::texts::{text, Key};
 use shared::{sign, Lang, Signed, Timestamp};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -21,8 +22,9 @@ use widget::link::Fragment;
 use widget::outbox::SetAsideReason;
 use widget::problem::Problem;
 use widget::store::Store;
-use widget::transport::{Reply, Transport};
+use widget::transport::{not_answered, Reply, Transport};
 use widget::view::{self, Control};
+use widget::words;
 
 /// `localStorage` as a map; cloning it is a second browser profile.
 #[derive(Default, Clone)]
@@ -115,9 +117,10 @@ impl Transport for Edited<'_> {
 }
 
 async fn reply(response: reqwest::Result<reqwest::Response>) -> Result<Reply, Problem> {
-    let response = response.map_err(|e| Problem::Offline(e.to_string()))?;
+    // This machine is online, as a browser with a network is: no answer is the service's problem.
+    let response = response.map_err(|e| not_answered(true, e.to_string()))?;
     let status = response.status().as_u16();
-    let body = response.bytes().await.map_err(|e| Problem::Offline(e.to_string()))?.to_vec();
+    let body = response.bytes().await.map_err(|e| not_answered(true, e.to_string()))?.to_vec();
     Ok(Reply { status, body })
 }
 
@@ -338,10 +341,11 @@ async fn flow_3_withdrawal_is_one_action_and_history_keeps_both() {
         (Status::Withdrawn { by: Role::Guardian, .. }, Control::Choose)
     ));
 
-    let photos: Vec<Decision> = view::history_entries(&family)
+    let photos: Vec<Decision> = view::history_groups(&family)
         .into_iter()
-        .filter(|e| e.purpose == purpose("photos-published"))
-        .map(|e| e.decision)
+        .flat_map(|g| g.decisions)
+        .filter(|(p, _)| *p == purpose("photos-published"))
+        .map(|(_, decision)| decision)
         .collect();
     assert_eq!(photos, vec![Decision::Withdraw, Decision::Grant], "newest first, the grant still listed");
     assert_eq!(family.device().kept.len(), 2);
@@ -838,4 +842,179 @@ async fn a_school_restored_from_an_older_copy_gets_the_familys_receipts_back_as_
     let audit = archive.audit_purpose("photos-published", now(), None).expect("audit");
     let row = audit.rows.iter().find(|r| r.student.student == student).expect("row");
     assert!(matches!(row.state.status, Status::Withdrawn { .. }), "{:?}", row.state.status);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_form_names_the_student_it_is_about() {
+    let fixture = school().await;
+    // One parent of two children would otherwise see two identical forms.
+    let younger = fixture.open("s-10-g1", &MemoryStore::default()).await;
+    let older = fixture.open("s-15-g1", &MemoryStore::default()).await;
+    let (younger, older) = (words::student_line(&younger, Lang::En), words::student_line(&older, Lang::En));
+    assert!(younger.contains("s-10") && younger.contains(&words::day(Lang::En, born_years_ago(10))), "{younger}");
+    assert!(older.contains("s-15") && !older.contains("s-10"), "{older}");
+    // The student's own invitation names them.
+    let student = fixture.open("s-15-s", &MemoryStore::default()).await;
+    assert!(words::student_line(&student, Lang::Pl).contains("Mihai"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_main_flow_says_dates_in_words_and_no_protocol_terms() {
+    let fixture = school().await;
+    let (guardian_store, student_store) = (MemoryStore::default(), MemoryStore::default());
+    let mut guardian = fixture.open("s-15-g1", &guardian_store).await;
+    sign_and_send(&fixture, &mut guardian, &guardian_store, &["recordings-events"]).await;
+    let mut student = fixture.open("s-15-s", &student_store).await;
+    sign_and_send(&fixture, &mut student, &student_store, &["recordings-events"]).await;
+    let logged =
+        student.history().receipts.iter().map(|(_, ack)| ack.body().server_time.to_string()).collect::<Vec<_>>();
+    assert_eq!(logged.len(), 2);
+    for lang in Lang::ALL {
+        let row =
+            view::purpose_rows(&student, now()).into_iter().find(|r| r.purpose.id == purpose("recordings-events"));
+        let row = row.expect("row");
+        let mut said = vec![words::status_line(lang, &student, &row)];
+        said.extend(words::decision_lines(lang, &row));
+        said.push(words::last_acknowledgement(&student, lang).expect("the school confirmed the student's receipt"));
+        for sentence in &said {
+            for instant in &logged {
+                assert!(!sentence.contains(instant.as_str()), "{lang:?}: a raw instant in {sentence:?}");
+            }
+            let lower = sentence.to_lowercase();
+            for term in ["checkpoint", "certificate", "hash", "certyfikat", "certificat", "#"] {
+                assert!(!lower.contains(term), "{lang:?}: {term:?} in {sentence:?}");
+            }
+        }
+        // The instant is there, written for the reader instead.
+        let mine = row.mine.and_then(|(_, logged)| logged).expect("the student's decision was logged");
+        assert!(said.iter().any(|s| s.contains(&words::instant(lang, mine))), "{said:?}");
+    }
+}
+
+/// A school service behind a proxy that answers every request with one status.
+struct Answering(u16);
+
+impl Transport for Answering {
+    async fn get(&self, _: &str, _: Option<&str>) -> Result<Reply, Problem> {
+        Ok(Reply { status: self.0, body: b"Bad Gateway".to_vec() })
+    }
+
+    async fn post(&self, _: &str, _: Vec<u8>) -> Result<Reply, Problem> {
+        Ok(Reply { status: self.0, body: b"Bad Gateway".to_vec() })
+    }
+}
+
+/// Answers "yes" to trips abroad and tries to send it to a school service nobody listens for.
+async fn grant_trips_while_the_service_is_down(family: &mut Family, store: &MemoryStore) -> Result<usize, Problem> {
+    let rows = view::purpose_rows(family, now());
+    let decisions = view::decisions_to_send(&rows, &answered(&[("trips-abroad", Decision::Grant)]));
+    family.decide(decisions, Lang::En, now(), store).expect("recorded");
+    let down = Http { base: "http://127.0.0.1:9".into(), client: reqwest::Client::new() };
+    family.flush(&down, store, now()).await
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_school_service_down_is_not_called_a_lost_internet_connection() {
+    let fixture = school().await;
+    let store = MemoryStore::default();
+    let mut family = fixture.open("s-10-g1", &store).await;
+    // The device is online; the school's service is not listening, or its proxy answers 502.
+    let down = grant_trips_while_the_service_is_down(&mut family, &store).await;
+    for failed in [down, family.flush(&Answering(502), &store, now()).await] {
+        let failed = failed.expect_err("not sent");
+        assert_eq!(failed.text_key(), Key::ErrorService, "{failed}");
+        assert!(failed.is_temporary(), "{failed}");
+    }
+    assert_eq!(family.device().outbox.len(), 1, "kept, to be sent when the service answers");
+    assert_eq!(family.flush(&fixture.http, &store, now()).await, Ok(1));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_queued_grant_says_what_was_chosen_and_offers_no_withdrawal() {
+    let fixture = school().await;
+    let store = MemoryStore::default();
+    let mut family = fixture.open("s-10-g1", &store).await;
+    grant_trips_while_the_service_is_down(&mut family, &store).await.expect_err("not sent");
+
+    // Not in effect yet, so nothing to withdraw; the row says what was chosen, and that it waits.
+    let row = |family: &Family| {
+        view::purpose_rows(family, now()).into_iter().find(|r| r.purpose.id == purpose("trips-abroad")).expect("row")
+    };
+    let queued = row(&family);
+    assert_eq!(queued.control, Control::Queued);
+    assert_eq!(words::status_line(Lang::En, &family, &queued), "Yes, I agree · Not sent yet — will retry");
+    assert_eq!(words::decision_lines(Lang::En, &queued), ["You: Yes, I agree (Not sent yet — will retry)"]);
+
+    // Once the school has it, it is in effect and one button withdraws it.
+    assert_eq!(family.flush(&fixture.http, &store, now()).await, Ok(1));
+    family.refresh(&fixture.http, &store, now()).await.expect("refresh");
+    let sent = row(&family);
+    assert_eq!(sent.control, Control::Withdraw);
+    assert!(words::status_line(Lang::En, &family, &sent).starts_with("In effect · Given on "));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_guardian_of_an_adult_student_reads_what_the_student_decided() {
+    let fixture = school().await;
+    let student_store = MemoryStore::default();
+    let mut student = fixture.open("s-19-s", &student_store).await;
+    sign_and_send(&fixture, &mut student, &student_store, &["photos-published"]).await;
+
+    // Before the school's record is read, only that the decision is the student's is known.
+    let store = MemoryStore::default();
+    let school = School::load(&fixture.http, fixture.key).await.expect("form");
+    let invitation = Fragment::Invitation(fixture.invitations["s-19-g1"].bytes().to_vec());
+    let mut guardian = Family::open(school, invitation, &store, now()).expect("opens");
+    let line = |family: &Family, id: &str| {
+        let row = view::purpose_rows(family, now()).into_iter().find(|r| r.purpose.id == purpose(id)).expect("row");
+        assert_eq!(row.control, Control::NotTheirs);
+        words::status_line(Lang::En, family, &row)
+    };
+    let passed = text(Lang::En, Key::CosignPassedToStudent);
+    assert_eq!(line(&guardian, "photos-published"), passed);
+    assert_eq!(words::no_history(&guardian, Lang::En), text(Lang::En, Key::HistoryUnread));
+
+    // Read with the invitation: what the student decided, as theirs; never "not given".
+    guardian.refresh(&fixture.http, &store, now()).await.expect("refresh");
+    let photos = line(&guardian, "photos-published");
+    assert!(photos.starts_with(passed) && photos.contains(text(Lang::En, Key::CosignInEffect)), "{photos}");
+    let transport = line(&guardian, "transport");
+    assert_eq!(transport, format!("{passed} · {}", text(Lang::En, Key::StudentNotDecided)));
+    let groups = view::history_groups(&guardian);
+    let signed: Vec<_> = groups.iter().map(|g| (g.role, g.decisions.clone())).collect();
+    assert_eq!(signed, [(Role::Student, vec![(purpose("photos-published"), Decision::Grant)])]);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn history_shows_one_group_per_signature_with_purposes_in_the_forms_order() {
+    let fixture = school().await;
+    let store = MemoryStore::default();
+    let mut family = fixture.open("s-10-g1", &store).await;
+    let form: Vec<PurposeId> = family.school().form().body().purposes.iter().map(|p| p.id.clone()).collect();
+    // Answered in an order that is neither the form's nor the ids'.
+    let mut answered_ids: Vec<&str> = form.iter().map(PurposeId::as_str).collect();
+    answered_ids.reverse();
+    sign_and_send(&fixture, &mut family, &store, &answered_ids).await;
+    let rows = view::purpose_rows(&family, now());
+    let withdraw = BTreeMap::from([(form[0].clone(), Decision::Withdraw)]);
+    family
+        .decide(
+            view::decisions_to_send(&rows, &BTreeMap::new()).into_iter().chain(withdraw).collect(),
+            Lang::En,
+            now(),
+            &store,
+        )
+        .expect("recorded");
+    family.flush(&fixture.http, &store, now()).await.expect("sent");
+    family.refresh(&fixture.http, &store, now()).await.expect("refresh");
+
+    let groups = view::history_groups(&family);
+    assert_eq!(groups.len(), 2, "one group per receipt: {groups:#?}");
+    assert_eq!(groups[0].decisions, [(form[0].clone(), Decision::Withdraw)], "newest first");
+    let granted: Vec<PurposeId> = groups[1].decisions.iter().map(|(p, _)| p.clone()).collect();
+    assert_eq!(granted, form, "in the form's order");
+    assert!(groups.iter().all(|g| g.by_me && g.role == Role::Guardian));
+    let heading = words::signed_by(Lang::En, &groups[1]);
+    assert!(heading.starts_with("Signed by You on "), "{heading}");
+    assert_eq!(words::confirmed(Lang::En, &groups[0]).matches("(#").count(), 1);
 }

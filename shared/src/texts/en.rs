@@ -8,7 +8,7 @@ use super::Key;
 pub(super) const CATALOG: &[(Key, &str)] = &[
     // Frame of the widget
     (Key::WidgetTitle, "Consent form"),
-    (Key::StudentName, "Student: {student}"),
+    (Key::StudentName, "Student: {student}, born {born}"),
     (Key::LanguageLabel, "Language"),
     (Key::Loading, "Loading…"),
     (Key::Back, "Back"),
@@ -133,7 +133,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::AcknowledgementHeading, "The school's confirmation"),
     (
         Key::AcknowledgementDetails,
-        "Received on {date}, entry no. {index} in the school's record.",
+        "The school recorded your decision ({date}); keep this receipt.",
     ),
     // Errors
     (
@@ -195,6 +195,8 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
         Key::CosignPassedToStudent,
         "The decision has passed to the student, who is now 18",
     ),
+    (Key::StudentNotDecided, "The student has not decided yet"),
+    (Key::StudentRefused, "The student did not agree"),
     (
         Key::ReconfirmNeeded,
         "Please confirm this decision again: the student is older now, and who decides has changed.",
@@ -206,6 +208,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     // History
     (Key::HistoryHeading, "History"),
     (Key::HistoryEmpty, "No decisions yet."),
+    (Key::HistoryUnread, "The history could not be read from the school yet. It is shown as soon as the school answers."),
     (Key::HistoryGranted, "Consent given"),
     (Key::HistoryWithdrawn, "Consent withdrawn"),
     (Key::HistorySignedBy, "Signed by {name} on {date}"),

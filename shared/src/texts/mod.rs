@@ -46,7 +46,8 @@ keys! {
     // ----- Frame of the widget -----
     /// Heading at the top of the widget.
     WidgetTitle,
-    /// Line under the heading naming the student the form is about; `{student}` is the name.
+    /// Line under the heading naming the student the form is about; `{student}` is their name (on
+    /// their own invitation) or school number, `{born}` their date of birth.
     StudentName,
     /// Label of the language switcher.
     LanguageLabel,
@@ -178,7 +179,7 @@ keys! {
     StatusAcknowledged,
     /// Heading of the box showing the school's acknowledgement.
     AcknowledgementHeading,
-    /// Details of the acknowledgement; `{date}` is the server time, `{index}` the log entry.
+    /// What the acknowledgement means, in one sentence; `{date}` is when the school recorded it.
     AcknowledgementDetails,
 
     // ----- Errors -----
@@ -254,6 +255,10 @@ keys! {
     CosignInEffect,
     /// Co-signing state: the student is now an adult and decides alone.
     CosignPassedToStudent,
+    /// Beside that, to a guardian who can read the school's record: the adult student has not decided.
+    StudentNotDecided,
+    /// Beside that, to a guardian who can read the school's record: the adult student said no.
+    StudentRefused,
     /// Banner on a consent that must be confirmed again because the student crossed an age threshold.
     ReconfirmNeeded,
     /// Banner on a purpose whose form changed, so a new decision is needed.
@@ -264,6 +269,8 @@ keys! {
     HistoryHeading,
     /// History screen with no entries.
     HistoryEmpty,
+    /// History screen, when the school's record could not be read (yet): nothing is known to list.
+    HistoryUnread,
     /// History entry type: a consent given.
     HistoryGranted,
     /// History entry type: a consent withdrawn.
@@ -519,6 +526,67 @@ mod tests {
                 if !allowed && lookup(lang, key) == lookup(Lang::En, key) {
                     problems.push(format!("{}: {} is the English text", lang.code(), key.name()));
                 }
+            }
+        }
+        fail_with(&problems);
+    }
+
+    /// The words of `text`, lowercased, without punctuation.
+    fn words(text: &str) -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    }
+
+    #[test]
+    fn polish_addresses_the_reader_formally_throughout() {
+        // The informal "ty" and its forms, and the informal imperatives of the widget's actions.
+        const INFORMAL: &[&str] = &[
+            "ty",
+            "ciebie",
+            "cię",
+            "tobie",
+            "twój",
+            "twoja",
+            "twoją",
+            "twoje",
+            "twojego",
+            "twojej",
+            "twoich",
+            "możesz",
+            "spróbuj",
+            "podpisz",
+            "wyślij",
+            "wycofaj",
+            "pobierz",
+            "zapisz",
+            "przywróć",
+            "złóż",
+            "odrzuć",
+            "sprawdź",
+            "otwórz",
+            "poproś",
+            "wybierz",
+            "naciśnij",
+            "kliknij",
+            "użyj",
+            "zachowaj",
+        ];
+        let mut problems = Vec::new();
+        for (key, text) in catalogue(Lang::Pl) {
+            for word in words(text) {
+                if INFORMAL.contains(&word.as_str()) {
+                    problems.push(format!("pl: {} says {word:?}: {text:?}", key.name()));
+                }
+            }
+        }
+        fail_with(&problems);
+    }
+
+    #[test]
+    fn romanian_calls_consent_acord_throughout() {
+        let mut problems = Vec::new();
+        for (key, text) in catalogue(Lang::Ro) {
+            if words(text).iter().any(|w| w.starts_with("consimț")) {
+                problems.push(format!("ro: {} says \"consimțământ\", not \"acord\": {text:?}", key.name()));
             }
         }
         fail_with(&problems);

@@ -1,7 +1,9 @@
 //! Polish texts.
 //!
-//! Addressed to parents with the formal "Państwo" (or impersonal forms where the reader may be
-//! the student); buttons use the short imperative usual in Polish interfaces ("Wyślij").
+//! Addressed to parents with the formal "Państwo" throughout (or impersonal forms where the reader
+//! may be the student), never the informal "ty" or its imperative ("Spróbuj"): requests say
+//! "Prosimy…" or "Proszę…", and buttons say what the reader does in the first person
+//! ("Podpisuję i wysyłam", "Wycofuję zgodę"), the usual formal form on Polish consent forms.
 //! "Dowód" is a receipt the family keeps; "potwierdzenie" is the school's acknowledgement.
 
 use super::Key;
@@ -9,19 +11,19 @@ use super::Key;
 pub(super) const CATALOG: &[(Key, &str)] = &[
     // Frame of the widget
     (Key::WidgetTitle, "Formularz zgód"),
-    (Key::StudentName, "Dotyczy: {student}"),
+    (Key::StudentName, "Dotyczy ucznia: {student}, data urodzenia: {born}"),
     (Key::LanguageLabel, "Język"),
     (Key::Loading, "Wczytywanie…"),
     (Key::Back, "Wstecz"),
-    (Key::TryAgain, "Spróbuj ponownie"),
+    (Key::TryAgain, "Proszę spróbować ponownie"),
     (Key::NavConsents, "Zgody"),
     (Key::NavHistory, "Historia"),
     (Key::NavRequests, "Prawa"),
     (Key::NavReceipts, "Dowody i klucz"),
     (Key::RoleGuardian, "Rodzic lub opiekun"),
     (Key::RoleStudent, "Uczeń"),
-    (Key::RoleYou, "Ty"),
-    (Key::CosignWaitingForYou, "Czeka na Twoją decyzję"),
+    (Key::RoleYou, "Państwo"),
+    (Key::CosignWaitingForYou, "Czeka na Państwa decyzję"),
     (Key::HistoryRefused, "Zgoda nie została wyrażona"),
     // Information shown before any checkbox
     (Key::InfoIntro, "Prosimy o zapoznanie się z tymi informacjami przed podjęciem decyzji. Wyjaśniamy w nich, kto i po co korzysta z danych ucznia, jak długo je przechowuje oraz jakie prawa Państwu przysługują."),
@@ -38,7 +40,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::PurposeOptional, "Zgoda dobrowolna"),
     (Key::EveryPurposeOptional, "Każda zgoda jest dobrowolna. Jej brak nie ma żadnego wpływu na naukę ucznia w szkole."),
     (Key::NothingPreTicked, "Nic nie jest wybrane z góry. Prosimy odpowiedzieć „tak” lub „nie” tylko tam, gdzie chcą Państwo teraz zdecydować; to, co pozostanie bez odpowiedzi, nie zmienia się."),
-    (Key::NothingSentUntilSigned, "Nic nie zostanie wysłane, dopóki nie naciśną Państwo przycisku „Podpisz i wyślij”."),
+    (Key::NothingSentUntilSigned, "Nic nie zostanie wysłane, dopóki nie naciśną Państwo przycisku „Podpisuję i wysyłam”."),
     // Rights
     (Key::RightsHeading, "Państwa prawa"),
     (Key::RightsIntro, "Z tych praw mogą Państwo skorzystać w każdej chwili. Szkoła musi odpowiedzieć na każdy wniosek w wyznaczonym terminie."),
@@ -66,7 +68,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::SigningAsGuardian, "Podpisują Państwo jako rodzic lub opiekun prawny."),
     (Key::SigningAsStudent, "Podpis składa uczeń we własnym imieniu."),
     (Key::CosignExplained, "W przypadku ucznia w tym wieku zgoda obowiązuje dopiero wtedy, gdy wyrażą ją i uczeń, i rodzic lub opiekun. Jeśli którekolwiek z nich ją wycofa, zgoda przestaje obowiązywać."),
-    (Key::SignAndSend, "Podpisz i wyślij"),
+    (Key::SignAndSend, "Podpisuję i wysyłam"),
     // Progress of signing and sending
     (Key::StatusVerifyingForm, "Sprawdzanie formularza szkoły…"),
     (Key::StatusGeneratingKey, "Tworzenie klucza na tym urządzeniu…"),
@@ -75,7 +77,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::StatusSending, "Wysyłanie…"),
     (Key::StatusAcknowledged, "Odebrano. Szkoła potwierdziła odbiór swoim podpisem."),
     (Key::AcknowledgementHeading, "Potwierdzenie szkoły"),
-    (Key::AcknowledgementDetails, "Odebrano: {date}, wpis nr {index} w rejestrze szkoły."),
+    (Key::AcknowledgementDetails, "Szkoła zapisała Państwa decyzję ({date}); prosimy zachować to potwierdzenie."),
     // Errors
     (Key::ErrorInvitationExpired, "To zaproszenie wygasło. Prosimy zwrócić się do szkoły o nowy link."),
     (Key::ErrorInvitationUsed, "Ten link został już użyty na innym urządzeniu. Aby kontynuować tutaj, prosimy przywrócić kopię zapasową klucza zapisaną na tamtym urządzeniu albo poprosić szkołę o nowy link."),
@@ -94,42 +96,45 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::StateGiven, "Zgoda udzielona dnia {date}"),
     (Key::StateNotGiven, "Brak zgody"),
     (Key::StateWithdrawn, "Zgoda wycofana dnia {date}"),
-    (Key::Withdraw, "Wycofaj zgodę"),
+    (Key::Withdraw, "Wycofuję zgodę"),
     (Key::WithdrawDone, "Wycofano zgodę: {purpose}."),
     (Key::CosignWaitingForStudent, "Oczekuje na decyzję ucznia"),
     (Key::CosignWaitingForGuardian, "Oczekuje na decyzję rodzica lub opiekuna"),
     (Key::CosignInEffect, "Obowiązuje"),
     (Key::CosignPassedToStudent, "Decyzja należy teraz do ucznia, który ukończył 18 lat"),
+    (Key::StudentNotDecided, "Uczeń nie podjął jeszcze decyzji"),
+    (Key::StudentRefused, "Uczeń nie wyraził zgody"),
     (Key::ReconfirmNeeded, "Prosimy ponownie potwierdzić tę decyzję: uczeń jest starszy i zmieniło się to, kto o niej decyduje."),
     (Key::FormChanged, "Szkoła zmieniła ten formularz. Prosimy zapoznać się z nim ponownie i podjąć nową decyzję."),
     // History
     (Key::HistoryHeading, "Historia decyzji"),
     (Key::HistoryEmpty, "Nie ma jeszcze żadnych decyzji."),
+    (Key::HistoryUnread, "Nie udało się jeszcze odczytać historii ze szkoły. Pojawi się, gdy tylko szkoła odpowie."),
     (Key::HistoryGranted, "Udzielenie zgody"),
     (Key::HistoryWithdrawn, "Wycofanie zgody"),
-    (Key::HistorySignedBy, "Podpis: {name}, dnia {date}"),
+    (Key::HistorySignedBy, "Kto podpisał: {name}, {date}"),
     (Key::HistoryAcknowledged, "Szkoła potwierdziła odbiór dnia {date}"),
     (Key::HistoryKept, "Wycofanie zgody nie usuwa historii – wcześniejsze decyzje pozostają na tej liście."),
     // Receipts
     (Key::ReceiptsHeading, "Dowody decyzji"),
     (Key::ReceiptExplained, "Dowód pokazuje, co zdecydowano, kto to zrobił i kiedy. Może go sprawdzić każdy, kto ma klucz publiczny szkoły."),
-    (Key::DownloadReceiptJson, "Pobierz dowód (JSON)"),
+    (Key::DownloadReceiptJson, "Dowód do pobrania (JSON)"),
     (Key::PrintReceipt, "Dowód do wydruku"),
     (Key::ReceiptTitle, "Dowód decyzji w sprawie zgody"),
     (Key::ReceiptFormVersion, "Wersja formularza: {hash}"),
     // Key backup
     (Key::KeyHeading, "Państwa klucz"),
     (Key::KeyExplained, "Klucz jest przechowywany wyłącznie na tym urządzeniu i potwierdza, że decyzje pochodzą od Państwa. Kopia zapasowa pozwoli korzystać z innego urządzenia lub przeglądarki."),
-    (Key::ExportKey, "Zapisz kopię zapasową klucza"),
-    (Key::ImportKey, "Przywróć klucz z kopii zapasowej"),
+    (Key::ExportKey, "Zapisuję kopię zapasową klucza"),
+    (Key::ImportKey, "Przywracam klucz z kopii zapasowej"),
     (Key::KeyBackupWarning, "Prosimy nikomu nie udostępniać pliku kopii: każdy, kto go ma, może podpisywać w Państwa imieniu."),
     (Key::KeyImported, "Klucz został przywrócony."),
     // Rights requests
     (Key::RequestsHeading, "Wnioski w sprawie danych"),
-    (Key::NewRequest, "Złóż wniosek"),
+    (Key::NewRequest, "Składam wniosek"),
     (Key::RequestTypeLabel, "Czego dotyczy wniosek?"),
     (Key::RequestDetailsLabel, "Szczegóły (nieobowiązkowe)"),
-    (Key::SendRequest, "Podpisz i wyślij wniosek"),
+    (Key::SendRequest, "Podpisuję i wysyłam wniosek"),
     (Key::RequestSentOn, "Wysłano dnia {date}"),
     (Key::RequestDeadline, "Termin odpowiedzi: {date}"),
     (Key::RequestDeadlineExplained, "Szkoła musi odpowiedzieć do {date}. Może przedłużyć ten termin tylko w przypadku złożonych wniosków i musi podać Państwu przyczynę."),
@@ -140,18 +145,18 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::RequestDecisionRefused, "Szkoła nie uwzględniła Państwa wniosku."),
     (Key::RequestDecisionReason, "Uzasadnienie: {reason}"),
     (Key::RequestComplaint, "Jeśli nie zgadzają się Państwo z tą decyzją, mogą Państwo złożyć skargę do organu nadzorczego."),
-    // Błędy linku i urządzenia
+    // Errors about the link and the device
     (Key::ErrorLinkDamaged, "Ten link jest niepełny albo został zmieniony po drodze. Prosimy otworzyć go ponownie z wiadomości od szkoły, kopiując go w całości, albo poprosić szkołę o nowy link."),
     (Key::ErrorLinkNotValid, "Ten link nie pochodzi od tej szkoły albo został zmieniony. Nic nie jest wyświetlane. Prosimy poprosić szkołę o nowy link."),
     (Key::ErrorInvitationReplaced, "Szkoła wysłała Państwu nowszy link, który zastępuje ten. Prosimy użyć najnowszego linku."),
     (Key::ErrorDeviceDamaged, "Dane zapisane dla Państwa w tej przeglądarce są uszkodzone i nie da się ich odtworzyć z rejestru szkoły. Prosimy przywrócić kopię zapasową klucza albo poprosić szkołę o nowy link."),
     (Key::ErrorStorage, "Ta przeglądarka nie może przechowywać danych (tryb prywatny lub brak miejsca). Nie można tu niczego podpisać; prosimy użyć innej przeglądarki."),
-    // Naprawy i odłożone decyzje
+    // Repairs, and decisions set aside
     (Key::DeviceRepaired, "Część danych zapisanych w tej przeglądarce była uszkodzona. Odtworzono je ze zweryfikowanego rejestru szkoły."),
     (Key::ChangedElsewhere, "To zostało już zmienione na innym urządzeniu lub w innej karcie. Oto stan obecny."),
     (Key::SetAsideLinkClosed, "Państwa wybór nie został wysłany, ponieważ tego linku nie można użyć na tym urządzeniu."),
     (Key::SetAsideRefused, "Serwis szkoły nie przyjął Państwa wyboru. Oto stan obecny."),
     (Key::SetAsideList, "Państwa wybór, niepodpisany:"),
-    (Key::SignAgain, "Podpisz to ponownie"),
-    (Key::Discard, "Odrzuć"),
+    (Key::SignAgain, "Podpisuję ponownie"),
+    (Key::Discard, "Rezygnuję z tego wyboru"),
 ];

@@ -1,7 +1,7 @@
 //! Romanian texts.
 //!
-//! Addressed with the formal "dumneavoastră" and formal imperatives ("Semnați"); diacritics
-//! with comma below (ș ț), never cedilla. "Dovadă" is a receipt the family keeps; "confirmare"
+//! Addressed with the formal "dumneavoastră" and formal imperatives ("Semnați"); consent is
+//! "acord" everywhere, never "consimțământ"; diacritics with comma below (ș ț), never cedilla. "Dovadă" is a receipt the family keeps; "confirmare"
 //! is the school's acknowledgement.
 
 use super::Key;
@@ -9,7 +9,7 @@ use super::Key;
 pub(super) const CATALOG: &[(Key, &str)] = &[
     // Frame of the widget
     (Key::WidgetTitle, "Formular de acord"),
-    (Key::StudentName, "Elev: {student}"),
+    (Key::StudentName, "Elev: {student}, data nașterii: {born}"),
     (Key::LanguageLabel, "Limba"),
     (Key::Loading, "Se încarcă…"),
     (Key::Back, "Înapoi"),
@@ -22,7 +22,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::RoleStudent, "Elev"),
     (Key::RoleYou, "Dumneavoastră"),
     (Key::CosignWaitingForYou, "Așteaptă decizia dumneavoastră"),
-    (Key::HistoryRefused, "Consimțământ refuzat"),
+    (Key::HistoryRefused, "Acord refuzat"),
     // Information shown before any checkbox
     (Key::InfoIntro, "Vă rugăm să citiți aceste informații înainte de a decide. Ele explică cine folosește datele elevului, de ce, cât timp le păstrează și ce drepturi aveți."),
     (Key::ControllerHeading, "Cine răspunde de date"),
@@ -75,7 +75,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::StatusSending, "Se trimite…"),
     (Key::StatusAcknowledged, "Primit. Școala a confirmat primirea prin semnătura sa."),
     (Key::AcknowledgementHeading, "Confirmarea școlii"),
-    (Key::AcknowledgementDetails, "Primit la data de {date}, înregistrarea nr. {index} în registrul școlii."),
+    (Key::AcknowledgementDetails, "Școala a înregistrat decizia dumneavoastră ({date}); vă rugăm să păstrați această confirmare."),
     // Errors
     (Key::ErrorInvitationExpired, "Această invitație a expirat. Vă rugăm să cereți școlii un link nou."),
     (Key::ErrorInvitationUsed, "Acest link a fost deja folosit pe alt dispozitiv. Pentru a continua aici, restaurați copia de rezervă a cheii salvată pe acel dispozitiv sau cereți școlii un link nou."),
@@ -100,11 +100,14 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::CosignWaitingForGuardian, "Se așteaptă decizia părintelui sau a tutorelui"),
     (Key::CosignInEffect, "În vigoare"),
     (Key::CosignPassedToStudent, "Decizia revine acum elevului, care a împlinit 18 ani"),
+    (Key::StudentNotDecided, "Elevul nu a decis încă"),
+    (Key::StudentRefused, "Elevul nu și-a dat acordul"),
     (Key::ReconfirmNeeded, "Vă rugăm să confirmați din nou această decizie: elevul este acum mai mare și s-a schimbat cine decide."),
     (Key::FormChanged, "Școala a modificat acest formular. Vă rugăm să îl citiți din nou și să luați o nouă decizie."),
     // History
     (Key::HistoryHeading, "Istoric"),
     (Key::HistoryEmpty, "Nu există încă nicio decizie."),
+    (Key::HistoryUnread, "Istoricul nu a putut fi citit încă de la școală. Va apărea de îndată ce școala răspunde."),
     (Key::HistoryGranted, "Acord dat"),
     (Key::HistoryWithdrawn, "Acord retras"),
     (Key::HistorySignedBy, "Semnat de {name} la data de {date}"),
@@ -140,13 +143,13 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::RequestDecisionRefused, "Școala v-a respins cererea."),
     (Key::RequestDecisionReason, "Motivul: {reason}"),
     (Key::RequestComplaint, "Dacă nu sunteți de acord cu decizia, puteți depune o plângere la autoritatea de supraveghere."),
-    // Erori legate de link și de dispozitiv
+    // Errors about the link and the device
     (Key::ErrorLinkDamaged, "Acest link este incomplet sau a fost modificat pe drum. Deschideți-l din nou din mesajul școlii, copiindu-l în întregime, sau cereți școlii un link nou."),
     (Key::ErrorLinkNotValid, "Acest link nu a fost emis de această școală sau a fost modificat. Nu se afișează nimic. Vă rugăm să cereți școlii un link nou."),
     (Key::ErrorInvitationReplaced, "Școala v-a trimis un link mai nou, care îl înlocuiește pe acesta. Vă rugăm să folosiți cel mai nou link."),
     (Key::ErrorDeviceDamaged, "Datele păstrate pentru dumneavoastră în acest browser sunt deteriorate și nu pot fi refăcute din registrul școlii. Restaurați copia de rezervă a cheii sau cereți școlii un link nou."),
     (Key::ErrorStorage, "Acest browser nu poate păstra date (navigare privată sau spațiu plin). Aici nu se poate semna nimic; vă rugăm să folosiți alt browser."),
-    // Reparații și decizii puse deoparte
+    // Repairs, and decisions set aside
     (Key::DeviceRepaired, "Unele date păstrate în acest browser erau deteriorate. Au fost refăcute din registrul verificat al școlii."),
     (Key::ChangedElsewhere, "Acest lucru a fost deja modificat pe alt dispozitiv sau în altă filă. Iată situația actuală."),
     (Key::SetAsideLinkClosed, "Alegerea dumneavoastră nu a fost trimisă, deoarece acest link nu poate fi folosit pe acest dispozitiv."),

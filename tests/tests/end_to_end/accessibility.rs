@@ -37,3 +37,19 @@ async fn keyboard_alone_completes_flow_1() -> Result<()> {
     assert_eq!(scene.audit_state("photos-published", CHILD, now())?, "allowed");
     guardian.close().await
 }
+
+#[tokio::test]
+async fn focus_moves_to_the_status_message_after_sign_and_send() -> Result<()> {
+    let scene = Scene::new()?;
+    let guardian = Browser::open(360).await?;
+    guardian.open_invitation(&scene.link(&format!("{CHILD}-g1"))).await?;
+    guardian.click("answer-photos-published-yes").await?;
+    guardian.click("sign-and-send").await?;
+    guardian.element("acknowledgement").await?;
+    // The button pressed was disabled while signing; the focus is where the outcome is said,
+    // not lost to the page's `<body>`.
+    assert_eq!(guardian.focused().await?.as_deref(), Some("status"));
+    let role = guardian.script("return document.activeElement.getAttribute('role');").await?;
+    assert_eq!(role, serde_json::Value::String("status".into()));
+    guardian.close().await
+}

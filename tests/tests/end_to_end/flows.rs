@@ -111,7 +111,7 @@ async fn flow_3_withdrawal_is_one_action_honoured_from_then_on_and_history_keeps
 
     // Both decisions stay in the history, each with the school's acknowledgement and its place in
     // the log: the guardian's grant, the student's grant, then the student's withdrawal.
-    let entries = student.texts("history-entry").await?;
+    let entries = student.texts("history-receipt").await?;
     let logged = |decision: Key| -> Vec<u64> {
         let decision = text(Lang::En, decision);
         entries.iter().filter(|e| e.contains(decision)).filter_map(|e| log_index(e)).collect()

@@ -50,11 +50,17 @@ async fn two_tabs_of_one_browser_never_lock_a_person_out_of_withdrawing() -> Res
         text(Lang::En, Key::DecisionLine),
         &[("who", text(Lang::En, Key::RoleYou)), ("decision", text(Lang::En, Key::HistoryGranted))],
     );
-    let acknowledged = format!("{mine} ({})", now().date());
-    if browser.wait_text(&format!("decided-{MEALS}"), &acknowledged).await.is_err() {
-        browser.click("sign-again").await.context("the decision is offered again")?;
-        browser.wait_text(&format!("decided-{MEALS}"), &acknowledged).await?;
-    }
+    // Acknowledged, with the date the school logged it in words ("You: Consent given (1 December
+    // 2026, 09:30)"); a decision not sent yet reads "You: Yes, I agree (Not sent yet…)".
+    let acknowledged = format!("{mine} (");
+    let line = match browser.wait_text(&format!("decided-{MEALS}"), &acknowledged).await {
+        Ok(line) => line,
+        Err(_) => {
+            browser.click("sign-again").await.context("the decision is offered again")?;
+            browser.wait_text(&format!("decided-{MEALS}"), &acknowledged).await?
+        }
+    };
+    assert!(!line.contains(&now().date().to_string()), "a date in words, not ISO: {line}");
     assert_eq!(scene.audit_state(MEALS, CHILD, now())?, "allowed");
     let status = browser.status().await;
     assert!(!status.contains(text(Lang::En, Key::ErrorService)), "no tab says the service failed: {status}");

@@ -53,6 +53,8 @@ pub struct State {
     pub failure: RwSignal<Option<Problem>>,
     /// The status line.
     pub status: RwSignal<Option<(Key, Tone)>>,
+    /// The status line's element, which takes the focus when the button pressed is disabled.
+    pub status_node: NodeRef<leptos::html::P>,
     /// A flow is running.
     pub busy: RwSignal<bool>,
     /// The tab shown.
@@ -84,6 +86,15 @@ impl State {
 
     fn say(self, key: Key, tone: Tone) {
         self.status.set(Some((key, tone)));
+    }
+
+    /// Moves the focus to the status line: the button just pressed is disabled while the flow
+    /// runs, and the browser would otherwise drop the focus to the page's start. There the
+    /// person hears and reads how signing went, and continues from where they were.
+    fn focus_status(self) {
+        if let Some(node) = self.status_node.get_untracked() {
+            let _ = node.focus();
+        }
     }
 
     fn report(self, problem: &Problem) {
@@ -186,6 +197,7 @@ impl State {
             return;
         }
         self.say(Key::StatusSigning, Tone::Busy);
+        self.focus_status();
         let lang = self.lang.get_untracked();
         self.answers.set(BTreeMap::new());
         self.flow(move |family| family.decide(decisions, lang, browser::now(), &Local));
@@ -197,6 +209,7 @@ impl State {
             return;
         }
         self.say(Key::StatusSigning, Tone::Busy);
+        self.focus_status();
         let lang = self.lang.get_untracked();
         self.flow(move |family| family.decide_again(decisions, lang, browser::now(), &Local));
     }
@@ -212,6 +225,7 @@ impl State {
             return;
         }
         self.say(Key::StatusSigning, Tone::Busy);
+        self.focus_status();
         self.flow(move |family| family.request_right(right, Vec::new(), text, browser::now(), &Local));
     }
 
@@ -263,6 +277,7 @@ pub fn App(config: Config) -> impl IntoView {
         family: RwSignal::new_local(None),
         failure: RwSignal::new(None),
         status: RwSignal::new(None),
+        status_node: NodeRef::new(),
         busy: RwSignal::new(false),
         tab: RwSignal::new(Tab::Consents),
         now: RwSignal::new(browser::now()),

@@ -48,7 +48,7 @@ impl Fetch {
         }
         init.set_headers(&headers);
         let request = Request::new_with_str_and_init(&format!("{}{path}", self.endpoint), &init).map_err(offline)?;
-        let window = web_sys::window().ok_or_else(|| Problem::Offline("no window".into()))?;
+        let window = web_sys::window().ok_or_else(|| Problem::Unreachable("no window".into()))?;
         let response: Response =
             JsFuture::from(window.fetch_with_request(&request)).await.map_err(offline)?.dyn_into().map_err(offline)?;
         let buffer = JsFuture::from(response.array_buffer().map_err(offline)?).await.map_err(offline)?;
@@ -66,8 +66,11 @@ impl Transport for Fetch {
     }
 }
 
+/// A request that failed before any answer: `fetch` rejects alike for a device without network
+/// and for a service that cannot be reached, so the browser's own word on its connection decides.
 fn offline(error: JsValue) -> Problem {
-    Problem::Offline(format!("{error:?}"))
+    let online = web_sys::window().is_none_or(|window| window.navigator().on_line());
+    crate::transport::not_answered(online, format!("{error:?}"))
 }
 
 /// The browser's `localStorage` (per origin; never sent anywhere, unlike a cookie).

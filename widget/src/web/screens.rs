@@ -9,9 +9,10 @@ use crate::outbox::SetAsideReason;
 use crate::problem::Problem;
 use crate::receipts;
 use crate::view::{self, Control, PurposeRow};
+use crate::words::{self, answer_name};
 use leptos::prelude::*;
 use shared::objects::{Contact, Decision, Outcome, Right, Role};
-use shared::policy::{Signers, Status};
+use shared::policy::Signers;
 use shared::texts::{fill, Key};
 use shared::{Lang, Timestamp};
 use std::collections::BTreeMap;
@@ -27,7 +28,10 @@ pub fn frame(state: State) -> impl IntoView {
             <p class="cw-person" data-testid="person">
                 {move || state.family.with(|f| f.as_ref().map(|f| f.invitation().display_name.clone()))}
             </p>
-            <p class="cw-status" role="status" aria-live="polite" data-testid="status"
+            <p class="cw-student" data-testid="student">
+                {move || state.family.with(|f| f.as_ref().map(|f| words::student_line(f, state.lang.get())))}
+            </p>
+            <p class="cw-status" role="status" aria-live="polite" data-testid="status" tabindex="-1" node_ref=state.status_node
                 class:cw-busy=move || matches!(state.status.get(), Some((_, Tone::Busy)))
                 class:cw-done=move || matches!(state.status.get(), Some((_, Tone::Done)))
                 class:cw-warning=move || matches!(state.status.get(), Some((_, Tone::Warning)))>
@@ -127,8 +131,8 @@ fn tabs(state: State) -> impl IntoView {
     }
 }
 
-fn date(at: Timestamp) -> String {
-    at.date().to_string()
+fn date(state: State, at: Timestamp) -> String {
+    words::instant(state.lang.get(), at)
 }
 
 /// Information first (rule 3), then one decision per purpose.
@@ -340,7 +344,7 @@ fn purpose_row(state: State, row: PurposeRow) -> impl IntoView {
             }
             .into_any()
         }
-        Control::NotTheirs => ().into_any(),
+        Control::Queued | Control::NotTheirs => ().into_any(),
     };
     view! {
         <li class="cw-purpose" data-testid=format!("purpose-{}", row.purpose.id)>
@@ -354,83 +358,22 @@ fn purpose_row(state: State, row: PurposeRow) -> impl IntoView {
 
 /// Each signer's latest decision on the purpose — the others first, then the person's own.
 fn decision_lines(state: State, row: &PurposeRow) -> Vec<impl IntoView> {
-    let mut lines: Vec<String> = row
-        .others
-        .iter()
-        .map(|other| {
-            let line = fill(
-                state.text(Key::DecisionLine),
-                &[("who", state.text(role_name(other.role))), ("decision", state.text(decision_name(other.decision)))],
-            );
-            format!("{line} ({})", date(other.at))
-        })
-        .collect();
-    if let Some((decision, logged)) = row.mine {
-        let line = fill(
-            state.text(Key::DecisionLine),
-            &[("who", state.text(Key::RoleYou)), ("decision", state.text(decision_name(decision)))],
-        );
-        lines.push(match logged {
-            Some(at) => format!("{line} ({})", date(at)),
-            None => format!("{line} ({})", state.text(Key::QueueNotSent)),
-        });
-    }
-    lines.into_iter().map(|line| view! { <li>{line}</li> }).collect()
+    words::decision_lines(state.lang.get(), row).into_iter().map(|line| view! { <li>{line}</li> }).collect()
 }
 
 /// The purpose's state in words, as this person should read it.
 fn status_line(state: State, row: &PurposeRow) -> String {
-    let role = state.family.with(|f| f.as_ref().map(|f| f.invitation().role));
-    let mut parts: Vec<String> = Vec::new();
-    if row.control == Control::NotTheirs {
-        parts.push(state.text(Key::CosignPassedToStudent).to_owned());
-    }
-    parts.push(match &row.status {
-        Status::InEffect { since, .. } => {
-            format!(
-                "{} · {}",
-                state.text(Key::CosignInEffect),
-                fill(state.text(Key::StateGiven), &[("date", &date(*since))])
-            )
-        }
-        Status::Waiting { for_roles } if role.is_some_and(|r| for_roles.contains(&r)) => {
-            state.text(Key::CosignWaitingForYou).to_owned()
-        }
-        Status::Waiting { for_roles } if for_roles.contains(&Role::Student) => {
-            state.text(Key::CosignWaitingForStudent).to_owned()
-        }
-        Status::Waiting { .. } => state.text(Key::CosignWaitingForGuardian).to_owned(),
-        Status::Withdrawn { at, .. } => fill(state.text(Key::StateWithdrawn), &[("date", &date(*at))]),
-        Status::Refused { .. } | Status::NotAnswered => state.text(Key::StateNotGiven).to_owned(),
-    });
-    if matches!(row.mine, Some((_, None))) {
-        parts.push(state.text(Key::QueueNotSent).to_owned());
-    }
-    if row.needs_reconfirmation {
-        parts.push(state.text(Key::ReconfirmNeeded).to_owned());
-    }
-    if row.form_superseded {
-        parts.push(state.text(Key::FormChanged).to_owned());
-    }
-    parts.join(" · ")
+    state.family.with(|f| f.as_ref().map(|f| words::status_line(state.lang.get(), f, row)).unwrap_or_default())
 }
 
 /// The school's acknowledgement of this person's latest receipt.
 fn last_acknowledgement(state: State) -> impl IntoView {
-    state.family.with(|family| {
-        let family = family.as_ref()?;
-        let me = family.key()?;
-        let (_, ack) = family.history().receipts.iter().rev().find(|(r, _)| *r.signer() == me)?;
-        let ack = ack.body();
-        Some(view! {
-            <div class="cw-ack" data-testid="acknowledgement">
-                <h4>{state.text(Key::AcknowledgementHeading)}</h4>
-                <p>{fill(state.text(Key::AcknowledgementDetails), &[
-                    ("date", &ack.server_time.to_string()),
-                    ("index", &ack.log_index.to_string()),
-                ])}</p>
-            </div>
-        })
+    let sentence = state.family.with(|family| words::last_acknowledgement(family.as_ref()?, state.lang.get()))?;
+    Some(view! {
+        <div class="cw-ack" data-testid="acknowledgement">
+            <h4>{state.text(Key::AcknowledgementHeading)}</h4>
+            <p>{sentence}</p>
+        </div>
     })
 }
 
@@ -438,29 +381,26 @@ fn history(state: State) -> impl IntoView {
     move || {
         state.family.with(|family| {
             let family = family.as_ref()?;
-            let entries = view::history_entries(family);
-            let form = family.school().form().body().clone();
+            let groups = view::history_groups(family);
             let lang = state.lang.get();
             Some(view! {
                 <section class="cw-history" data-testid="history">
                     <h3>{state.text(Key::HistoryHeading)}</h3>
                     <p>{state.text(Key::HistoryKept)}</p>
-                    {entries.is_empty().then(|| view! { <p>{state.text(Key::HistoryEmpty)}</p> })}
-                    <ol>
-                        {entries.into_iter().map(|entry| {
-                            let title = form.purpose(&entry.purpose).map_or(entry.purpose.to_string(), |p| p.title.get(lang).to_owned());
-                            let what = decision_name(entry.decision);
-                            let who = if entry.by_me { Key::RoleYou } else { role_name(entry.role) };
-                            view! {
-                                <li data-testid="history-entry" data-decision=format!("{:?}", entry.decision).to_lowercase()>
-                                    <strong>{title}</strong> ": " {state.text(what)}
-                                    <br />
-                                    {fill(state.text(Key::HistorySignedBy), &[("name", state.text(who)), ("date", &date(entry.logged_at))])}
-                                    <br />
-                                    {fill(state.text(Key::HistoryAcknowledged), &[("date", &entry.logged_at.to_string())])}
-                                    " (#" {entry.log_index} ")"
-                                </li>
-                            }
+                    {groups.is_empty().then(|| view! { <p>{words::no_history(family, lang)}</p> })}
+                    <ol class="cw-receipt-list">
+                        {groups.into_iter().map(|group| view! {
+                            <li class="cw-receipt-group" data-testid="history-receipt">
+                                <p><strong>{words::signed_by(lang, &group)}</strong></p>
+                                <ul>
+                                    {group.decisions.iter().map(|(purpose, decision)| view! {
+                                        <li data-testid="history-entry" data-decision=format!("{decision:?}").to_lowercase()>
+                                            {words::decided(lang, family, purpose, *decision)}
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                                <p class="cw-confirmed">{words::confirmed(lang, &group)}</p>
+                            </li>
                         }).collect_view()}
                     </ol>
                 </section>
@@ -524,8 +464,8 @@ fn request_row(state: State, row: view::RequestRow) -> impl IntoView {
     view! {
         <li data-testid="request">
             <strong>{state.text(right_name(row.right))}</strong> " — " <span data-testid="request-status">{status}</span>
-            {row.received.map(|at| view! { <br /> {fill(state.text(Key::RequestSentOn), &[("date", &date(at))])} })}
-            {row.deadline.map(|at| view! { <br /> {fill(state.text(Key::RequestDeadlineExplained), &[("date", &date(at))])} })}
+            {row.received.map(|at| view! { <br /> {fill(state.text(Key::RequestSentOn), &[("date", &date(state, at))])} })}
+            {row.deadline.map(|at| view! { <br /> {fill(state.text(Key::RequestDeadlineExplained), &[("date", &date(state, at))])} })}
             {row.decision.map(|(outcome, reason, _)| {
                 let key = match outcome { Outcome::Granted => Key::RequestDecisionGranted, Outcome::Refused => Key::RequestDecisionRefused };
                 view! {
@@ -582,7 +522,7 @@ fn printable(state: State) -> impl IntoView {
         let family = family.as_ref()?;
         let form = family.school().form();
         let lang = state.lang.get();
-        let entries: Vec<_> = view::history_entries(family).into_iter().filter(|e| e.by_me).collect();
+        let groups: Vec<_> = view::history_groups(family).into_iter().filter(|g| g.by_me).collect();
         Some(view! {
             <article class="cw-printable" data-testid="printable-receipt">
                 <h4>{state.text(Key::ReceiptTitle)}</h4>
@@ -590,43 +530,21 @@ fn printable(state: State) -> impl IntoView {
                 <p>{family.invitation().display_name.clone()}</p>
                 <p>{fill(state.text(Key::ReceiptFormVersion), &[("hash", &form.hash().to_hex())])}</p>
                 <ul>
-                    {entries.into_iter().map(|e| {
-                        let title = form.body().purpose(&e.purpose).map_or(e.purpose.to_string(), |p| p.title.get(lang).to_owned());
-                        let what = decision_name(e.decision);
-                        view! {
-                            <li>{title} ": " {state.text(what)} " — "
-                                {fill(state.text(Key::HistoryAcknowledged), &[("date", &e.logged_at.to_string())])}
-                                " (#" {e.log_index} ", " {e.receipt.to_hex()} ")"</li>
-                        }
+                    {groups.into_iter().map(|group| view! {
+                        <li>
+                            {words::signed_by(lang, &group)}
+                            <ul>
+                                {group.decisions.iter().map(|(purpose, decision)| view! {
+                                    <li>{words::decided(lang, family, purpose, *decision)}</li>
+                                }).collect_view()}
+                            </ul>
+                            {words::confirmed(lang, &group)} " — " {group.receipt.to_hex()}
+                        </li>
                     }).collect_view()}
                 </ul>
             </article>
         })
     })
-}
-
-/// A decision as the person gives it: the words of the choice they made.
-fn answer_name(decision: Decision) -> Key {
-    match decision {
-        Decision::Grant => Key::AnswerYes,
-        Decision::Refuse => Key::AnswerNo,
-        Decision::Withdraw => Key::Withdraw,
-    }
-}
-
-fn decision_name(decision: Decision) -> Key {
-    match decision {
-        Decision::Grant => Key::HistoryGranted,
-        Decision::Refuse => Key::HistoryRefused,
-        Decision::Withdraw => Key::HistoryWithdrawn,
-    }
-}
-
-fn role_name(role: Role) -> Key {
-    match role {
-        Role::Guardian => Key::RoleGuardian,
-        Role::Student => Key::RoleStudent,
-    }
 }
 
 fn right_name(right: Right) -> Key {
