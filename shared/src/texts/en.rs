@@ -27,6 +27,10 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
         Key::InfoIntro,
         "Please read this before you decide. It explains who uses the student's data, why, for how long, and what your rights are.",
     ),
+    (Key::FirstLayerController, "Responsible for the student's data: {school}"),
+    (Key::FirstLayerDpo, "Data protection officer: {name}"),
+    (Key::FirstLayerAuthority, "Complaints: {authority}"),
+    (Key::MoreInformation, "All contacts and your rights"),
     (Key::ControllerHeading, "Who is responsible for the data"),
     (
         Key::ControllerIntro,
@@ -101,7 +105,6 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
         "If you think the student's data is being misused, you can complain to {authority}.",
     ),
     // The decision
-    (Key::ConsentHeading, "Your decision"),
     (Key::AnswerYes, "Yes, I agree"),
     (Key::AnswerNo, "No, I do not agree"),
     (Key::DecisionLine, "{who}: {decision}"),

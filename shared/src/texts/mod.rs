@@ -79,6 +79,14 @@ keys! {
     // ----- Information shown before any checkbox -----
     /// First paragraph of the information section, before any checkbox.
     InfoIntro,
+    /// First layer: one line naming the data controller; `{school}` is the school's name.
+    FirstLayerController,
+    /// First layer: one line naming the data protection officer; `{name}` is their name.
+    FirstLayerDpo,
+    /// First layer: one line naming the supervisory authority; `{authority}` is its name.
+    FirstLayerAuthority,
+    /// Summary of the folded second layer: every contact in full and every right.
+    MoreInformation,
     /// Heading of the data controller (the school) block.
     ControllerHeading,
     /// Sentence naming the school as data controller; `{school}` is its name.
@@ -93,7 +101,7 @@ keys! {
     DpoHeading,
     /// Sentence introducing the data protection officer's contacts.
     DpoIntro,
-    /// Heading of the list of purposes.
+    /// Heading of the purposes, one card each with its information and its decision.
     PurposesHeading,
     /// Line under a purpose naming who receives the data; `{recipients}` is the list.
     PurposeRecipients,
@@ -143,8 +151,6 @@ keys! {
     AuthorityIntro,
 
     // ----- The decision -----
-    /// Heading of the block of decisions.
-    ConsentHeading,
     /// The "yes" choice of one purpose.
     AnswerYes,
     /// The "no" choice of one purpose.

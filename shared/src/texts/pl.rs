@@ -27,6 +27,10 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::HistoryRefused, "Zgoda nie została wyrażona"),
     // Information shown before any checkbox
     (Key::InfoIntro, "Prosimy o zapoznanie się z tymi informacjami przed podjęciem decyzji. Wyjaśniamy w nich, kto i po co korzysta z danych ucznia, jak długo je przechowuje oraz jakie prawa Państwu przysługują."),
+    (Key::FirstLayerController, "Administrator danych ucznia: {school}"),
+    (Key::FirstLayerDpo, "Inspektor ochrony danych: {name}"),
+    (Key::FirstLayerAuthority, "Skargi: {authority}"),
+    (Key::MoreInformation, "Pełne dane kontaktowe i Państwa prawa"),
     (Key::ControllerHeading, "Kto odpowiada za dane"),
     (Key::ControllerIntro, "Administratorem danych ucznia, czyli podmiotem, który decyduje o ich wykorzystaniu i za nie odpowiada, jest {school}."),
     (Key::ContactAddress, "Adres: {address}"),
@@ -59,7 +63,6 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::AuthorityHeading, "Organ nadzorczy"),
     (Key::AuthorityIntro, "Jeśli uważają Państwo, że dane ucznia są wykorzystywane niewłaściwie, mogą Państwo złożyć skargę do organu nadzorczego: {authority}."),
     // The decision
-    (Key::ConsentHeading, "Państwa decyzja"),
     (Key::AnswerYes, "Tak, wyrażam zgodę"),
     (Key::AnswerNo, "Nie, nie wyrażam zgody"),
     (Key::DecisionLine, "{who}: {decision}"),

@@ -25,6 +25,10 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::HistoryRefused, "Acord refuzat"),
     // Information shown before any checkbox
     (Key::InfoIntro, "Vă rugăm să citiți aceste informații înainte de a decide. Ele explică cine folosește datele elevului, de ce, cât timp le păstrează și ce drepturi aveți."),
+    (Key::FirstLayerController, "Operatorul datelor elevului: {school}"),
+    (Key::FirstLayerDpo, "Responsabilul cu protecția datelor: {name}"),
+    (Key::FirstLayerAuthority, "Plângeri: {authority}"),
+    (Key::MoreInformation, "Toate datele de contact și drepturile dumneavoastră"),
     (Key::ControllerHeading, "Cine răspunde de date"),
     (Key::ControllerIntro, "{school} decide cum sunt folosite datele elevului și răspunde de ele (este operatorul de date)."),
     (Key::ContactAddress, "Adresă: {address}"),
@@ -57,7 +61,6 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::AuthorityHeading, "Autoritatea de supraveghere"),
     (Key::AuthorityIntro, "Dacă credeți că datele elevului sunt folosite greșit, puteți depune o plângere la {authority}."),
     // The decision
-    (Key::ConsentHeading, "Decizia dumneavoastră"),
     (Key::AnswerYes, "Da, sunt de acord"),
     (Key::AnswerNo, "Nu, nu sunt de acord"),
     (Key::DecisionLine, "{who}: {decision}"),

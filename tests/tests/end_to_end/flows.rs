@@ -174,3 +174,47 @@ async fn flow_5_a_receipt_signed_while_the_service_is_down_is_queued_and_arrives
     assert_eq!(scene.audit_state(PHOTOS, CHILD, now())?, "allowed");
     guardian.close().await
 }
+
+/// A phone's screen at 360 px wide: 740 px of page.
+const PHONE_SCREEN_PX: f64 = 740.0;
+
+/// For every card: its purpose, whether its information comes before its "yes" in the DOM, the
+/// length of that information, and how far the "yes" sits below the top of the widget (what comes
+/// before it on the page is the school's).
+const CARDS: &str = "const widget = document.querySelector('[data-consent-widget]').getBoundingClientRect().top;
+return [...document.querySelectorAll(\"li[data-testid^='purpose-']\")].map(card => {
+    const id = card.dataset.testid.slice('purpose-'.length);
+    const info = card.querySelector(`[data-testid='info-${id}']`);
+    const yes = card.querySelector(`[data-testid='answer-${id}-yes']`);
+    const before = !!info && !!yes && !!(info.compareDocumentPosition(yes) & Node.DOCUMENT_POSITION_FOLLOWING);
+    return [id, before, info ? info.textContent.length : 0, yes ? yes.getBoundingClientRect().top - widget : -1];
+});";
+
+#[tokio::test]
+async fn informed_first_each_purpose_is_explained_on_its_card_above_its_decision_within_two_phone_screens() -> Result<()>
+{
+    let scene = Scene::new()?;
+    let guardian = Browser::open(360).await?;
+    guardian.open_invitation(&scene.link(&format!("{CHILD}-g1"))).await?;
+    for lang in Lang::ALL {
+        guardian.language(lang.code()).await?;
+        let cards: Vec<(String, bool, u64, f64)> = serde_json::from_value(guardian.script(CARDS).await?)?;
+        assert!(cards.len() >= 9, "{lang:?}: one card per purpose, found {}", cards.len());
+        for (purpose, before, length, _) in &cards {
+            assert!(*before && *length > 100, "{lang:?}: {purpose}'s card explains it before its decision");
+        }
+        let first = cards[0].3;
+        eprintln!("{lang:?}: the first decision is {first:.0} px below the top of the widget");
+        assert!(
+            (0.0..2.0 * PHONE_SCREEN_PX).contains(&first),
+            "{lang:?}: the first decision is {first} px down the widget, more than two phone screens"
+        );
+        // Each purpose is explained once, on its card, not again elsewhere.
+        let description = guardian.text(&format!("info-{}", cards[0].0)).await?;
+        let first_sentence = description.split(". ").next().unwrap_or_default().to_owned();
+        let page = guardian.script("return document.body.innerText;").await?;
+        let times = page.as_str().unwrap_or_default().matches(&first_sentence).count();
+        assert_eq!(times, 1, "{lang:?}: {first_sentence:?} appears {times} times");
+    }
+    Ok(())
+}

@@ -11,7 +11,7 @@ use crate::receipts;
 use crate::view::{self, Control, PurposeRow};
 use crate::words::{self, answer_name};
 use leptos::prelude::*;
-use shared::objects::{Contact, Decision, Outcome, Right, Role};
+use shared::objects::{Contact, Decision, Outcome, Purpose, Right, Role};
 use shared::policy::Signers;
 use shared::texts::{fill, Key};
 use shared::{Lang, Timestamp};
@@ -149,9 +149,8 @@ fn consents(state: State) -> impl IntoView {
             {move || information(state)}
         </details>
         <section class="cw-decisions" data-testid="decisions">
-            <h3>{move || state.text(Key::ConsentHeading)}</h3>
+            <h3>{move || state.text(Key::PurposesHeading)}</h3>
             <p>{move || signing_as(state)}</p>
-            <p>{move || state.text(Key::EveryPurposeOptional)}</p>
             <p>{move || state.text(Key::NothingPreTicked)}</p>
             {move || set_aside(state, &rows.get())}
             {move || if may_decide.get() {
@@ -242,11 +241,13 @@ fn signing_as(state: State) -> String {
     })
 }
 
+/// The information's first layer (who is responsible, the officer, the authority, each a tap
+/// away; every purpose optional; withdrawal one action), then all contacts and every right
+/// folded under one summary. What each purpose means sits on its own card, above its decision.
 fn information(state: State) -> impl IntoView {
     state.family.with(|family| {
         let family = family.as_ref()?;
         let form = family.school().form().body().clone();
-        let lang = state.lang.get();
         let contact = move |contact: Contact| {
             view! {
                 <p>{contact.name}</p>
@@ -257,43 +258,63 @@ fn information(state: State) -> impl IntoView {
                 </ul>
             }
         };
+        // One line each, the contact a tap away: the first layer WP260 asks for (addresses and
+        // phone numbers are in the second).
+        let line = move |key: Key, name: (&'static str, String), contact: &Contact| {
+            let email = contact.email.clone();
+            view! {
+                <li>
+                    {fill(state.text(key), &[(name.0, &name.1)])} " · "
+                    <a href=format!("mailto:{email}")>{email.clone()}</a>
+                </li>
+            }
+        };
         let school_name = form.controller.school.name.clone();
         let authority_name = form.supervisory_authority.name.clone();
         Some(view! {
-            <h3>{state.text(Key::ControllerHeading)}</h3>
-            <p>{fill(state.text(Key::ControllerIntro), &[("school", &school_name)])}</p>
-            {contact(form.controller.school.clone())}
-            <h3>{state.text(Key::DpoHeading)}</h3>
-            <p>{state.text(Key::DpoIntro)}</p>
-            {contact(form.controller.dpo.clone())}
-            <h3>{state.text(Key::PurposesHeading)}</h3>
-            <ul class="cw-purpose-info">
-                {form.purposes.iter().map(|purpose| {
-                    let recipients: Vec<&str> = purpose.recipients.iter().map(|r| r.get(lang)).collect();
-                    view! {
-                        <li data-testid=format!("info-{}", purpose.id)>
-                            <h4>{purpose.title.get(lang).to_owned()} " "
-                                <span class="cw-badge">{state.text(Key::PurposeOptional)}</span></h4>
-                            <p>{purpose.description.get(lang).to_owned()}</p>
-                            <p>{fill(state.text(Key::PurposeRecipients), &[("recipients", &recipients.join(", "))])}</p>
-                            <p>{fill(state.text(Key::PurposeRetention), &[("retention", purpose.retention.get(lang))])}</p>
-                        </li>
-                    }
-                }).collect_view()}
+            <ul class="cw-first-layer">
+                {line(Key::FirstLayerController, ("school", school_name.clone()), &form.controller.school)}
+                {line(Key::FirstLayerDpo, ("name", form.controller.dpo.name.clone()), &form.controller.dpo)}
+                {line(Key::FirstLayerAuthority, ("authority", authority_name.clone()), &form.supervisory_authority)}
+                <li>{state.text(Key::EveryPurposeOptional)}</li>
+                <li>{state.text(Key::RightWithdrawExplained)}</li>
             </ul>
-            <h3>{state.text(Key::RightsHeading)}</h3>
-            <p>{state.text(Key::RightsIntro)}</p>
-            <ul>
-                <li>{state.text(Key::RightWithdrawExplained)} " " {state.text(Key::WithdrawalNotRetroactive)}</li>
-                {Right::ALL.into_iter().map(|right| view! {
-                    <li><strong>{state.text(right_name(right))}</strong> ": " {state.text(right_explained(right))}</li>
-                }).collect_view()}
-            </ul>
-            <h3>{state.text(Key::AuthorityHeading)}</h3>
-            <p>{fill(state.text(Key::AuthorityIntro), &[("authority", &authority_name)])}</p>
-            {contact(form.supervisory_authority.clone())}
+            <details class="cw-more" data-testid="information-more">
+                <summary>{state.text(Key::MoreInformation)}</summary>
+                <h3>{state.text(Key::ControllerHeading)}</h3>
+                <p>{fill(state.text(Key::ControllerIntro), &[("school", &school_name)])}</p>
+                {contact(form.controller.school.clone())}
+                <h3>{state.text(Key::DpoHeading)}</h3>
+                <p>{state.text(Key::DpoIntro)}</p>
+                {contact(form.controller.dpo.clone())}
+                <h3>{state.text(Key::RightsHeading)}</h3>
+                <p>{state.text(Key::RightsIntro)}</p>
+                <ul>
+                    <li>{state.text(Key::RightWithdrawExplained)} " " {state.text(Key::WithdrawalNotRetroactive)}</li>
+                    {Right::ALL.into_iter().map(|right| view! {
+                        <li><strong>{state.text(right_name(right))}</strong> ": " {state.text(right_explained(right))}</li>
+                    }).collect_view()}
+                </ul>
+                <h3>{state.text(Key::AuthorityHeading)}</h3>
+                <p>{fill(state.text(Key::AuthorityIntro), &[("authority", &authority_name)])}</p>
+                {contact(form.supervisory_authority.clone())}
+            </details>
         })
     })
+}
+
+/// What the purpose is, who receives its data and for how long: read right above its decision.
+fn purpose_information(state: State, purpose: &Purpose) -> impl IntoView {
+    let purpose = purpose.clone();
+    move || {
+        let lang = state.lang.get();
+        let recipients: Vec<&str> = purpose.recipients.iter().map(|r| r.get(lang)).collect();
+        view! {
+            <p>{purpose.description.get(lang).to_owned()}</p>
+            <p>{fill(state.text(Key::PurposeRecipients), &[("recipients", &recipients.join(", "))])}</p>
+            <p>{fill(state.text(Key::PurposeRetention), &[("retention", purpose.retention.get(lang))])}</p>
+        }
+    }
 }
 
 fn purpose_row(state: State, row: PurposeRow) -> impl IntoView {
@@ -348,7 +369,10 @@ fn purpose_row(state: State, row: PurposeRow) -> impl IntoView {
     };
     view! {
         <li class="cw-purpose" data-testid=format!("purpose-{}", row.purpose.id)>
-            <h4>{title_text}</h4>
+            <h4>{title_text} " " <span class="cw-badge">{move || state.text(Key::PurposeOptional)}</span></h4>
+            <div class="cw-purpose-info" data-testid=format!("info-{}", row.purpose.id)>
+                {purpose_information(state, &row.purpose)}
+            </div>
             <p class="cw-state" data-testid=format!("state-{}", row.purpose.id)>{status_text}</p>
             <ul class="cw-decided" data-testid=format!("decided-{}", row.purpose.id)>{decisions}</ul>
             {control}
