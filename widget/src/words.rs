@@ -107,26 +107,23 @@ mod clock {
 /// Each signer's latest decision on the purpose — the others first, then the person's own —
 /// with when the school recorded it.
 pub fn decision_lines(lang: Lang, row: &PurposeRow) -> Vec<String> {
-    let line = |who: Key, decision: Decision| {
-        fill(
-            text(lang, Key::DecisionLine),
-            &[("who", text(lang, who)), ("decision", text(lang, decision_name(decision)))],
-        )
+    let line = |who: Key, decision: Key| {
+        fill(text(lang, Key::DecisionLine), &[("who", text(lang, who)), ("decision", text(lang, decision))])
     };
     let mut lines: Vec<String> = row
         .others
         .iter()
-        .map(|other| format!("{} ({})", line(role_name(other.role), other.decision), instant(lang, other.at)))
+        .map(|other| {
+            format!("{} ({})", line(role_name(other.role), decision_name(other.decision)), instant(lang, other.at))
+        })
         .collect();
     match row.mine {
-        Some((decision, Some(at))) => lines.push(format!("{} ({})", line(Key::RoleYou, decision), instant(lang, at))),
+        Some((decision, Some(at))) => {
+            lines.push(format!("{} ({})", line(Key::RoleYou, decision_name(decision)), instant(lang, at)))
+        }
         // Not sent yet: what they chose, in the words they chose it, since nothing is given yet.
         Some((decision, None)) => {
-            let chosen = fill(
-                text(lang, Key::DecisionLine),
-                &[("who", text(lang, Key::RoleYou)), ("decision", text(lang, answer_name(decision)))],
-            );
-            lines.push(format!("{chosen} ({})", text(lang, Key::QueueNotSent)));
+            lines.push(format!("{} ({})", line(Key::RoleYou, answer_name(decision)), text(lang, Key::QueueNotSent)))
         }
         None => {}
     }

@@ -24,8 +24,6 @@ const OUT_NAME: &str = "consent_widget";
 const LOADER: &str = "consent-widget.js";
 /// The files the loader names, as `widget/assets/consent-widget.js` spells them before hashing.
 const HASHED: [&str; 3] = ["consent_widget.js", "consent_widget_bg.wasm", "consent-widget.css"];
-/// Hex digits of the content hash in a file name: 64 bits, plenty to tell releases apart.
-const HASH_DIGITS: usize = 16;
 
 /// Where the demo site is assembled: `www/` plus the built widget.
 pub fn site_dir() -> PathBuf {
@@ -96,24 +94,27 @@ fn name_by_content(out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `stem.ext` → `stem.<first HASH_DIGITS hex digits of SHA-256(bytes)>.ext`.
+/// `stem.ext` → `stem.<the first hex digits of SHA-256(bytes)>.ext`, as many as the service
+/// recognises as a content hash.
 fn hashed_name(name: &str, bytes: &[u8]) -> String {
     let hash = hex::encode(Sha256::digest(bytes));
     let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
-    format!("{stem}.{}.{extension}", &hash[..HASH_DIGITS])
+    format!("{stem}.{}.{extension}", &hash[..verifier::service::CONTENT_HASH_DIGITS])
 }
 
 /// Writes `path.gz` (gzip -9) and `path.br` (brotli quality 11) beside `path`.
 fn precompress(path: &Path) -> Result<()> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let with_suffix = |suffix: &str| {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        PathBuf::from(name)
-    };
-    std::fs::write(with_suffix(".gz"), gzip(&bytes)?)?;
-    std::fs::write(with_suffix(".br"), brotli(&bytes)?)?;
+    std::fs::write(with_suffix(path, ".gz"), gzip(&bytes)?)?;
+    std::fs::write(with_suffix(path, ".br"), brotli(&bytes)?)?;
     Ok(())
+}
+
+/// `path` with `suffix` added to its file name: `a.wasm` → `a.wasm.br`.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// `cargo xtask size`: builds the widget and prints what a browser downloads: each file as it
@@ -186,11 +187,8 @@ pub fn measure_size() -> Result<Size> {
     paths.sort();
     let mut files = Vec::new();
     for path in paths {
-        let length = |suffix: &str| -> Result<usize> {
-            let mut name = path.as_os_str().to_owned();
-            name.push(suffix);
-            Ok(std::fs::metadata(PathBuf::from(name))?.len() as usize)
-        };
+        let length =
+            |suffix: &str| -> Result<usize> { Ok(std::fs::metadata(with_suffix(&path, suffix))?.len() as usize) };
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         files.push(FileSize { name, raw: length("")?, gzip: length(".gz")?, brotli: length(".br")? });
     }

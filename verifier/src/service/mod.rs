@@ -23,6 +23,8 @@ pub mod writer;
 
 pub use body::MAX_BODY_BYTES;
 pub use limits::RateLimit;
+/// The content hash in a site file's name that makes the service let browsers keep it a year.
+pub use site::HASH_DIGITS as CONTENT_HASH_DIGITS;
 
 use crate::archive::Archive;
 use crate::keys;

@@ -15,8 +15,9 @@ use axum::response::{IntoResponse, Response};
 use std::path::Path;
 use tower_http::services::ServeDir;
 
-/// Hex digits of the content hash `cargo xtask` puts in a file name (`name.<hash>.ext`).
-const HASH_DIGITS: usize = 16;
+/// Hex digits of the content hash `cargo xtask` puts in a file name (`name.<hash>.ext`): 64
+/// bits, plenty to tell releases apart.
+pub const HASH_DIGITS: usize = 16;
 
 /// The site's files, each sent precompressed (brotli before gzip) when the browser accepts it
 /// and a twin is there; media types follow the extension (`.wasm` is `application/wasm`, which
