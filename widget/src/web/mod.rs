@@ -4,6 +4,7 @@
 mod app;
 pub mod browser;
 mod screens;
+mod state;
 
 use leptos::prelude::*;
 use shared::primitives::PublicKey;

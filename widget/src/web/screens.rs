@@ -2,7 +2,7 @@
 //! inputs with labels, one `aria-live` status region, and stable `data-testid`s for the browser
 //! tests. No inline style: the widget's stylesheet is a file, so a strict CSP holds.
 
-use super::app::{State, Tab, Tone};
+use super::state::{State, Tab, Tone};
 use super::browser;
 use crate::family::Access;
 use crate::outbox::SetAsideReason;
