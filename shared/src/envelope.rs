@@ -176,7 +176,7 @@ fn canonical_of_kind<T: SignedObject>(bytes: &[u8]) -> Option<Wire<T>> {
 /// Every check of [`decode`] but the content rules, one after another, each with its own error.
 fn checked_in_order<T: SignedObject>(bytes: &[u8]) -> Result<Wire<T>, OpenError> {
     encoding::check_syntax(bytes)?;
-    let kind = serde_json::from_slice::<KindOnly>(bytes).map(|k| k.kind);
+    let kind = encoding::from_json::<KindOnly>(bytes).map(|k| k.kind);
     match kind {
         Ok(kind) if kind == T::KIND => {}
         Ok(got) => return Err(OpenError::WrongKind { expected: T::KIND, got }),

@@ -12,6 +12,7 @@
 //!   [`trust::Verified`] values;
 //! - [`policy`]: who must sign, and the state of consent at an instant;
 //! - [`texts`]: the widget's words in English, Polish and Romanian.
+//! - [`lists`]: sorting and collecting short lists through one compiled sort (the widget's size).
 //!
 //! This crate does no I/O and reads no clock: time and randomness are parameters, so that it
 //! builds for `wasm32-unknown-unknown` and every verdict is reproducible.
@@ -25,6 +26,7 @@ pub mod envelope;
 pub mod fuzzing;
 pub mod ids;
 mod lang;
+pub mod lists;
 pub mod merkle;
 pub mod objects;
 pub mod policy;

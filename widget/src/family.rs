@@ -29,6 +29,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::Value;
 use shared::ids::PurposeId;
+use shared::lists::{self, map_of};
 use shared::objects::{
     Acknowledgement, Checkpoint, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, EnrolmentRequest,
     HistoryRequest, Invitation, Right, RightsRequest,
@@ -66,7 +67,7 @@ impl School {
     /// Fetches the form and the archive delegations and verifies them under `school`.
     pub async fn load(transport: &impl Transport, school: PublicKey) -> Result<School, Problem> {
         let body = transport.get("/v1/form", None).await?.ok()?;
-        let response: FormResponse = serde_json::from_slice(&body).map_err(bad_answer)?;
+        let response: FormResponse = shared::encoding::from_json(&body).map_err(bad_answer)?;
         if response.school_key != school {
             return Err(Problem::NotTheSchool(format!(
                 "the service serves the form of school {}",
@@ -639,7 +640,7 @@ impl Family {
             };
             let answer = transport.post("/v1/restore", kept.object.clone().into_bytes()).await?.ok();
             let stored = match answer {
-                Ok(body) => serde_json::from_slice::<RestoreResponse>(&body).map_err(bad_answer)?.acknowledgement,
+                Ok(body) => shared::encoding::from_json::<RestoreResponse>(&body).map_err(bad_answer)?.acknowledgement,
                 Err(Problem::Refused { code, .. }) if code == "not_logged" => None,
                 Err(problem) => return Err(problem),
             };
@@ -665,7 +666,7 @@ impl Family {
         let mut attempts = 0;
         let body = loop {
             let challenge: ChallengeResponse =
-                serde_json::from_slice(&transport.get("/v1/challenge", None).await?.ok()?).map_err(bad_answer)?;
+                shared::encoding::from_json(&transport.get("/v1/challenge", None).await?.ok()?).map_err(bad_answer)?;
             let request = HistoryRequest {
                 school: *self.school.key(),
                 certificate: certificate.hash(),
@@ -736,7 +737,7 @@ impl Family {
                 kept.push(Kept { object: text(object), acknowledgement: text(ack.bytes()) });
             }
         }
-        kept.sort_by_key(kept_index);
+        lists::sort_by_key(&mut kept, kept_index);
         if kept != self.device.kept {
             self.device.kept = kept;
             self.save(store)?;
@@ -749,7 +750,7 @@ impl Family {
     fn close_link(&mut self, problem: Problem, store: &impl Store) -> Problem {
         let waiting =
             self.device.outbox.take_out(|item| matches!(item, Outgoing::Decisions { .. } | Outgoing::Rights { .. }));
-        let decisions: BTreeMap<PurposeId, Decision> = waiting.iter().flat_map(Outgoing::decisions).collect();
+        let decisions: BTreeMap<PurposeId, Decision> = map_of(waiting.iter().flat_map(Outgoing::decisions));
         self.set_aside(decisions, SetAsideReason::LinkClosed);
         self.access = Access::Closed(problem.clone());
         // Saving may fail (a full browser store); the problem to show is the link's.
@@ -898,7 +899,7 @@ impl Family {
                     }
                     body => body?,
                 };
-                let proof: ConsistencyProof = serde_json::from_slice(&body).map_err(bad_answer)?;
+                let proof: ConsistencyProof = shared::encoding::from_json(&body).map_err(bad_answer)?;
                 proof.between(first, second)?
             }
         };

@@ -8,6 +8,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::Value;
 use shared::ids::{PersonId, StudentId};
+use shared::lists;
 use shared::objects::{Acknowledgement, ConsentReceipt, EnrolmentCertificate, RequestDecision, RightsRequest};
 use shared::primitives::Digest;
 use shared::trust::{Signer, TrustStore, Verified};
@@ -33,7 +34,7 @@ impl History {
     /// nothing is returned. Every certificate must be for that student, so that no one else's
     /// decisions can be shown as the family's.
     pub fn read(trust: &TrustStore, student: &StudentId, body: &[u8]) -> Result<History, Problem> {
-        let response: HistoryResponse = serde_json::from_slice(body).map_err(bad_answer)?;
+        let response: HistoryResponse = shared::encoding::from_json(body).map_err(bad_answer)?;
         if response.student != *student {
             return Err(Problem::BadAnswer(format!("a history of student {}", response.student)));
         }
@@ -131,7 +132,7 @@ impl History {
     pub fn add_receipt(&mut self, receipt: Signed<ConsentReceipt>, ack: Verified<Acknowledgement>) {
         if !self.receipts.iter().any(|(r, _)| r.hash() == receipt.hash()) {
             self.receipts.push((receipt, ack));
-            self.receipts.sort_by_key(|(_, ack)| ack.body().log_index);
+            lists::sort_by_key(&mut self.receipts, |(_, ack)| ack.body().log_index);
         }
     }
 
@@ -147,7 +148,7 @@ impl History {
             Some(_) => {}
             None => {
                 self.requests.push((request, ack, decision));
-                self.requests.sort_by_key(|(_, ack, _)| ack.body().log_index);
+                lists::sort_by_key(&mut self.requests, |(_, ack, _)| ack.body().log_index);
             }
         }
     }

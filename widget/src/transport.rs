@@ -52,7 +52,7 @@ impl Reply {
         if self.status == 200 {
             return Ok(self.body);
         }
-        let (code, message) = match serde_json::from_slice::<ErrorBody>(&self.body) {
+        let (code, message) = match shared::encoding::from_json::<ErrorBody>(&self.body) {
             Ok(ErrorBody { error }) => (error.code, error.message),
             Err(_) => (String::new(), String::from_utf8_lossy(&self.body).chars().take(200).collect()),
         };

@@ -9,6 +9,7 @@
 use crate::family::Family;
 use crate::outbox::Outgoing;
 use shared::ids::{PersonId, PurposeId};
+use shared::lists::{self, map_of};
 use shared::objects::{Decision, Outcome, Purpose, Right, Role};
 use shared::policy::{consent_state, rights_deadline, FoldContext, LoggedReceipt, Signers, Status};
 use shared::primitives::Digest;
@@ -180,13 +181,10 @@ fn others_decisions(family: &Family) -> BTreeMap<PurposeId, Vec<OtherDecision>> 
     for ((purpose, _), entry) in latest {
         by_purpose.entry(purpose).or_default().push(entry);
     }
-    by_purpose
-        .into_iter()
-        .map(|(purpose, mut entries)| {
-            entries.sort_by_key(|(index, _)| *index);
-            (purpose, entries.into_iter().map(|(_, other)| other).collect())
-        })
-        .collect()
+    map_of(by_purpose.into_iter().map(|(purpose, mut entries)| {
+        lists::sort_by_key(&mut entries, |(index, _)| *index);
+        (purpose, entries.into_iter().map(|(_, other)| other).collect())
+    }))
 }
 
 /// The decisions "Sign and send" signs when the person answered `answers` (each a grant or a
@@ -196,29 +194,24 @@ pub fn decisions_to_send(
     rows: &[PurposeRow],
     answers: &BTreeMap<PurposeId, Decision>,
 ) -> BTreeMap<PurposeId, Decision> {
-    rows.iter()
-        .filter(|row| row.control == Control::Choose)
-        .filter_map(|row| {
-            let answer = *answers.get(&row.purpose.id)?;
-            changes_mine(row, answer).then(|| (row.purpose.id.clone(), answer))
-        })
-        .collect()
+    map_of(rows.iter().filter(|row| row.control == Control::Choose).filter_map(|row| {
+        let answer = *answers.get(&row.purpose.id)?;
+        changes_mine(row, answer).then(|| (row.purpose.id.clone(), answer))
+    }))
 }
 
 /// The decisions set aside that would still change something, as the person's current
 /// standing is now: offered again with one button, never signed without it.
 pub fn set_aside_decisions(rows: &[PurposeRow], family: &Family) -> BTreeMap<PurposeId, Decision> {
     let Some(set_aside) = &family.device().set_aside else { return BTreeMap::new() };
-    rows.iter()
-        .filter_map(|row| {
-            let decision = *set_aside.decisions.get(&row.purpose.id)?;
-            let allowed = match decision {
-                Decision::Withdraw => row.control == Control::Withdraw,
-                Decision::Grant | Decision::Refuse => row.control == Control::Choose,
-            };
-            (allowed && changes_mine(row, decision)).then(|| (row.purpose.id.clone(), decision))
-        })
-        .collect()
+    map_of(rows.iter().filter_map(|row| {
+        let decision = *set_aside.decisions.get(&row.purpose.id)?;
+        let allowed = match decision {
+            Decision::Withdraw => row.control == Control::Withdraw,
+            Decision::Grant | Decision::Refuse => row.control == Control::Choose,
+        };
+        (allowed && changes_mine(row, decision)).then(|| (row.purpose.id.clone(), decision))
+    }))
 }
 
 /// Whether `decision` changes this person's own standing on the row's purpose.
@@ -234,7 +227,7 @@ fn changes_mine(row: &PurposeRow, decision: Decision) -> bool {
 /// Every acknowledged receipt about the student, newest first: one group per signature.
 pub fn history_groups(family: &Family) -> Vec<HistoryGroup> {
     let purposes = &family.school().form().body().purposes;
-    let place = |id: &PurposeId| purposes.iter().position(|p| p.id == *id).unwrap_or(purposes.len());
+    let place = |id: &PurposeId| purposes.iter().position(|p| p.id == *id).unwrap_or(purposes.len()) as u64;
     let mut groups: Vec<HistoryGroup> = family
         .history()
         .receipts
@@ -244,7 +237,7 @@ pub fn history_groups(family: &Family) -> Vec<HistoryGroup> {
             let mut decisions: Vec<(PurposeId, Decision)> =
                 body.decisions.iter().map(|(purpose, decision)| (purpose.clone(), *decision)).collect();
             // Stable, so purposes the form no longer has keep their id order after the others.
-            decisions.sort_by_key(|(purpose, _)| place(purpose));
+            lists::sort_by_key(&mut decisions, |(purpose, _)| place(purpose));
             HistoryGroup {
                 signed_at: body.client_time,
                 logged_at: ack.body().server_time,
@@ -256,7 +249,9 @@ pub fn history_groups(family: &Family) -> Vec<HistoryGroup> {
             }
         })
         .collect();
-    groups.sort_by_key(|group| std::cmp::Reverse(group.log_index));
+    // Newest first; no two receipts share a log index.
+    lists::sort_by_key(&mut groups, |group| group.log_index);
+    groups.reverse();
     groups
 }
 

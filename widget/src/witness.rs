@@ -82,5 +82,5 @@ pub fn kind_of(bytes: &[u8]) -> Option<String> {
     struct Kind {
         kind: String,
     }
-    serde_json::from_slice::<Kind>(bytes).ok().map(|k| k.kind)
+    shared::encoding::from_json::<Kind>(bytes).ok().map(|k| k.kind)
 }

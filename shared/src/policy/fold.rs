@@ -24,6 +24,7 @@
 use super::age::{last_threshold, required_signers, Signers};
 use crate::envelope::Signed;
 use crate::ids::{PersonId, PurposeId, StudentId};
+use crate::lists::map_of;
 use crate::objects::{Acknowledgement, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, Role};
 use crate::primitives::Digest;
 use crate::time::Timestamp;
@@ -205,7 +206,7 @@ pub fn consent_state<'a>(
     let form = current_form.body();
     let required = required_signers(&form.policy, context.birth_date, at.date());
     let threshold = last_threshold(&form.policy, context.birth_date, at.date());
-    let known_forms: BTreeMap<Digest, &ConsentForm> = context.forms.iter().map(|f| (f.hash(), f.body())).collect();
+    let known_forms: BTreeMap<Digest, &ConsentForm> = map_of(context.forms.iter().map(|f| (f.hash(), f.body())));
 
     let (by_signer, mut ignored) = admitted(context.student, &known_forms, receipts, at);
     let mut standings: BTreeMap<&PurposeId, Vec<SignerPurpose>> = BTreeMap::new();
@@ -219,14 +220,10 @@ pub fn consent_state<'a>(
     }
     ignored.sort_by_key(|i| i.receipt);
 
-    let purposes = form
-        .purposes
-        .iter()
-        .map(|purpose| {
-            let signers = standings.get(&purpose.id).map(Vec::as_slice).unwrap_or_default();
-            (purpose.id.clone(), purpose_state(signers, required, current_form.hash()))
-        })
-        .collect();
+    let purposes = map_of(form.purposes.iter().map(|purpose| {
+        let signers = standings.get(&purpose.id).map(Vec::as_slice).unwrap_or_default();
+        (purpose.id.clone(), purpose_state(signers, required, current_form.hash()))
+    }));
     ConsentState { required, purposes, ignored }
 }
 
@@ -353,7 +350,7 @@ fn merge_branches(branches: Vec<Option<Standing>>) -> Option<Standing> {
     }
     decided.into_iter().reduce(|a, b| match (a, b) {
         (Standing::Granting(a), Standing::Granting(b)) => {
-            Standing::Granting(a.iter().filter_map(|(form, t)| b.get(form).map(|u| (*form, (*t).min(*u)))).collect())
+            Standing::Granting(map_of(a.iter().filter_map(|(form, t)| b.get(form).map(|u| (*form, (*t).min(*u))))))
         }
         (other, _) => other,
     })
@@ -417,13 +414,12 @@ fn status(counted: &[(Role, &Standing)], required: Signers, current: Digest) -> 
             .collect::<Option<Vec<Timestamp>>>()
             .and_then(|times| times.into_iter().max())
     };
-    let candidates: BTreeSet<Digest> = counted
-        .iter()
-        .flat_map(|(_, s)| match s {
-            Standing::Granting(forms) => forms.keys().copied().collect::<Vec<_>>(),
-            Standing::Ended { .. } => Vec::new(),
-        })
-        .collect();
+    // By insertion, not `collect` (see `crate::lists`).
+    let mut candidates = BTreeSet::new();
+    candidates.extend(counted.iter().flat_map(|(_, s)| match s {
+        Standing::Granting(forms) => forms.keys().copied().collect::<Vec<_>>(),
+        Standing::Ended { .. } => Vec::new(),
+    }));
     let in_effect = std::iter::once(current)
         .chain(candidates.iter().copied())
         .find_map(|form| granted_by_all(&form).map(|since| (form, since)));
