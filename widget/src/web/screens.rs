@@ -418,7 +418,7 @@ fn history(state: State) -> impl IntoView {
                                 <p><strong>{words::signed_by(lang, &group)}</strong></p>
                                 <ul>
                                     {group.decisions.iter().map(|(purpose, decision)| view! {
-                                        <li data-testid="history-entry" data-decision=format!("{decision:?}").to_lowercase()>
+                                        <li data-testid="history-entry" data-decision=format!("{decision:?}").to_ascii_lowercase()>
                                             {words::decided(lang, family, purpose, *decision)}
                                         </li>
                                     }).collect_view()}
@@ -444,10 +444,10 @@ fn requests(state: State) -> impl IntoView {
             <fieldset>
                 <legend>{move || state.text(Key::RequestTypeLabel)}</legend>
                 {Right::ALL.into_iter().map(|choice| {
-                    let id = format!("cw-right-{choice:?}").to_lowercase();
+                    let id = format!("cw-right-{choice:?}").to_ascii_lowercase();
                     view! {
                         <div class="cw-choice">
-                            <input type="radio" name="cw-right" id=id.clone() data-testid=format!("right-{choice:?}").to_lowercase()
+                            <input type="radio" name="cw-right" id=id.clone() data-testid=format!("right-{choice:?}").to_ascii_lowercase()
                                 prop:checked=move || right.get() == choice
                                 on:change=move |_| right.set(choice) />
                             <label for=id>
