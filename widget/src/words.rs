@@ -30,77 +30,74 @@ pub fn student_line(family: &Family, lang: Lang) -> String {
 /// An instant as its reader reads it, in their language and time zone: "14 May 2026, 09:30",
 /// "14 maja 2026, 09:30". Never the protocol's ISO form.
 pub fn instant(lang: Lang, at: Timestamp) -> String {
-    clock::instant(lang, at, None)
+    let local = clock::local(at);
+    format!("{}, {:02}:{:02}", date_words(lang, local.year, local.month, local.day), local.hour, local.minute)
 }
 
 /// A calendar date (a date of birth) in the reader's language: "14 May 2026". It takes the date
-/// as the protocol writes it (`2026-05-14`), so that the widget needs no date type of its own.
+/// as the protocol writes it (`2026-05-14`), so that the widget needs no date type of its own; a
+/// date has no time zone, so no clock reads it.
 pub fn day(lang: Lang, date: impl Display) -> String {
-    clock::day(lang, &date.to_string())
+    let iso = date.to_string();
+    let mut parts = iso.splitn(3, '-').map(str::parse::<u32>);
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) => date_words(lang, year, month, day),
+        _ => iso,
+    }
 }
 
-/// In the browser, `Intl.DateTimeFormat` writes dates in the reader's language and time zone, so
-/// the widget carries no date library and no month names of its own.
-#[cfg(target_arch = "wasm32")]
+/// Day, month name and year, in the language's order and with its month names.
+///
+/// The widget writes these itself rather than through the browser's `Intl.DateTimeFormat`:
+/// making the first formatter loads the browser's locale data, which on a first visit took
+/// over 100 ms before the form could show. The browser test
+/// `dates_read_as_the_browser_writes_them_in_each_language` checks every month of every
+/// language against `Intl`.
+fn date_words(lang: Lang, year: u32, month: u32, day: u32) -> String {
+    let names = text(lang, Key::MonthNames);
+    let month_name = usize::try_from(month).ok().and_then(|m| names.split(' ').nth(m.wrapping_sub(1))).unwrap_or("?");
+    fill(text(lang, Key::DateWritten), &[("day", &day.to_string()), ("month", month_name), ("year", &year.to_string())])
+}
+
+/// An instant's fields on the reader's clock.
 pub mod clock {
-    use js_sys::Intl::{DateTimeFormat, DateTimeFormatOptions, DayFormat, MonthFormat, NumericFormat, YearFormat};
-    use js_sys::{Array, Date, JsString};
-    use shared::{Lang, Timestamp};
-    use wasm_bindgen::JsValue;
+    use shared::Timestamp;
 
-    /// `at` as a date and a time of day in `zone` (an IANA name; `None`: the browser's own).
-    pub fn instant(lang: Lang, at: Timestamp, zone: Option<&str>) -> String {
+    /// The calendar and clock fields of an instant, as the reader's clock shows it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Local {
+        /// The year, e.g. 2026.
+        pub year: u32,
+        /// The month, 1 to 12.
+        pub month: u32,
+        /// The day of the month, 1 to 31.
+        pub day: u32,
+        /// The hour, 0 to 23.
+        pub hour: u32,
+        /// The minute, 0 to 59.
+        pub minute: u32,
+    }
+
+    /// `at` in the browser's time zone, which is the reader's.
+    #[cfg(target_arch = "wasm32")]
+    pub fn local(at: Timestamp) -> Local {
         // Milliseconds since the epoch are exact in an f64 for every instant the protocol allows.
-        let date = Date::new(&JsValue::from_f64(at.unix() as f64 * 1000.0));
-        // Date and time apart, joined with a comma: some locales put a word ("at") between them.
-        format!("{}, {}", write(lang, &date, zone, false), write(lang, &date, zone, true))
-    }
-
-    /// `iso`, a `YYYY-MM-DD` date, as that day (read as UTC, so no time zone moves it).
-    pub fn day(lang: Lang, iso: &str) -> String {
-        write(lang, &Date::new(&JsValue::from_str(iso)), Some("UTC"), false)
-    }
-
-    fn write(lang: Lang, date: &Date, zone: Option<&str>, time: bool) -> String {
-        let options = DateTimeFormatOptions::new();
-        if time {
-            options.set_hour(NumericFormat::TwoDigit);
-            options.set_minute(NumericFormat::TwoDigit);
-        } else {
-            options.set_day(DayFormat::Numeric);
-            options.set_month(MonthFormat::Long);
-            options.set_year(YearFormat::Numeric);
-        }
-        if let Some(zone) = zone {
-            options.set_time_zone(zone);
-        }
-        let locales = Array::of1(&JsString::from(locale(lang)));
-        let format = DateTimeFormat::new(&locales, &options).format();
-        format.call1(&JsValue::UNDEFINED, date).ok().and_then(|text| text.as_string()).unwrap_or_default()
-    }
-
-    /// British English writes the day before the month, as the other languages do.
-    fn locale(lang: Lang) -> &'static str {
-        match lang {
-            Lang::En => "en-GB",
-            other => other.code(),
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.unix() as f64 * 1000.0));
+        Local {
+            year: date.get_full_year(),
+            month: date.get_month() + 1,
+            day: date.get_date(),
+            hour: date.get_hours(),
+            minute: date.get_minutes(),
         }
     }
-}
 
-/// Natively (the tests) a plain, language-neutral form in UTC: `14.05.2026, 09:30 UTC`.
-#[cfg(not(target_arch = "wasm32"))]
-mod clock {
-    use shared::{Lang, Timestamp};
-
-    pub fn instant(_: Lang, at: Timestamp, _: Option<&str>) -> String {
-        // The protocol's form is fixed: `YYYY-MM-DDTHH:MM:SSZ`.
+    /// Natively (the tests), UTC: the fields of the protocol's fixed form `YYYY-MM-DDTHH:MM:SSZ`.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn local(at: Timestamp) -> Local {
         let iso = at.to_string();
-        format!("{}, {} UTC", day(Lang::En, &iso[..10]), &iso[11..16])
-    }
-
-    pub fn day(_: Lang, iso: &str) -> String {
-        format!("{}.{}.{}", &iso[8..10], &iso[5..7], &iso[..4])
+        let field = |range: std::ops::Range<usize>| iso.get(range).and_then(|f| f.parse().ok()).unwrap_or_default();
+        Local { year: field(0..4), month: field(5..7), day: field(8..10), hour: field(11..13), minute: field(14..16) }
     }
 }
 

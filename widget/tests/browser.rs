@@ -119,17 +119,46 @@ fn every_vector_gives_the_same_verdict_in_the_browser_as_natively() {
     }
 }
 
+/// Dates read as the browser itself writes them for the reader — `Intl.DateTimeFormat`, in the
+/// browser's time zone — for every month in every language, though the widget writes them with
+/// its own month names (making a formatter is slow on a first visit).
 #[wasm_bindgen_test]
-fn dates_read_in_the_readers_language_and_time_zone() {
-    use widget::words::{self, clock};
-    let at = shared::Timestamp::parse("2026-05-14T09:30:00Z").expect("an instant");
-    assert_eq!(clock::instant(Lang::En, at, Some("UTC")), "14 May 2026, 09:30");
-    assert_eq!(clock::instant(Lang::Pl, at, Some("UTC")), "14 maja 2026, 09:30");
-    assert_eq!(clock::instant(Lang::Ro, at, Some("UTC")), "14 mai 2026, 09:30");
-    // The reader's time zone, not the protocol's UTC.
-    assert_eq!(clock::instant(Lang::Pl, at, Some("Europe/Warsaw")), "14 maja 2026, 11:30");
-    assert_eq!(clock::instant(Lang::Ro, at, Some("Europe/Bucharest")), "14 mai 2026, 12:30");
-    // A date of birth is a day, which no time zone moves.
+fn dates_read_as_the_browser_writes_them_in_each_language() {
+    use widget::words;
+    for lang in [Lang::En, Lang::Pl, Lang::Ro] {
+        for month in 1..=12 {
+            let iso = format!("2026-{month:02}-14T09:30:00Z");
+            let at = shared::Timestamp::parse(&iso).expect("an instant");
+            let date = js_sys::Date::new(&(at.unix() as f64 * 1000.0).into());
+            let browser = format!("{}, {}", intl(lang, &date, None, false), intl(lang, &date, None, true));
+            assert_eq!(words::instant(lang, at), browser, "{iso} in {lang:?}");
+            // A date of birth is a day, which no time zone moves.
+            assert_eq!(words::day(lang, &iso[..10]), intl(lang, &date, Some("UTC"), false), "{iso} in {lang:?}");
+        }
+    }
     assert_eq!(words::day(Lang::En, "2012-03-01"), "1 March 2012");
     assert_eq!(words::day(Lang::Pl, "2012-03-01"), "1 marca 2012");
+    assert_eq!(words::day(Lang::Ro, "2012-03-01"), "1 martie 2012");
+}
+
+/// How the browser writes `date` in `lang`: the day, month and year, or the time of day.
+fn intl(lang: Lang, date: &js_sys::Date, zone: Option<&str>, time: bool) -> String {
+    use js_sys::Intl::{DateTimeFormat, DateTimeFormatOptions, DayFormat, MonthFormat, NumericFormat, YearFormat};
+    let options = DateTimeFormatOptions::new();
+    if time {
+        options.set_hour(NumericFormat::TwoDigit);
+        options.set_minute(NumericFormat::TwoDigit);
+    } else {
+        options.set_day(DayFormat::Numeric);
+        options.set_month(MonthFormat::Long);
+        options.set_year(YearFormat::Numeric);
+    }
+    if let Some(zone) = zone {
+        options.set_time_zone(zone);
+    }
+    // British English writes the day before the month, as the other languages do.
+    let locale = if lang == Lang::En { "en-GB" } else { lang.code() };
+    let locales = js_sys::Array::of1(&locale.into());
+    let format = DateTimeFormat::new(&locales, &options).format();
+    format.call1(&wasm_bindgen::JsValue::UNDEFINED, date).ok().and_then(|text| text.as_string()).unwrap_or_default()
 }

@@ -9,6 +9,8 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     // Frame of the widget
     (Key::WidgetTitle, "Consent form"),
     (Key::StudentName, "Student: {student}, born {born}"),
+    (Key::MonthNames, "January February March April May June July August September October November December"),
+    (Key::DateWritten, "{day} {month} {year}"),
     (Key::LanguageLabel, "Language"),
     (Key::Loading, "Loading…"),
     (Key::Back, "Back"),

@@ -49,6 +49,12 @@ keys! {
     /// Line under the heading naming the student the form is about; `{student}` is their name (on
     /// their own invitation) or school number, `{born}` their date of birth.
     StudentName,
+    /// The twelve months' names as written after a day's number ("14 May"), January first,
+    /// separated by single spaces; in Polish the genitive ("maja").
+    MonthNames,
+    /// A calendar date: `{day}` its number without a leading zero, `{month}` a name from
+    /// `MonthNames`, `{year}` four digits ("14 May 2026").
+    DateWritten,
     /// Label of the language switcher.
     LanguageLabel,
     /// Shown while the form or the history is loading.
@@ -443,7 +449,13 @@ mod tests {
 
     /// Texts that may read the same in English and in another language: only punctuation
     /// around placeholders.
-    const SAME_AS_ENGLISH: &[(Lang, Key)] = &[(Lang::Pl, Key::DecisionLine), (Lang::Ro, Key::DecisionLine)];
+    const SAME_AS_ENGLISH: &[(Lang, Key)] = &[
+        (Lang::Pl, Key::DecisionLine),
+        (Lang::Ro, Key::DecisionLine),
+        // Day, month, year: the three languages write a date in the same order.
+        (Lang::Pl, Key::DateWritten),
+        (Lang::Ro, Key::DateWritten),
+    ];
 
     fn fail_with(problems: &[String]) {
         assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));

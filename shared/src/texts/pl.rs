@@ -12,6 +12,8 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     // Frame of the widget
     (Key::WidgetTitle, "Formularz zgód"),
     (Key::StudentName, "Dotyczy ucznia: {student}, data urodzenia: {born}"),
+    (Key::MonthNames, "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia"),
+    (Key::DateWritten, "{day} {month} {year}"),
     (Key::LanguageLabel, "Język"),
     (Key::Loading, "Wczytywanie…"),
     (Key::Back, "Wstecz"),
