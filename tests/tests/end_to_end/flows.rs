@@ -218,3 +218,22 @@ async fn informed_first_each_purpose_is_explained_on_its_card_above_its_decision
     }
     Ok(())
 }
+
+/// The form, the first answer every visit needs, is asked for once, by the loader beside the
+/// module's download rather than by the module once it runs: on a phone that is a round trip
+/// less before the form shows (issue 13). The widget still verifies it as any answer.
+#[tokio::test]
+async fn the_form_is_asked_for_once_beside_the_widgets_download() -> Result<()> {
+    let scene = Scene::new()?;
+    let guardian = Browser::open(360).await?;
+    guardian.open_invitation(&scene.link(&format!("{CHILD}-g1"))).await?;
+    let requests = guardian
+        .script("return performance.getEntriesByType('resource').map(e => [new URL(e.name).pathname, e.startTime]);")
+        .await?;
+    let requests: Vec<(String, f64)> = serde_json::from_value(requests)?;
+    let forms: Vec<f64> = requests.iter().filter(|(path, _)| path == "/v1/form").map(|(_, start)| *start).collect();
+    let module = requests.iter().find(|(path, _)| path.ends_with(".wasm")).context("the module's download")?.1;
+    assert_eq!(forms.len(), 1, "one request for the form: {requests:?}");
+    assert!(forms[0] <= module, "the form is asked for as the module's download begins: {requests:?}");
+    guardian.close().await
+}

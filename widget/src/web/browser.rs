@@ -33,27 +33,41 @@ impl Fetch {
         authorization: Option<&str>,
         body: Option<Vec<u8>>,
     ) -> Result<Reply, Problem> {
-        let init = RequestInit::new();
-        init.set_method(method);
-        init.set_credentials(RequestCredentials::Omit);
-        // A request that never ends would hold the lock the person's tabs share.
-        init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS)));
-        let headers = web_sys::Headers::new().map_err(offline)?;
-        if let Some(authorization) = authorization {
-            headers.set("Authorization", authorization).map_err(offline)?;
-        }
-        if let Some(body) = body {
-            headers.set("Content-Type", "application/json").map_err(offline)?;
-            init.set_body(&JsValue::from_str(&String::from_utf8_lossy(&body)));
-        }
-        init.set_headers(&headers);
-        let request = Request::new_with_str_and_init(&format!("{}{path}", self.endpoint), &init).map_err(offline)?;
-        let window = web_sys::window().ok_or_else(|| Problem::Unreachable("no window".into()))?;
-        let response: Response =
-            JsFuture::from(window.fetch_with_request(&request)).await.map_err(offline)?.dyn_into().map_err(offline)?;
+        let url = format!("{}{path}", self.endpoint);
+        let pending = match prefetched(method, &url, authorization) {
+            Some(pending) => pending,
+            None => start(method, &url, authorization, body)?,
+        };
+        let response: Response = JsFuture::from(pending).await.map_err(offline)?.dyn_into().map_err(offline)?;
         let buffer = JsFuture::from(response.array_buffer().map_err(offline)?).await.map_err(offline)?;
         Ok(Reply { status: response.status(), body: js_sys::Uint8Array::new(&buffer).to_vec() })
     }
+}
+
+/// Starts a `fetch`, without cookies and with a time limit.
+fn start(
+    method: &str,
+    url: &str,
+    authorization: Option<&str>,
+    body: Option<Vec<u8>>,
+) -> Result<js_sys::Promise, Problem> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(RequestCredentials::Omit);
+    // A request that never ends would hold the lock the person's tabs share.
+    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS)));
+    let headers = web_sys::Headers::new().map_err(offline)?;
+    if let Some(authorization) = authorization {
+        headers.set("Authorization", authorization).map_err(offline)?;
+    }
+    if let Some(body) = body {
+        headers.set("Content-Type", "application/json").map_err(offline)?;
+        init.set_body(&JsValue::from_str(&String::from_utf8_lossy(&body)));
+    }
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(url, &init).map_err(offline)?;
+    let window = web_sys::window().ok_or_else(|| Problem::Unreachable("no window".into()))?;
+    Ok(window.fetch_with_request(&request))
 }
 
 impl Transport for Fetch {
@@ -64,6 +78,23 @@ impl Transport for Fetch {
     async fn post(&self, path: &str, body: Vec<u8>) -> Result<Reply, Problem> {
         self.send("POST", path, None, Some(body)).await
     }
+}
+
+/// The name under which the loader (`assets/consent-widget.js`) leaves the requests it started
+/// before the module ran: a `Map` from URL to the pending `fetch`.
+const PREFETCHED: &str = "consentWidgetPrefetched";
+
+/// The answer the loader already asked for, if it asked for this plain `GET`: taken out, so that
+/// it serves one request and any retry asks the service anew.
+fn prefetched(method: &str, url: &str, authorization: Option<&str>) -> Option<js_sys::Promise> {
+    if method != "GET" || authorization.is_some() {
+        return None;
+    }
+    let started: js_sys::Map = js_sys::Reflect::get(&js_sys::global(), &PREFETCHED.into()).ok()?.dyn_into().ok()?;
+    let key = JsValue::from_str(url);
+    let pending = started.get(&key).dyn_into::<js_sys::Promise>().ok()?;
+    started.delete(&key);
+    Some(pending)
 }
 
 /// A request that failed before any answer: `fetch` rejects alike for a device without network
