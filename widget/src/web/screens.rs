@@ -2,8 +2,8 @@
 //! inputs with labels, one `aria-live` status region, and stable `data-testid`s for the browser
 //! tests. No inline style: the widget's stylesheet is a file, so a strict CSP holds.
 
-use super::state::{State, Tab, Tone};
 use super::browser;
+use super::state::{State, Tab, Tone};
 use crate::family::Access;
 use crate::outbox::SetAsideReason;
 use crate::problem::Problem;

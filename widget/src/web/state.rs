@@ -281,4 +281,3 @@ impl State {
         self.now.set(browser::now());
     }
 }
-
