@@ -230,6 +230,8 @@ impl Archive {
                     person: person.clone(),
                     role,
                     display_name: name.clone(),
+                    student_name: row.student_name.clone(),
+                    class: row.class.clone(),
                     student_birth_date: *birth,
                     expires,
                     nonce: Nonce::random(rng),
