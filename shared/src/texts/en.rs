@@ -8,7 +8,7 @@ use super::Key;
 pub(super) const CATALOG: &[(Key, &str)] = &[
     // Frame of the widget
     (Key::WidgetTitle, "Consent form"),
-    (Key::StudentName, "Student: {student}, born {born}"),
+    (Key::StudentName, "Student: {student}, class {class}, born {born}"),
     (Key::LanguageLabel, "Language"),
     (Key::Loading, "Loading…"),
     (Key::Back, "Back"),
