@@ -120,6 +120,8 @@ impl School {
             person: PersonId::try_from(person).unwrap_or_else(|e| panic!("{e}")),
             role,
             display_name: display_name.to_owned(),
+            student_name: student.name.clone(),
+            class: student.class.clone(),
             student_birth_date: student.birth_date,
             expires: at("2026-10-01T00:00:00Z"),
             nonce: nonce(&format!("{}/{person}", student.id)),
@@ -154,17 +156,27 @@ fn form_version(root: &SigningKey, version: u32, published: Timestamp, supersede
 pub struct Student {
     /// Pseudonymous id.
     pub id: StudentId,
+    /// Full name, which their invitations carry.
+    pub name: String,
+    /// Class, which their invitations carry.
+    pub class: String,
     /// Date of birth.
     pub birth_date: NaiveDate,
 }
 
 impl Student {
-    /// A student with id `id` born on `birth_date` (`YYYY-MM-DD`).
+    /// A student with id `id`, named `name`, in `class`, born on `birth_date` (`YYYY-MM-DD`): the
+    /// columns of a roster, in its order.
     ///
     /// # Panics
     /// On an invalid id or date.
-    pub fn new(id: &str, birth_date: &str) -> Student {
-        Student { id: StudentId::try_from(id).unwrap_or_else(|e| panic!("{e}")), birth_date: date(birth_date) }
+    pub fn new(id: &str, name: &str, class: &str, birth_date: &str) -> Student {
+        Student {
+            id: StudentId::try_from(id).unwrap_or_else(|e| panic!("{e}")),
+            name: name.to_owned(),
+            class: class.to_owned(),
+            birth_date: date(birth_date),
+        }
     }
 }
 

@@ -138,8 +138,8 @@ pub fn generate() -> Vec<Vector> {
     let school = School::new("vectors");
     let root = PublicKey::of(&school.root);
     let archive = PublicKey::of(&school.archive);
-    let child = Student::new("s-0001", "2015-03-02");
-    let teen = Student::new("s-0002", "2011-06-20");
+    let child = Student::new("s-0001", "Ștefan Popescu", "5A", "2015-03-02");
+    let teen = Student::new("s-0002", "Mihai Ionescu", "9B", "2011-06-20");
 
     out.ok("consent-form.v1", "form version 1: the example form", &school.form, root);
     let v2 = school.next_form(&school.form, at("2027-01-10T08:00:00Z"));

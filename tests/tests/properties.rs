@@ -35,6 +35,11 @@ fn text() -> impl Strategy<Value = String> {
     any::<String>().prop_filter("non-empty", |s| !s.trim().is_empty())
 }
 
+/// A class as a school could write it, within the invitation's limit.
+fn class() -> impl Strategy<Value = String> {
+    text().prop_filter("a class is short", |s| s.chars().count() <= Invitation::MAX_CLASS)
+}
+
 fn decisions() -> impl Strategy<Value = BTreeMap<PurposeId, Decision>> {
     let decision = prop_oneof![Just(Decision::Grant), Just(Decision::Refuse), Just(Decision::Withdraw)];
     prop::collection::btree_map(id().prop_map(|p| purpose(&p)), decision, 1..6)
@@ -80,13 +85,15 @@ fn request() -> impl Strategy<Value = RightsRequest> {
 }
 
 fn invitation() -> impl Strategy<Value = Invitation> {
-    (id(), id(), text(), 0i64..20_000, timestamp(), any::<[u8; 16]>()).prop_map(
-        |(student, person, display_name, days, expires, nonce)| Invitation {
+    (id(), id(), text(), text(), class(), 0i64..20_000, timestamp(), any::<[u8; 16]>()).prop_map(
+        |(student, person, display_name, student_name, class, days, expires, nonce)| Invitation {
             school: school_key(),
             student: StudentId::try_from(student).expect("valid id"),
             person: person.try_into().expect("valid id"),
             role: Role::Guardian,
             display_name,
+            student_name,
+            class,
             student_birth_date: chrono::NaiveDate::from_num_days_from_ce_opt(730_000 + days as i32).expect("date"),
             expires,
             nonce: Nonce(nonce),
@@ -215,7 +222,7 @@ proptest! {
         when in 0u32..9_000_000,
     ) {
         let school = School::new("properties");
-        let student = Student::new("s-prop", birth);
+        let student = Student::new("s-prop", "Ana Popescu", "4A", birth);
         let plans = [
             (Role::Guardian, "p-mother", guardian),
             (Role::Guardian, "p-father", second_guardian),

@@ -20,7 +20,7 @@ struct Family {
 impl Family {
     fn new(birth_date: &str) -> Family {
         let school = School::new("rules");
-        let student = Student::new("s-7b-01", birth_date);
+        let student = Student::new("s-7b-01", "Mihai", "7B", birth_date);
         let guardian =
             school.enrol(&school.invite(&student, "p-guardian", Role::Guardian, "Ana"), at("2026-09-02T10:00:00Z"));
         let student_signer =

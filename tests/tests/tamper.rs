@@ -207,7 +207,7 @@ fn build_world() -> World {
     let archive = PublicKey::of(&school.archive);
     let form = signed(compact_form(root), &school.root);
     let delegation = school.delegation();
-    let child = Student::new("s-tamper", "2015-03-02");
+    let child = Student::new("s-tamper", "Ștefan Popescu", "5A", "2015-03-02");
     let invitation = school.invite(&child, "p-tamper", Role::Guardian, "Ana Popescu, mama lui Ștefan");
     let mut guardian = school.enrol(&invitation, at("2026-09-02T18:00:01Z"));
     let person = PublicKey::of(&guardian.key);

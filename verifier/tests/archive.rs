@@ -16,7 +16,7 @@ use shared::objects::{
 use shared::primitives::{Digest, Nonce, PublicKey};
 use shared::trust::TrustError;
 use shared::{sign, Lang, OpenError, Signed, Timestamp};
-use verifier::archive::{Archive, ArchiveError, Roster, RosterError, Submission, DATABASE};
+use verifier::archive::{Archive, ArchiveError, Roster, RosterError, Submission, DATABASE, LEDGER};
 use verifier::bundle::verify_bundle;
 use verifier::keys;
 
@@ -34,7 +34,7 @@ struct Fixture {
 
 const ROSTER: &str =
     "student_id,student_name,class,birth_date,student_email,guardian_name,guardian_email,guardian2_name,guardian2_email
-s-1,Ana,7B,2017-01-01,,Maria,m@example.org,,
+s-1,Ana Popescu,7B,2017-01-01,,Maria Popescu,m@example.org,,
 s-2,Mihai,10A,2011-01-01,mihai@example.org,Ioana,i@example.org,,
 ";
 
@@ -435,6 +435,52 @@ fn purging_redacts_closed_records_and_keeps_the_log_verifiable() {
     f.archive.submit_receipt(receipt_2.bytes(), at(2)).expect("accepted");
     let bundle = f.archive.export(&StudentId::try_from("s-2").expect("id")).expect("export");
     verify_bundle(&bundle, &f.archive.school()).expect("still verifies");
+}
+
+/// Rule 8: the proof log holds pseudonymous ids and hashes. The names, the class and the contacts
+/// that the invitations carry stay with the personal data, in the log table, the checkpoints, the
+/// acknowledgements and the log ledger alike, so that erasing them never touches the log.
+#[test]
+fn names_classes_and_contacts_never_reach_the_proof_log() {
+    let mut f = fixture();
+    let (key_1, certificate) = f.enrol(0, "guardian-1");
+    f.submit_chain(&key_1, &certificate, &[&[("meals", Decision::Grant)], &[("meals", Decision::Withdraw)]]);
+    let invitation = f.invitations[0].body().clone();
+    let personal = [invitation.student_name.as_str(), &invitation.class, &invitation.display_name, "m@example.org"];
+    assert_eq!(personal[..3], ["Ana Popescu", "7B", "Maria Popescu"], "the invitation carries them");
+
+    let conn = rusqlite::Connection::open(f.archive.dir().join(DATABASE)).expect("open");
+    let column = |query: &str| -> Vec<Vec<u8>> {
+        let mut statement = conn.prepare(query).expect("query");
+        let rows = statement.query_map([], |row| row.get::<_, Vec<u8>>(0)).expect("rows");
+        rows.map(|row| row.expect("row")).collect()
+    };
+    let invitations = column("SELECT bytes FROM invitations");
+    assert!(invitations.iter().any(|bytes| contains(bytes, "Ana Popescu")), "kept with the personal data");
+    let mut proof = column("SELECT bytes FROM log WHERE bytes IS NOT NULL");
+    assert!(proof.len() >= 4, "the form, the certificate and both receipts are logged");
+    proof.extend(column(
+        "SELECT CAST(kind || ' ' || IFNULL(student, '') || ' ' || IFNULL(person, '') AS BLOB) FROM log",
+    ));
+    proof.extend(column("SELECT bytes FROM checkpoints"));
+    proof.extend(column("SELECT bytes FROM acknowledgements"));
+    proof.push(std::fs::read(f.archive.dir().join(LEDGER)).expect("the ledger"));
+    for bytes in &proof {
+        for value in personal {
+            assert!(!contains(bytes, value), "{value:?} in the proof log: {}", String::from_utf8_lossy(bytes));
+        }
+    }
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
+}
+
+#[test]
+fn a_roster_line_too_long_for_an_invitation_is_named_before_anything_is_signed() {
+    let roster = ROSTER.replace(",7B,", &format!(",{},", "7".repeat(Invitation::MAX_CLASS + 1)));
+    let error = Roster::parse(&roster).expect_err("a class longer than an invitation carries");
+    assert!(matches!(&error, RosterError::Line { line: 2, message } if message.contains("`class`")), "{error}");
 }
 
 #[test]

@@ -11,20 +11,17 @@ use shared::texts::{fill, text, Key};
 use shared::{Lang, Timestamp};
 use std::fmt::Display;
 
-/// The line near the top of the form naming the student it is about.
-///
-/// The invitation, the only signed object naming anyone, carries the invited person's name but
-/// not the student's name or class (the roster keeps those apart, with the personal data): it
-/// names the student by their pseudonymous school number and date of birth, which tell apart
-/// the forms of a parent's two children. A student's own invitation names them.
+/// The line near the top of the form naming the student it is about, with their class and date
+/// of birth, so that a parent of two children tells the two forms apart. The invitation carries
+/// the name and class (and stays with the family and the school's personal data, never in the
+/// proof log); on a student's own invitation the name is their own.
 pub fn student_line(family: &Family, lang: Lang) -> String {
     let invitation = family.invitation();
-    let student = match invitation.role {
-        Role::Student => invitation.display_name.as_str(),
-        Role::Guardian => invitation.student.as_str(),
-    };
     let born = day(lang, invitation.student_birth_date);
-    fill(text(lang, Key::StudentName), &[("student", student), ("born", &born)])
+    fill(
+        text(lang, Key::StudentName),
+        &[("student", &invitation.student_name), ("class", &invitation.class), ("born", &born)],
+    )
 }
 
 /// An instant as its reader reads it, in their language and time zone: "14 May 2026, 09:30",

@@ -134,7 +134,8 @@ fn born_years_ago(years: i32) -> NaiveDate {
 }
 
 /// A school with a published form and three families: a child of 10 (two guardians, each alone
-/// enough), a student of 15 (guardian and student co-sign) and one of 19 (the student alone).
+/// enough), a student of 15 (guardian and student co-sign) and one of 19 (the student alone); the
+/// child's first guardian, Maria, is also the sole guardian of a child of 12.
 struct SchoolFixture {
     http: Http,
     key: PublicKey,
@@ -154,10 +155,12 @@ async fn school() -> SchoolFixture {
         "student_id,student_name,class,birth_date,student_email,guardian_name,guardian_email,guardian2_name,guardian2_email\n\
          s-10,Ana,5A,{},,Maria,m@example.org,Petru,p@example.org\n\
          s-15,Mihai,8B,{},mihai@example.org,Ioana,i@example.org,,\n\
-         s-19,Elena,12C,{},elena@example.org,Dan,d@example.org,,\n",
+         s-19,Elena,12C,{},elena@example.org,Dan,d@example.org,,\n\
+         s-12,Radu,6B,{},,Maria,m@example.org,,\n",
         born_years_ago(10),
         born_years_ago(15),
-        born_years_ago(19)
+        born_years_ago(19),
+        born_years_ago(12)
     );
     let expires = Timestamp::from_unix(now().unix() + 86_400).expect("in range");
     let invited =
@@ -845,17 +848,25 @@ async fn a_school_restored_from_an_older_copy_gets_the_familys_receipts_back_as_
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn the_form_names_the_student_it_is_about() {
+async fn a_parent_of_two_children_sees_each_childs_name_and_class_on_their_form() {
     let fixture = school().await;
-    // One parent of two children would otherwise see two identical forms.
-    let younger = fixture.open("s-10-g1", &MemoryStore::default()).await;
-    let older = fixture.open("s-15-g1", &MemoryStore::default()).await;
-    let (younger, older) = (words::student_line(&younger, Lang::En), words::student_line(&older, Lang::En));
-    assert!(younger.contains("s-10") && younger.contains(&words::day(Lang::En, born_years_ago(10))), "{younger}");
-    assert!(older.contains("s-15") && !older.contains("s-10"), "{older}");
-    // The student's own invitation names them.
-    let student = fixture.open("s-15-s", &MemoryStore::default()).await;
-    assert!(words::student_line(&student, Lang::Pl).contains("Mihai"));
+    // Maria's two links, one per child: each form says which child it is about.
+    let ana = fixture.open("s-10-g1", &MemoryStore::default()).await;
+    let radu = fixture.open("s-12-g1", &MemoryStore::default()).await;
+    assert_eq!(ana.invitation().display_name, radu.invitation().display_name, "one parent");
+    let born = |years| words::day(Lang::En, born_years_ago(years));
+    assert_eq!(words::student_line(&ana, Lang::En), format!("Student: Ana, class 5A, born {}", born(10)));
+    assert_eq!(words::student_line(&radu, Lang::En), format!("Student: Radu, class 6B, born {}", born(12)));
+    for lang in Lang::ALL {
+        for (family, name, class) in [(&ana, "Ana", "5A"), (&radu, "Radu", "6B")] {
+            let line = words::student_line(family, lang);
+            assert!(line.contains(name) && line.contains(class), "{lang:?}: {line}");
+        }
+    }
+    // A student's own invitation names them, in the same line.
+    let mihai = fixture.open("s-15-s", &MemoryStore::default()).await;
+    let born = words::day(Lang::Pl, born_years_ago(15));
+    assert_eq!(words::student_line(&mihai, Lang::Pl), format!("Dotyczy ucznia: Mihai, klasa 8B, ur. {born}"));
 }
 
 #[tokio::test(flavor = "current_thread")]

@@ -31,6 +31,14 @@ pub struct Invitation {
     pub role: Role,
     /// The name the widget greets them with; it stays out of the proof log.
     pub display_name: String,
+    /// The student's full name, which the form shows so that a parent of two children tells
+    /// their two forms apart (on a student's own invitation, their own name). Personal data like
+    /// `display_name`: the invitation travels only to the family and is stored with the personal
+    /// data, never in the proof log, whose objects name the student by `student` alone.
+    pub student_name: String,
+    /// The student's class (e.g. `7B`), shown beside their name for the same reason, and kept
+    /// out of the proof log in the same way.
+    pub class: String,
     /// The student's date of birth, from which the age rules follow.
     #[serde(with = "crate::time::date")]
     pub student_birth_date: NaiveDate,
@@ -38,6 +46,13 @@ pub struct Invitation {
     pub expires: Timestamp,
     /// Makes the invitation single-use.
     pub nonce: Nonce,
+}
+
+impl Invitation {
+    /// The most characters `display_name` and `student_name` may have.
+    pub const MAX_NAME: usize = 200;
+    /// The most characters `class` may have: a class is a short label, not a sentence.
+    pub const MAX_CLASS: usize = 50;
 }
 
 impl SignedObject for Invitation {
@@ -49,6 +64,8 @@ impl SignedObject for Invitation {
     }
 
     fn validate(&self) -> Result<(), ContentError> {
-        validate::text("display_name", &self.display_name, 200)
+        validate::text("display_name", &self.display_name, Invitation::MAX_NAME)?;
+        validate::text("student_name", &self.student_name, Invitation::MAX_NAME)?;
+        validate::text("class", &self.class, Invitation::MAX_CLASS)
     }
 }

@@ -8,7 +8,7 @@ use super::Key;
 pub(super) const CATALOG: &[(Key, &str)] = &[
     // Frame of the widget
     (Key::WidgetTitle, "Consent form"),
-    (Key::StudentName, "Student: {student}, born {born}"),
+    (Key::StudentName, "Student: {student}, class {class}, born {born}"),
     (Key::MonthNames, "January February March April May June July August September October November December"),
     (Key::DateWritten, "{day} {month} {year}"),
     (Key::LanguageLabel, "Language"),

@@ -46,8 +46,8 @@ keys! {
     // ----- Frame of the widget -----
     /// Heading at the top of the widget.
     WidgetTitle,
-    /// Line under the heading naming the student the form is about; `{student}` is their name (on
-    /// their own invitation) or school number, `{born}` their date of birth.
+    /// Line under the heading naming the student the form is about: `{student}` is their name,
+    /// `{class}` their class, `{born}` their date of birth (in words).
     StudentName,
     /// The twelve months' names as written after a day's number ("14 May"), January first,
     /// separated by single spaces; in Polish the genitive ("maja").

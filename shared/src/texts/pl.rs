@@ -11,7 +11,7 @@ use super::Key;
 pub(super) const CATALOG: &[(Key, &str)] = &[
     // Frame of the widget
     (Key::WidgetTitle, "Formularz zgód"),
-    (Key::StudentName, "Dotyczy ucznia: {student}, data urodzenia: {born}"),
+    (Key::StudentName, "Dotyczy ucznia: {student}, klasa {class}, ur. {born}"),
     (Key::MonthNames, "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia"),
     (Key::DateWritten, "{day} {month} {year}"),
     (Key::LanguageLabel, "Język"),

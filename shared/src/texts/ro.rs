@@ -9,7 +9,7 @@ use super::Key;
 pub(super) const CATALOG: &[(Key, &str)] = &[
     // Frame of the widget
     (Key::WidgetTitle, "Formular de acord"),
-    (Key::StudentName, "Elev: {student}, data nașterii: {born}"),
+    (Key::StudentName, "Elev: {student}, clasa {class}, data nașterii: {born}"),
     (Key::MonthNames, "ianuarie februarie martie aprilie mai iunie iulie august septembrie octombrie noiembrie decembrie"),
     (Key::DateWritten, "{day} {month} {year}"),
     (Key::LanguageLabel, "Limba"),

@@ -3,11 +3,12 @@
 //! which must find no serious or critical violation.
 
 use crate::flows::grant;
-use crate::scene::{axe_core, screenshots_dir, Scene};
+use crate::scene::{axe_core, now, screenshots_dir, Scene};
 use anyhow::{ensure, Result};
+use chrono::Datelike;
 use consent_tests::browser::Browser;
 use consent_tests::demo::TEEN;
-use shared::texts::{text, Key};
+use shared::texts::{fill, text, Key};
 use shared::Lang;
 use std::path::PathBuf;
 
@@ -56,6 +57,12 @@ async fn every_screen(lang: Lang) -> Result<()> {
     let link = scene.link(&format!("{TEEN}-g1"));
     guardian.open_invitation(&link).await?;
     guardian.language(lang.code()).await?;
+    // The form names the child it is about, as the demo roster does, with their class and the
+    // year of their birth (the date in words, as the browser writes it in this language).
+    let about = fill(text(lang, Key::StudentName), &[("student", "Jan Kowalski"), ("class", "9B"), ("born", "")]);
+    let line = guardian.wait_text("student", about.trim_end()).await?;
+    let born = now().date().year() - 15;
+    ensure!(line.ends_with(&born.to_string()), "the student line ends with the date of birth: {line}");
     camera.shoot(&guardian, "information").await?;
     // Answered, not signed yet: the sentence above the button says what will be signed.
     guardian.click("answer-photos-internal-yes").await?;

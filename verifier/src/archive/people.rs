@@ -1,5 +1,6 @@
 //! The class roster: personal data in, one invitation per guardian and per student old enough to
-//! co-sign out. Names and e-mail addresses go to the personal-data tables only.
+//! co-sign out. Names, classes and e-mail addresses go to the personal-data tables only (the
+//! invitations, which carry the names and the class to the family, are kept there too).
 //!
 //! Roster CSV: a header line naming the columns (in any order; the optional ones may be left out),
 //! then one row per student, at least one:
@@ -7,8 +8,8 @@
 //! | column | meaning |
 //! |---|---|
 //! | `student_id` | the school's pseudonymous id for the student (`a-z 0-9 - _ .`, ≤ 64) |
-//! | `student_name` | full name (personal data, never in the log) |
-//! | `class` | e.g. `7B` |
+//! | `student_name` | full name, at most 200 characters (personal data, never in the log) |
+//! | `class` | e.g. `7B`, at most 50 characters (personal data too) |
 //! | `birth_date` | `YYYY-MM-DD` |
 //! | `student_email` | the student's own address (used from the co-signing age), may be empty |
 //! | `guardian_name`, `guardian_email` | the first parent or legal guardian |
@@ -122,11 +123,19 @@ impl Roster {
             let id = StudentId::try_from(row.student_id.as_str()).map_err(|e| fail(e.to_string()))?;
             let birth = NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d")
                 .map_err(|_| fail(format!("birth_date {:?} is not YYYY-MM-DD", row.birth_date)))?;
-            for (field, value) in
-                [("student_name", &row.student_name), ("class", &row.class), ("guardian_name", &row.guardian_name)]
-            {
-                if value.is_empty() {
+            // The invitations carry the names and the class, so a line that breaks their limits
+            // is named here, before anything is signed.
+            for (field, value, required, max) in [
+                ("student_name", &row.student_name, true, Invitation::MAX_NAME),
+                ("class", &row.class, true, Invitation::MAX_CLASS),
+                ("guardian_name", &row.guardian_name, true, Invitation::MAX_NAME),
+                ("guardian2_name", &row.guardian2_name, false, Invitation::MAX_NAME),
+            ] {
+                if required && value.is_empty() {
                     return Err(fail(format!("`{field}` is empty")));
+                }
+                if value.chars().count() > max {
+                    return Err(fail(format!("`{field}` is longer than {max} characters")));
                 }
             }
             if row.guardian2_name.is_empty() != row.guardian2_email.is_empty() {
@@ -230,6 +239,8 @@ impl Archive {
                     person: person.clone(),
                     role,
                     display_name: name.clone(),
+                    student_name: row.student_name.clone(),
+                    class: row.class.clone(),
                     student_birth_date: *birth,
                     expires,
                     nonce: Nonce::random(rng),

@@ -91,7 +91,7 @@ pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
             name     TEXT NOT NULL,
             email    TEXT NOT NULL
         );
-        -- Invitations carry display names, so they live here; `used_by` makes them single-use.
+        -- Invitations carry names and classes, so they live here; `used_by` makes them single-use.
         -- `revoked` is set when a newer invitation replaces an unused one.
         CREATE TABLE IF NOT EXISTS invitations (
             hash     BLOB PRIMARY KEY,
