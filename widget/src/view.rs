@@ -114,15 +114,14 @@ pub fn purpose_rows(family: &Family, now: Timestamp) -> Vec<PurposeRow> {
     let student = &family.invitation().student;
     let context = FoldContext { student, birth_date: family.invitation().student_birth_date, forms: &forms };
     let state = consent_state(context, logged, now);
-    let mine = my_decisions(family);
-    let others = others_decisions(family);
+    let pending = family.device().outbox.pending_decisions();
     let role = family.invitation().role;
     form.body()
         .purposes
         .iter()
         .map(|purpose| {
             let fold = state.purposes.get(&purpose.id);
-            let my = mine.get(&purpose.id).copied();
+            let my = my_decision(family, &pending, &purpose.id);
             let control = if !state.required.includes(role) {
                 Control::NotTheirs
             } else if matches!(my, Some((_, None))) {
@@ -136,7 +135,7 @@ pub fn purpose_rows(family: &Family, now: Timestamp) -> Vec<PurposeRow> {
                 purpose: purpose.clone(),
                 status: fold.map_or(Status::NotAnswered, |f| f.status.clone()),
                 mine: my,
-                others: others.get(&purpose.id).cloned().unwrap_or_default(),
+                others: others_decisions(family, &purpose.id),
                 control,
                 needs_reconfirmation: fold.is_some_and(|f| f.needs_reconfirmation),
                 form_superseded: fold.is_some_and(|f| f.form_superseded),
@@ -145,46 +144,45 @@ pub fn purpose_rows(family: &Family, now: Timestamp) -> Vec<PurposeRow> {
         .collect()
 }
 
-/// This person's latest decision per purpose: acknowledged ones with their log time, then
-/// queued ones (not logged yet) over them.
-fn my_decisions(family: &Family) -> BTreeMap<PurposeId, (Decision, Option<Timestamp>)> {
-    let mut mine = BTreeMap::new();
-    for (receipt, ack) in &family.history().receipts {
-        if family.is_mine(receipt.body().certificate) {
-            for (purpose, decision) in &receipt.body().decisions {
-                mine.insert(purpose.clone(), (*decision, Some(ack.body().server_time)));
-            }
-        }
+/// This person's latest decision on `purpose`: a queued one (not logged yet, among `pending`)
+/// over the latest acknowledged one, which comes with its log time.
+///
+/// Here and in [`others_decisions`], one purpose at a time through the history's few receipts
+/// rather than maps of every purpose: each map type would compile its own B-tree into the
+/// widget that parents download.
+fn my_decision(
+    family: &Family,
+    pending: &BTreeMap<PurposeId, Decision>,
+    purpose: &PurposeId,
+) -> Option<(Decision, Option<Timestamp>)> {
+    if let Some(decision) = pending.get(purpose) {
+        return Some((*decision, None));
     }
-    for (purpose, decision) in family.device().outbox.pending_decisions() {
-        mine.insert(purpose, (decision, None));
-    }
-    mine
+    // The history's receipts are in log order: the last one of mine naming the purpose.
+    family.history().receipts.iter().rev().find_map(|(receipt, ack)| {
+        let body = receipt.body();
+        let decision = body.decisions.get(purpose).filter(|_| family.is_mine(body.certificate))?;
+        Some((*decision, Some(ack.body().server_time)))
+    })
 }
 
-/// Every other signer's latest decision per purpose, in log order of those decisions.
-fn others_decisions(family: &Family) -> BTreeMap<PurposeId, Vec<OtherDecision>> {
+/// Every other signer's latest decision on `purpose`, in log order of those decisions.
+fn others_decisions(family: &Family, purpose: &PurposeId) -> Vec<OtherDecision> {
     let history = family.history();
-    let mut latest: BTreeMap<(PurposeId, &PersonId), (u64, OtherDecision)> = BTreeMap::new();
+    let mut latest: Vec<(&PersonId, u64, OtherDecision)> = Vec::new();
     for (receipt, ack) in &history.receipts {
         let body = receipt.body();
+        let Some(decision) = body.decisions.get(purpose) else { continue };
         if family.is_mine(body.certificate) {
             continue;
         }
         let Some(person) = history.person_of(body.certificate) else { continue };
-        for (purpose, decision) in &body.decisions {
-            let other = OtherDecision { role: body.role, decision: *decision, at: ack.body().server_time };
-            latest.insert((purpose.clone(), person), (ack.body().log_index, other));
-        }
+        latest.retain(|(signer, _, _)| *signer != person);
+        let other = OtherDecision { role: body.role, decision: *decision, at: ack.body().server_time };
+        latest.push((person, ack.body().log_index, other));
     }
-    let mut by_purpose: BTreeMap<PurposeId, Vec<(u64, OtherDecision)>> = BTreeMap::new();
-    for ((purpose, _), entry) in latest {
-        by_purpose.entry(purpose).or_default().push(entry);
-    }
-    map_of(by_purpose.into_iter().map(|(purpose, mut entries)| {
-        lists::sort_by_key(&mut entries, |(index, _)| *index);
-        (purpose, entries.into_iter().map(|(_, other)| other).collect())
-    }))
+    lists::sort_by_key(&mut latest, |(_, index, _)| *index);
+    latest.into_iter().map(|(_, _, other)| other).collect()
 }
 
 /// The decisions "Sign and send" signs when the person answered `answers` (each a grant or a
