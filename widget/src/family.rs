@@ -23,8 +23,9 @@ use crate::outbox::{Outgoing, SetAside, SetAsideReason};
 use crate::problem::Problem;
 use crate::store::Store;
 use crate::timing;
-use crate::transport::Transport;
+use crate::transport::{Reply, Transport};
 use crate::witness::{kind_of, ConsistencyProof, TreeHead};
+use futures_util::future;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::Value;
@@ -577,7 +578,20 @@ impl Family {
         now: Timestamp,
     ) -> Result<(), Problem> {
         self.reload(store)?;
-        let witnessed = match transport.get("/v1/checkpoint", None).await.and_then(|reply| reply.ok()) {
+        // A device that holds no key yet reads the history by its invitation: that answer does
+        // not depend on the log's head, so both are asked for at once (on a phone, a round trip
+        // less before the form can be used). Both are still checked in the same order.
+        let invited =
+            (self.certificate.is_none() && self.device.secret.is_none()).then(|| self.invitation_authorization());
+        let history_by_invitation = async {
+            match &invited {
+                Some(authorization) => Some(transport.get("/v1/history", Some(authorization)).await),
+                None => None,
+            }
+        };
+        let (checkpoint, history_by_invitation) =
+            future::join(transport.get("/v1/checkpoint", None), history_by_invitation).await;
+        let witnessed = match checkpoint.and_then(|reply| reply.ok()) {
             Ok(bytes) => {
                 let latest = TreeHead::verify(&self.school.trust, &text(&bytes))?;
                 self.witness_latest(transport, store, latest).await
@@ -588,7 +602,7 @@ impl Family {
         };
         let read = match witnessed {
             Err(ref problem) if problem.is_temporary() => Err(problem.clone()),
-            _ => self.read_current_history(transport, store, now).await,
+            _ => self.read_current_history(transport, store, now, history_by_invitation).await,
         };
         if self.access == Access::Unchecked {
             self.access = Access::Unreachable;
@@ -600,11 +614,14 @@ impl Family {
     /// a key but no certificate (a damaged copy, or an answer that never arrived) enrols again
     /// first: the same key gets the same certificate, and its own use of the link is no reason
     /// to close it.
+    ///
+    /// `by_invitation` is the answer to the invitation's history request, if it was asked already.
     async fn read_current_history(
         &mut self,
         transport: &impl Transport,
         store: &impl Store,
         now: Timestamp,
+        by_invitation: Option<Result<Reply, Problem>>,
     ) -> Result<(), Problem> {
         if self.certificate.is_none() && self.device.secret.is_some() {
             match self.enrol(transport, store, now).await {
@@ -617,7 +634,13 @@ impl Family {
         }
         let read = match self.certificate.clone() {
             Some(certificate) => self.read_history(transport, &certificate, now).await,
-            None => self.read_history_as_invited(transport, store).await,
+            None => {
+                let reply = match by_invitation {
+                    Some(reply) => reply,
+                    None => transport.get("/v1/history", Some(&self.invitation_authorization())).await,
+                };
+                self.read_history_as_invited(reply?, store)
+            }
         };
         // A history read that shows the school acknowledged something anew still counts.
         if let Err(problem) = &read {
@@ -691,10 +714,8 @@ impl Family {
 
     /// Reads the history with the invitation, before enrolling: the answer also says whether
     /// the link can still enrol this device. A closed link sets aside what waits for it.
-    async fn read_history_as_invited(&mut self, transport: &impl Transport, store: &impl Store) -> Result<(), Problem> {
-        let authorization = format!("Invitation {}", base64url(self.invitation.bytes()));
-        let reply = transport.get("/v1/history", Some(&authorization)).await?.ok();
-        match reply {
+    fn read_history_as_invited(&mut self, reply: Reply, store: &impl Store) -> Result<(), Problem> {
+        match reply.ok() {
             Ok(body) => {
                 self.take_history(&body)?;
                 self.access = Access::Open;
@@ -706,6 +727,11 @@ impl Family {
             }
             Err(problem) => Err(problem),
         }
+    }
+
+    /// How a device without a key asks for the student's history: by the invitation itself.
+    fn invitation_authorization(&self) -> String {
+        format!("Invitation {}", base64url(self.invitation.bytes()))
     }
 
     /// Adds a verified history answer to what this device holds. Where the school acknowledges

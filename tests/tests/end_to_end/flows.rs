@@ -219,21 +219,29 @@ async fn informed_first_each_purpose_is_explained_on_its_card_above_its_decision
     Ok(())
 }
 
-/// The form, the first answer every visit needs, is asked for once, by the loader beside the
-/// module's download rather than by the module once it runs: on a phone that is a round trip
-/// less before the form shows (issue 13). The widget still verifies it as any answer.
+/// A first visit asks for what it needs side by side (issue 13): the form by the loader, beside
+/// the module's download rather than once the module runs, and then the log's head beside the
+/// history by the invitation. On a phone each is a round trip less before the form can be used.
+/// The widget still verifies every answer, in the same order.
 #[tokio::test]
-async fn the_form_is_asked_for_once_beside_the_widgets_download() -> Result<()> {
+async fn a_first_visit_asks_for_the_form_and_the_history_beside_other_downloads() -> Result<()> {
     let scene = Scene::new()?;
     let guardian = Browser::open(360).await?;
     guardian.open_invitation(&scene.link(&format!("{CHILD}-g1"))).await?;
     let requests = guardian
-        .script("return performance.getEntriesByType('resource').map(e => [new URL(e.name).pathname, e.startTime]);")
+        .script(
+            "return performance.getEntriesByType('resource')
+                 .map(e => [new URL(e.name).pathname, e.startTime, e.responseEnd]);",
+        )
         .await?;
-    let requests: Vec<(String, f64)> = serde_json::from_value(requests)?;
-    let forms: Vec<f64> = requests.iter().filter(|(path, _)| path == "/v1/form").map(|(_, start)| *start).collect();
-    let module = requests.iter().find(|(path, _)| path.ends_with(".wasm")).context("the module's download")?.1;
-    assert_eq!(forms.len(), 1, "one request for the form: {requests:?}");
-    assert!(forms[0] <= module, "the form is asked for as the module's download begins: {requests:?}");
+    let requests: Vec<(String, f64, f64)> = serde_json::from_value(requests)?;
+    let asked = |path: &str| {
+        requests.iter().filter(|(p, _, _)| p == path).map(|(_, start, end)| (*start, *end)).collect::<Vec<_>>()
+    };
+    let module = requests.iter().find(|(path, _, _)| path.ends_with(".wasm")).context("the module's download")?.1;
+    let (forms, checkpoints, histories) = (asked("/v1/form"), asked("/v1/checkpoint"), asked("/v1/history"));
+    assert_eq!((forms.len(), checkpoints.len(), histories.len()), (1, 1, 1), "each asked for once: {requests:?}");
+    assert!(forms[0].0 <= module, "the form is asked for as the module's download begins: {requests:?}");
+    assert!(histories[0].0 < checkpoints[0].1, "the history is asked for before the log's head arrives: {requests:?}");
     guardian.close().await
 }
