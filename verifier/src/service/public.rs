@@ -227,7 +227,7 @@ pub async fn inclusion(
     query: Result<Query<InclusionQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(query) = query?;
-    let hash = super::admin::parse_digest(&query.hash)?;
+    let hash = Digest::from_hex(&query.hash)?;
     let (index, tree_size, proof) =
         app.readers.read(move |archive| archive.inclusion_proof(hash, query.tree_size).map_err(proof_error)).await?;
     Ok(Json(json!({ "hash": hash.to_hex(), "index": index, "tree_size": tree_size, "proof": hex_list(&proof) })))
