@@ -4,7 +4,7 @@
 
 use super::body::read_body_within;
 use super::error::ApiError;
-use super::public::signed_json;
+use super::respond::signed_json;
 use super::AppState;
 use crate::archive::Roster;
 use crate::keys;

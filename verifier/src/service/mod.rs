@@ -18,6 +18,7 @@ pub mod error;
 mod limits;
 pub mod public;
 mod readers;
+mod respond;
 mod site;
 pub mod writer;
 
