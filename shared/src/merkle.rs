@@ -269,7 +269,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn h(hex: &str) -> Digest {
-        Digest(hex::decode(hex).expect("test hex").try_into().expect("32 bytes"))
+        Digest::from_hex(hex).expect("64 lowercase hex digits")
     }
 
     fn hashes(hex: &[&str]) -> Vec<Digest> {

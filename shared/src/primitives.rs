@@ -32,6 +32,12 @@ impl Digest {
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
     }
+
+    /// Parses 64 lowercase hex digits: the one spelling [`Digest::to_hex`] writes, as an object's
+    /// name is given on a command line or in a query.
+    pub fn from_hex(text: &str) -> Result<Digest, HexError> {
+        decode_hex(text).map(Digest)
+    }
 }
 
 /// An Ed25519 public key `A` (RFC 8032 §5.1.5), as 32 encoded bytes.
@@ -232,9 +238,20 @@ mod tests {
     fn hex_must_be_lowercase_and_exact_length() {
         let ok = "00".repeat(32);
         assert!(PublicKey::from_hex(&ok).is_ok());
-        assert!(PublicKey::from_hex(&"AB".repeat(32)).is_err());
-        assert!(PublicKey::from_hex(&"00".repeat(31)).is_err());
-        assert!(PublicKey::from_hex(&"0g".repeat(32)).is_err());
+        assert!(Digest::from_hex(&ok).is_ok());
+        for bad in ["AB".repeat(32), "00".repeat(31), "00".repeat(33), "0g".repeat(32), String::new()] {
+            assert_eq!(PublicKey::from_hex(&bad).err(), Digest::from_hex(&bad).err(), "{bad:?}");
+            assert!(Digest::from_hex(&bad).is_err(), "{bad:?}");
+        }
+    }
+
+    /// A digest reads back from the hex it writes, and from nothing else of that length.
+    #[test]
+    fn a_digest_round_trips_through_its_hex() {
+        let digest = Digest::of(b"a consent receipt");
+        assert_eq!(Digest::from_hex(&digest.to_hex()), Ok(digest));
+        assert_eq!(Digest::from_hex(&digest.to_string()), Ok(digest));
+        assert!(Digest::from_hex(&digest.to_hex().to_uppercase()).is_err());
     }
 
     #[test]

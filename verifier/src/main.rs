@@ -204,7 +204,7 @@ struct AuditArgs {
 #[command(group(ArgGroup::new("outcome").required(true).args(["grant", "refuse"])))]
 struct DecideArgs {
     /// The request's hash (from `verifier requests`).
-    #[arg(value_parser = parse_digest)]
+    #[arg(value_parser = Digest::from_hex)]
     request: Digest,
     /// Grant the request.
     #[arg(long)]
@@ -261,14 +261,6 @@ fn parse_school_key(text: &str) -> Result<PublicKey, String> {
 
 fn parse_student(text: &str) -> Result<StudentId, String> {
     StudentId::try_from(text).map_err(|e| e.to_string())
-}
-
-fn parse_digest(text: &str) -> Result<Digest, String> {
-    hex::decode(text)
-        .ok()
-        .and_then(|bytes| bytes.try_into().ok())
-        .map(Digest)
-        .ok_or_else(|| format!("{text:?} is not a hash (64 lowercase hex digits)"))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {

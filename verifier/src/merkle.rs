@@ -389,7 +389,7 @@ mod tests {
     // ---- Helpers. ----
 
     fn h(hex: &str) -> Digest {
-        Digest(hex::decode(hex).expect("test hex").try_into().expect("32 bytes"))
+        Digest::from_hex(hex).expect("64 lowercase hex digits")
     }
 
     fn memory(leaves: &[Vec<u8>]) -> MemoryTree {

@@ -4,7 +4,7 @@
 
 use super::body::read_body_within;
 use super::error::ApiError;
-use super::public::signed_json;
+use super::respond::signed_json;
 use super::AppState;
 use crate::archive::Roster;
 use crate::keys;
@@ -52,15 +52,6 @@ pub async fn authorize(State(app): State<AppState>, request: Request, next: Next
         _ => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "send `Authorization: Bearer <admin token>`")
             .into_response(),
     }
-}
-
-/// 64 hex digits.
-pub(super) fn parse_digest(text: &str) -> Result<Digest, ApiError> {
-    hex::decode(text)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .map(Digest)
-        .ok_or_else(|| ApiError::bad_request("bad_query", format!("{text:?} is not a hash (64 hex digits)")))
 }
 
 fn parse_instant(text: &str) -> Result<Timestamp, ApiError> {
@@ -148,7 +139,7 @@ pub async fn decide(
     body: Result<Json<DecideBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(body) = body?;
-    let request = parse_digest(&body.request)?;
+    let request = Digest::from_hex(&body.request)?;
     let now = super::now()?;
     let decision = app
         .writer

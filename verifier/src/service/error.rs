@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use shared::encoding::DecodeError;
 use shared::envelope::SignatureError;
+use shared::primitives::HexError;
 use shared::trust::TrustError;
 use shared::OpenError;
 
@@ -68,6 +69,13 @@ impl IntoResponse for ApiError {
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> ApiError {
         ApiError::bad_request("bad_query", rejection.body_text())
+    }
+}
+
+/// A hash in a query or a body that is not 64 lowercase hex digits.
+impl From<HexError> for ApiError {
+    fn from(error: HexError) -> ApiError {
+        ApiError::bad_request("bad_query", error.to_string())
     }
 }
 

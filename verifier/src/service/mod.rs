@@ -18,6 +18,7 @@ pub mod error;
 mod limits;
 pub mod public;
 mod readers;
+mod respond;
 mod site;
 pub mod writer;
 
@@ -146,30 +147,17 @@ impl AppState {
     }
 }
 
-/// The whole service as a router.
+/// The whole service as a router: under `/v1` one router per audience, each with its own scope —
+/// [`public`](fn@public) for families and the widget, [`admin`](fn@admin) for the school's
+/// bearer token — then the site's files.
 pub fn app(state: AppState, config: &Config) -> Router {
     let limiter = limits::Limiter::new(config.rate_limit, config.max_in_flight_per_client);
-    let timeout = || ServiceBuilder::new().layer(HandleErrorLayer::new(timed_out)).timeout(config.timeout);
-    let body_of = |media_type: &'static str| middleware::from_fn_with_state(media_type, body::require_media_type);
-    let admin = Router::new()
-        .route("/audit", get(admin::audit).layer(timeout()))
-        .route("/requests", get(admin::requests).layer(timeout()))
-        .route("/decide", post(admin::decide).route_layer(body_of(body::JSON)))
-        .route("/export", get(admin::export).layer(timeout()))
-        .route("/roster", post(admin::roster).route_layer(body_of(body::CSV)))
-        .route_layer(middleware::from_fn_with_state(state.clone(), admin::authorize));
-    let api = Router::new()
-        .route("/form", get(public::form).layer(timeout()))
-        .route("/enrol", post(public::enrol).route_layer(body_of(body::JSON)))
-        .route("/receipts", post(public::receipt).route_layer(body_of(body::JSON)))
-        .route("/requests", post(public::request).route_layer(body_of(body::JSON)))
-        .route("/restore", post(public::restore).route_layer(body_of(body::JSON)))
-        .route("/challenge", get(public::challenge).layer(timeout()))
-        .route("/history", get(public::history).layer(timeout()))
-        .route("/checkpoint", get(public::checkpoint).layer(timeout()))
-        .route("/proof/inclusion", get(public::inclusion).layer(timeout()))
-        .route("/proof/consistency", get(public::consistency).layer(timeout()))
-        .nest("/admin", admin)
+    let api = public(config)
+        .nest("/admin", admin(state.clone(), config))
+        // A staff console's routes join here: nested under a prefix of their own, as a router
+        // built like `admin`, so that its guard is layered once and reaches no other audience.
+        // Set after every audience has joined: these replace the default 404 and 405 of every
+        // route, so a wrong path or method says so in JSON, and no route's guard runs first.
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // Personal data and signed answers are never kept in shared or browser caches.
@@ -207,6 +195,50 @@ pub fn app(state: AppState, config: &Config) -> Router {
         ))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+}
+
+/// The family-facing routes (`/v1/…`, see [`public`](mod@public)). Reads answer within the
+/// timeout; writes take a JSON body and time only its arrival, because a queued write is waited
+/// for (see the module's documentation).
+fn public(config: &Config) -> Router<AppState> {
+    let reads = Router::new()
+        .route("/form", get(public::form))
+        .route("/challenge", get(public::challenge))
+        .route("/history", get(public::history))
+        .route("/checkpoint", get(public::checkpoint))
+        .route("/proof/inclusion", get(public::inclusion))
+        .route("/proof/consistency", get(public::consistency));
+    let writes = Router::new()
+        .route("/enrol", post(public::enrol))
+        .route("/receipts", post(public::receipt))
+        .route("/requests", post(public::request))
+        .route("/restore", post(public::restore));
+    within(config.timeout, reads).merge(taking(body::JSON, writes))
+}
+
+/// The school's routes (`/v1/admin/…`, see [`admin`](mod@admin)): every one behind the admin
+/// token, checked before anything else; reads and writes as on [`public`](fn@public).
+fn admin(state: AppState, config: &Config) -> Router<AppState> {
+    let reads = Router::new()
+        .route("/audit", get(admin::audit))
+        .route("/requests", get(admin::requests))
+        .route("/export", get(admin::export));
+    let decide = Router::new().route("/decide", post(admin::decide));
+    let roster = Router::new().route("/roster", post(admin::roster));
+    within(config.timeout, reads)
+        .merge(taking(body::JSON, decide))
+        .merge(taking(body::CSV, roster))
+        .route_layer(middleware::from_fn_with_state(state, admin::authorize))
+}
+
+/// `routes`, each answering 408 when it takes longer than `limit`.
+fn within(limit: Duration, routes: Router<AppState>) -> Router<AppState> {
+    routes.route_layer(ServiceBuilder::new().layer(HandleErrorLayer::new(timed_out)).timeout(limit))
+}
+
+/// `routes`, each refusing (415) a body of any media type but `media_type` before reading it.
+fn taking(media_type: &'static str, routes: Router<AppState>) -> Router<AppState> {
+    routes.route_layer(middleware::from_fn_with_state(media_type, body::require_media_type))
 }
 
 /// Serves `app` over HTTP/1 on `listener` until `shutdown` completes, then finishes the requests

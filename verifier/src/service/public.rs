@@ -4,13 +4,14 @@
 use super::body::read_body;
 use super::challenges::Refused;
 use super::error::ApiError;
+use super::respond::{object, signed_json};
 use super::AppState;
 use crate::archive::{read, Archive, ArchiveError, ProofRequestError, Submission};
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use base64::Engine as _;
 use serde::Deserialize;
@@ -19,15 +20,6 @@ use shared::encoding::{decode_canonical, to_canonical};
 use shared::objects::{ConsentReceipt, EnrolmentCertificate, HistoryRequest, RequestDecision, RightsRequest};
 use shared::primitives::Digest;
 use shared::SignedObject;
-
-/// A signed object's canonical bytes as a JSON response.
-pub(super) fn signed_json(bytes: Vec<u8>) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
-}
-
-fn object(bytes: &[u8]) -> Result<Value, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::internal(&e))
-}
 
 /// `GET /v1/form`: the form version in force, the school key (with its fingerprint, for
 /// people to compare with the one printed on the school's letter), and every delegation of an
@@ -227,7 +219,7 @@ pub async fn inclusion(
     query: Result<Query<InclusionQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(query) = query?;
-    let hash = super::admin::parse_digest(&query.hash)?;
+    let hash = Digest::from_hex(&query.hash)?;
     let (index, tree_size, proof) =
         app.readers.read(move |archive| archive.inclusion_proof(hash, query.tree_size).map_err(proof_error)).await?;
     Ok(Json(json!({ "hash": hash.to_hex(), "index": index, "tree_size": tree_size, "proof": hex_list(&proof) })))
