@@ -751,6 +751,40 @@ async fn a_body_shorter_than_its_length_is_incomplete_not_too_large() {
     assert!(answer.contains("incomplete_body"), "{answer}");
 }
 
+/// The admin decision takes its body as every write does: the family API's size limit (413
+/// before reading), `incomplete_body` for one that ends early, then `bad_body` for what is not
+/// JSON (400) or not the body's shape (422).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_decision_reads_its_body_as_every_write_does() {
+    use tokio::io::AsyncWriteExt;
+    let server = start(None).await;
+    let decide = |body: &str| {
+        let admin = Some(format!("Bearer {}", server.token));
+        server.post_as("/v1/admin/decide", Some("application/json"), admin, body.as_bytes().to_vec())
+    };
+    let (status, body) = decide("{\"request\":").await;
+    assert_eq!((status, error_code(&body).as_str()), (StatusCode::BAD_REQUEST, "bad_body"), "not JSON");
+    let (status, body) = decide("{\"request\":\"00\",\"outcome\":\"granted\"}").await;
+    assert_eq!((status, error_code(&body).as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "bad_body"), "no reason");
+    let head = |length: usize| {
+        format!(
+            "POST /v1/admin/decide HTTP/1.1\r\nHost: school\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n",
+            server.token
+        )
+    };
+    let mut oversized = connect(&server, [127, 0, 0, 1]).await;
+    oversized.write_all(head(service::MAX_BODY_BYTES + 1).as_bytes()).await.expect("head");
+    let answer = answer_within(&mut oversized, std::time::Duration::from_secs(10)).await;
+    assert!(answer.starts_with("HTTP/1.1 413") && answer.contains("too_large"), "{answer:?}");
+    let mut cut_short = connect(&server, [127, 0, 0, 1]).await;
+    cut_short.write_all(head(1000).as_bytes()).await.expect("head");
+    cut_short.write_all(b"{\"request\":").await.expect("a few bytes");
+    cut_short.shutdown().await.expect("close the sending side");
+    let answer = answer_within(&mut cut_short, std::time::Duration::from_secs(10)).await;
+    assert!(answer.starts_with("HTTP/1.1 400") && answer.contains("incomplete_body"), "{answer:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn write_routes_take_only_their_media_type() {
     let server = start(None).await;

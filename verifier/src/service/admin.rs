@@ -2,7 +2,7 @@
 //! roster. Closed unless the data directory holds an admin token (`verifier init` writes one);
 //! every call must present it as `Authorization: Bearer <token>`.
 
-use super::body::read_body_within;
+use super::body::{read_body, read_body_within};
 use super::error::ApiError;
 use super::respond::signed_json;
 use super::AppState;
@@ -10,7 +10,7 @@ use crate::archive::Roster;
 use crate::keys;
 use crate::report::{self, Format};
 use axum::body::Body;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
@@ -134,11 +134,12 @@ pub struct DecideBody {
 }
 
 /// `POST /v1/admin/decide` → the signed decision.
-pub async fn decide(
-    State(app): State<AppState>,
-    body: Result<Json<DecideBody>, JsonRejection>,
-) -> Result<Response, ApiError> {
-    let Json(body) = body?;
+///
+/// The body is read as every write's is (the family API's size limit, the body timeout, 400
+/// `incomplete_body`), then parsed as JSON of [`DecideBody`]'s shape.
+pub async fn decide(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let bytes = read_body(&app, &headers, body).await?;
+    let body: DecideBody = serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_body(&e))?;
     let request = Digest::from_hex(&body.request)?;
     let now = super::now()?;
     let decision = app

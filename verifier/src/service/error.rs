@@ -4,7 +4,7 @@
 
 use crate::archive::{ArchiveError, RosterError};
 use crate::audit::AuditError;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -26,6 +26,12 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// An admin JSON body that is not JSON (400) or not of the route's shape (422): `bad_body`.
+    pub fn bad_body(error: &serde_json::Error) -> ApiError {
+        let status = if error.is_data() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::BAD_REQUEST };
+        ApiError::new(status, "bad_body", error.to_string())
+    }
+
     /// An error with a status, a code and a message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError { status, code, message: message.into() }
@@ -76,12 +82,6 @@ impl From<QueryRejection> for ApiError {
 impl From<HexError> for ApiError {
     fn from(error: HexError) -> ApiError {
         ApiError::bad_request("bad_query", error.to_string())
-    }
-}
-
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> ApiError {
-        ApiError::new(rejection.status(), "bad_body", rejection.body_text())
     }
 }
 
