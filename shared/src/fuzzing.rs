@@ -10,7 +10,8 @@ use crate::encoding::{self, to_canonical};
 use crate::envelope::signed_message;
 use crate::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate,
-    EnrolmentRequest, HistoryRequest, Invitation, RequestDecision, RightsRequest,
+    EnrolmentRequest, HistoryRequest, Invitation, RequestDecision, RightsRequest, StaffCertificate,
+    StaffEnrolmentRequest, StaffInvitation, StaffRequest,
 };
 use crate::primitives::{Digest, PublicKey, Signature};
 use crate::{decode, SignedObject};
@@ -58,7 +59,7 @@ pub fn object<T: SignedObject>(bytes: &[u8]) -> bool {
 pub type Decoder = fn(&[u8]) -> bool;
 
 /// Every kind's [`object`], with its kind tag.
-pub const KINDS: [(&str, Decoder); 11] = [
+pub const KINDS: [(&str, Decoder); 15] = [
     (ConsentForm::KIND, object::<ConsentForm>),
     (ArchiveDelegation::KIND, object::<ArchiveDelegation>),
     (Invitation::KIND, object::<Invitation>),
@@ -70,6 +71,10 @@ pub const KINDS: [(&str, Decoder); 11] = [
     (Acknowledgement::KIND, object::<Acknowledgement>),
     (Checkpoint::KIND, object::<Checkpoint>),
     (HistoryRequest::KIND, object::<HistoryRequest>),
+    (StaffInvitation::KIND, object::<StaffInvitation>),
+    (StaffEnrolmentRequest::KIND, object::<StaffEnrolmentRequest>),
+    (StaffCertificate::KIND, object::<StaffCertificate>),
+    (StaffRequest::KIND, object::<StaffRequest>),
 ];
 
 /// Decodes `bytes` as any document and as every kind of envelope.

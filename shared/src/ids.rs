@@ -82,7 +82,8 @@ identifier!(
     "student id"
 );
 identifier!(
-    /// A person's pseudonymous id (a guardian, or the student as a signer); stable across their devices.
+    /// A person's pseudonymous id (a guardian, the student as a signer, or a staff member); stable
+    /// across their devices.
     PersonId,
     "person id"
 );

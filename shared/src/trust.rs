@@ -1,5 +1,6 @@
 //! The chain of trust: school root key → archive-key delegation → enrolment certificates →
-//! receipts, requests, decisions, acknowledgements and checkpoints.
+//! receipts, requests, decisions, acknowledgements and checkpoints; and for staff, root key →
+//! staff invitation → staff certificate (archive-signed) → staff requests.
 //!
 //! It lives in the protocol crate so that the widget in the browser and the verifier on the server
 //! answer "is this object trusted?" with the same code. Every entry point takes bytes (and the
@@ -17,7 +18,8 @@ use crate::envelope::SignatureError;
 use crate::ids::{PurposeId, StudentId};
 use crate::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate,
-    EnrolmentRequest, HistoryRequest, Invitation, RequestDecision, RightsRequest, Role,
+    EnrolmentRequest, HistoryRequest, Invitation, RequestDecision, RightsRequest, Role, StaffCertificate,
+    StaffEnrolmentRequest, StaffInvitation, StaffRequest,
 };
 use crate::primitives::{Digest, KeyError, PublicKey};
 use crate::{decode, open, sign, Envelope, OpenError, SignError, Signed, SignedObject, Timestamp};
@@ -79,6 +81,14 @@ pub enum TrustError {
     /// The invitation has expired.
     #[error("the invitation expired at {expired}; it is now {now}")]
     Expired {
+        /// When it expired.
+        expired: Timestamp,
+        /// The time of the attempt.
+        now: Timestamp,
+    },
+    /// The staff certificate has expired; it authorises nothing from that instant on.
+    #[error("the staff certificate expired at {expired}; it is now {now}")]
+    CertificateExpired {
         /// When it expired.
         expired: Timestamp,
         /// The time of the attempt.
@@ -253,12 +263,7 @@ impl TrustStore {
 
     /// An invitation, signed by the root key and unexpired at `now`.
     pub fn invitation(&self, bytes: &[u8], now: Timestamp) -> Result<Verified<Invitation>, TrustError> {
-        let invitation: Verified<Invitation> = self.root_signed(bytes)?;
-        let expired = invitation.body().expires;
-        if now > expired {
-            return Err(TrustError::Expired { expired, now });
-        }
-        Ok(invitation)
+        self.unexpired_invitation(bytes, now)
     }
 
     /// An enrolment request for `invitation`, signed by the strong key it offers.
@@ -267,13 +272,7 @@ impl TrustStore {
         bytes: &[u8],
         invitation: &Verified<Invitation>,
     ) -> Result<Verified<EnrolmentRequest>, TrustError> {
-        let envelope = decode::<EnrolmentRequest>(bytes)?;
-        let offered = envelope.unverified_body().key;
-        offered.verifying_key().map_err(TrustError::WeakKey)?;
-        let request = envelope.verify(&offered).map_err(OpenError::from)?;
-        school(&self.root, &request.body().school)?;
-        same("invitation", &invitation.hash(), &request.body().invitation)?;
-        Ok(Verified(request))
+        self.key_request(bytes, invitation.hash())
     }
 
     /// An enrolment certificate, signed by an archive key delegated at its issue time.
@@ -335,10 +334,45 @@ impl TrustStore {
         bytes: &[u8],
         certificate: &Verified<EnrolmentCertificate>,
     ) -> Result<Verified<HistoryRequest>, TrustError> {
-        let request: Signed<HistoryRequest> = open(bytes, &certificate.body().key)?;
-        school(&self.root, &request.body().school)?;
-        same("certificate", &certificate.hash(), &request.body().certificate)?;
-        Ok(Verified(request))
+        self.challenge_answer(bytes, certificate, &certificate.body().key)
+    }
+
+    /// A staff invitation, signed by the root key and unexpired at `now`.
+    pub fn staff_invitation(&self, bytes: &[u8], now: Timestamp) -> Result<Verified<StaffInvitation>, TrustError> {
+        self.unexpired_invitation(bytes, now)
+    }
+
+    /// A staff enrolment request for `invitation`, signed by the strong key it offers.
+    pub fn staff_enrolment_request(
+        &self,
+        bytes: &[u8],
+        invitation: &Verified<StaffInvitation>,
+    ) -> Result<Verified<StaffEnrolmentRequest>, TrustError> {
+        self.key_request(bytes, invitation.hash())
+    }
+
+    /// A staff certificate, signed by an archive key delegated at its issue time, certifying a
+    /// strong key. Whether it was revoked since is the archive's to say, not the certificate's.
+    pub fn staff_certificate(&self, bytes: &[u8]) -> Result<Verified<StaffCertificate>, TrustError> {
+        self.archive_signed(bytes)
+    }
+
+    /// A console call's authorisation, signed by the holder of `certificate`, which must be
+    /// unexpired at `now`. The caller checks, in its own state, that the challenge is one it
+    /// issued and unused, that the certificate is not revoked, and that `method`, `path` and
+    /// `body` are those of the call it is answering.
+    pub fn staff_request(
+        &self,
+        bytes: &[u8],
+        certificate: &Verified<StaffCertificate>,
+        now: Timestamp,
+    ) -> Result<Verified<StaffRequest>, TrustError> {
+        let request = self.challenge_answer(bytes, certificate, &certificate.body().key)?;
+        let expired = certificate.body().expires;
+        if now > expired {
+            return Err(TrustError::CertificateExpired { expired, now });
+        }
+        Ok(request)
     }
 
     /// The school's decision on a request, signed by an archive key delegated when it was made.
@@ -402,6 +436,45 @@ impl TrustStore {
     fn signed_as(&self, certificate: &Verified<EnrolmentCertificate>, stated: Signer<'_>) -> Result<(), TrustError> {
         school(&self.root, stated.school)?;
         Ok(stated.agrees_with(certificate.signed())?)
+    }
+
+    /// An invitation of either kind: signed by the root key, unexpired at `now`.
+    fn unexpired_invitation<T: RootSigned + Expiring>(
+        &self,
+        bytes: &[u8],
+        now: Timestamp,
+    ) -> Result<Verified<T>, TrustError> {
+        let invitation: Verified<T> = self.root_signed(bytes)?;
+        let expired = invitation.body().expires();
+        if now > expired {
+            return Err(TrustError::Expired { expired, now });
+        }
+        Ok(invitation)
+    }
+
+    /// A proof of possession answering the invitation named `invitation`: the key it offers is
+    /// strong (checked before its signature is looked at) and signed it.
+    fn key_request<T: OffersKey>(&self, bytes: &[u8], invitation: Digest) -> Result<Verified<T>, TrustError> {
+        let envelope = decode::<T>(bytes)?;
+        let offered = *envelope.unverified_body().key();
+        strong(&offered)?;
+        let request = envelope.verify(&offered).map_err(OpenError::from)?;
+        school(&self.root, request.body().school())?;
+        same("invitation", &invitation, request.body().invitation())?;
+        Ok(Verified(request))
+    }
+
+    /// An answer to a service challenge, signed by `key`, the key of `certificate`, which it names.
+    fn challenge_answer<T: AnswersChallenge, C: SignedObject>(
+        &self,
+        bytes: &[u8],
+        certificate: &Verified<C>,
+        key: &PublicKey,
+    ) -> Result<Verified<T>, TrustError> {
+        let request: Signed<T> = open(bytes, key)?;
+        school(&self.root, request.body().school())?;
+        same("certificate", &certificate.hash(), request.body().certificate())?;
+        Ok(Verified(request))
     }
 
     fn root_signed<T: RootSigned>(&self, bytes: &[u8]) -> Result<Verified<T>, TrustError> {
@@ -468,8 +541,71 @@ has_school!(
     RightsRequest,
     RequestDecision,
     Checkpoint,
-    Acknowledgement
+    Acknowledgement,
+    StaffInvitation,
+    StaffEnrolmentRequest,
+    StaffCertificate,
+    StaffRequest
 );
+
+/// The invitations, which stop admitting enrolments at an instant they state.
+trait Expiring {
+    fn expires(&self) -> Timestamp;
+}
+
+/// The proofs of possession: a request, signed by the key it offers, to certify that key for an
+/// invitation.
+trait OffersKey: SignedObject + HasSchool {
+    fn invitation(&self) -> &Digest;
+    fn key(&self) -> &PublicKey;
+}
+
+/// The answers to a service challenge, signed by the key of the certificate they name.
+trait AnswersChallenge: SignedObject + HasSchool {
+    fn certificate(&self) -> &Digest;
+}
+
+impl Expiring for Invitation {
+    fn expires(&self) -> Timestamp {
+        self.expires
+    }
+}
+
+impl Expiring for StaffInvitation {
+    fn expires(&self) -> Timestamp {
+        self.expires
+    }
+}
+
+impl OffersKey for EnrolmentRequest {
+    fn invitation(&self) -> &Digest {
+        &self.invitation
+    }
+    fn key(&self) -> &PublicKey {
+        &self.key
+    }
+}
+
+impl OffersKey for StaffEnrolmentRequest {
+    fn invitation(&self) -> &Digest {
+        &self.invitation
+    }
+    fn key(&self) -> &PublicKey {
+        &self.key
+    }
+}
+
+impl AnswersChallenge for HistoryRequest {
+    fn certificate(&self) -> &Digest {
+        &self.certificate
+    }
+}
+
+impl AnswersChallenge for StaffRequest {
+    fn certificate(&self) -> &Digest {
+        &self.certificate
+    }
+}
 
 /// The kinds only the school's root key signs. The bound on [`TrustStore::sign_by_root`] keeps
 /// the root key from minting a trusted object of any other kind.
@@ -478,6 +614,7 @@ pub trait RootSigned: SignedObject + HasSchool {}
 impl RootSigned for ConsentForm {}
 impl RootSigned for Invitation {}
 impl RootSigned for ArchiveDelegation {}
+impl RootSigned for StaffInvitation {}
 
 /// The kinds a delegated archive key signs, with the instant its delegation must cover. The bound
 /// on [`TrustStore::sign_by_archive`] keeps the archive key from minting a trusted receipt or form.
@@ -500,8 +637,24 @@ impl ArchiveSigned for EnrolmentCertificate {
     /// The certified key must be a strong curve point: anyone can forge signatures under a weak
     /// (small-order) key.
     fn trust_rules(&self, _root: &PublicKey) -> Result<(), TrustError> {
-        self.key.verifying_key().map(|_| ()).map_err(TrustError::WeakKey)
+        strong(&self.key)
     }
+}
+
+impl ArchiveSigned for StaffCertificate {
+    fn signed_at(&self) -> Timestamp {
+        self.issued
+    }
+
+    /// As for a family's certificate, the certified key must be strong.
+    fn trust_rules(&self, _root: &PublicKey) -> Result<(), TrustError> {
+        strong(&self.key)
+    }
+}
+
+/// A key that is a curve point, canonically encoded, not of small order.
+fn strong(key: &PublicKey) -> Result<(), TrustError> {
+    key.verifying_key().map(|_| ()).map_err(TrustError::WeakKey)
 }
 
 impl ArchiveSigned for RequestDecision {
@@ -676,6 +829,86 @@ mod tests {
             trust.sign_by_root(delegation(other), &root),
             Err(IssueError::Untrusted(TrustError::WrongSchool { expected: school, got: other }))
         );
+    }
+
+    #[test]
+    fn a_staff_key_is_trusted_from_a_root_signed_invitation_to_each_call_until_its_certificate_expires() {
+        use crate::objects::{Method, StaffRole};
+        let (trust, root) = store();
+        let school = *trust.root();
+        let staff = key(5);
+        let invitation = StaffInvitation {
+            school,
+            person: crate::ids::PersonId::try_from("staff-7b").expect("id"),
+            display_name: "Maria Ionescu".into(),
+            role: StaffRole::Teacher,
+            classes: vec!["7B".into()],
+            expires: at(1200),
+            nonce: crate::primitives::Nonce([7; 16]),
+        };
+        let signed_invitation = sign(invitation.clone(), &root).expect("signs");
+        let verified = trust.staff_invitation(signed_invitation.bytes(), at(1100)).expect("a valid invitation");
+        assert_eq!(
+            trust.staff_invitation(signed_invitation.bytes(), at(1201)).map(drop),
+            Err(TrustError::Expired { expired: at(1200), now: at(1201) })
+        );
+        // The archive key cannot invite staff: only the root key may.
+        let by_archive = sign(invitation.clone(), &key(2)).expect("signs");
+        let wrong_signer = SignatureError::WrongSigner { expected: school, got: PublicKey::of(&key(2)) };
+        assert_eq!(
+            trust.staff_invitation(by_archive.bytes(), at(1100)).map(drop),
+            Err(TrustError::Open(wrong_signer.into()))
+        );
+
+        let request = |invitation: Digest| StaffEnrolmentRequest {
+            school,
+            invitation,
+            key: PublicKey::of(&staff),
+            client_time: at(1100),
+        };
+        let enrol = sign(request(verified.hash()), &staff).expect("signs");
+        assert!(trust.staff_enrolment_request(enrol.bytes(), &verified).is_ok());
+        let elsewhere = sign(request(Digest::of(b"another invitation")), &staff).expect("signs");
+        assert!(matches!(
+            trust.staff_enrolment_request(elsewhere.bytes(), &verified),
+            Err(TrustError::Mismatch { field: "invitation", .. })
+        ));
+
+        let body = StaffCertificate::new(&signed_invitation, PublicKey::of(&staff), at(1100), at(1500));
+        assert_eq!(body.classes, ["7B"]);
+        let certificate = trust.sign_by_archive(body.clone(), &key(2)).expect("the archive certifies");
+        assert_eq!(trust.staff_certificate(certificate.bytes()), Ok(certificate.clone()));
+        let other = PublicKey::of(&key(9));
+        assert_eq!(
+            trust.sign_by_archive(StaffCertificate { school: other, ..body }, &key(2)),
+            Err(IssueError::Untrusted(TrustError::WrongSchool { expected: school, got: other }))
+        );
+
+        let call = |certificate: Digest| StaffRequest {
+            school,
+            certificate,
+            challenge: crate::primitives::Nonce([8; 16]),
+            method: Method::Get,
+            path: "/v1/staff/classes/7B/students".into(),
+            body: None,
+            client_time: at(1400),
+        };
+        let signed_call = sign(call(certificate.hash()), &staff).expect("signs");
+        assert!(trust.staff_request(signed_call.bytes(), &certificate, at(1500)).is_ok());
+        assert_eq!(
+            trust.staff_request(signed_call.bytes(), &certificate, at(1501)).map(drop),
+            Err(TrustError::CertificateExpired { expired: at(1500), now: at(1501) })
+        );
+        let other_certificate = sign(call(Digest::of(b"another certificate")), &staff).expect("signs");
+        assert!(matches!(
+            trust.staff_request(other_certificate.bytes(), &certificate, at(1400)),
+            Err(TrustError::Mismatch { field: "certificate", .. })
+        ));
+        let by_another_key = sign(call(certificate.hash()), &key(6)).expect("signs");
+        assert!(matches!(
+            trust.staff_request(by_another_key.bytes(), &certificate, at(1400)),
+            Err(TrustError::Open(OpenError::Signature(SignatureError::WrongSigner { .. })))
+        ));
     }
 
     #[test]

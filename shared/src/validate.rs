@@ -75,6 +75,18 @@ pub enum ContentError {
         /// The tree size of the checkpoint.
         tree_size: u64,
     },
+    /// A list whose order is part of its one spelling is out of order or names an entry twice.
+    #[error("`{field}` must be sorted and name each entry once")]
+    NotSortedUnique {
+        /// Which field.
+        field: &'static str,
+    },
+    /// A DPO or a director, who see the whole school, is given classes.
+    #[error("a DPO or a director sees the whole school and names no class")]
+    ClassesForWholeSchool,
+    /// A signed path that does not start with `/` or holds anything but printable ASCII.
+    #[error("`path` must start with `/` and hold only printable ASCII")]
+    NotAPath,
 }
 
 /// A text people read: non-empty after trimming and at most `max` characters.
@@ -95,6 +107,14 @@ pub(crate) fn count(field: &'static str, len: usize, max: usize) -> Result<(), C
         n if n > max => Err(ContentError::TooLong { field, max }),
         _ => Ok(()),
     }
+}
+
+/// A list in strictly increasing order: sorted, and no entry twice.
+pub(crate) fn sorted_unique<T: Ord>(field: &'static str, items: &[T]) -> Result<(), ContentError> {
+    if items.windows(2).any(|pair| pair[0] >= pair[1]) {
+        return Err(ContentError::NotSortedUnique { field });
+    }
+    Ok(())
 }
 
 /// A number the canonical form carries exactly.

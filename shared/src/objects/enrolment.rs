@@ -9,31 +9,52 @@ use crate::validate::ContentError;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// A request to enrol a key that was just generated on the person's device, signed by that key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnrolmentRequest {
-    /// The school's root public key.
-    pub school: PublicKey,
-    /// The hash of the invitation being used.
-    pub invitation: Digest,
-    /// The new key; the request's own signature proves the sender holds its secret half.
-    pub key: PublicKey,
-    /// The device's clock when it asked.
-    pub client_time: Timestamp,
+/// A request to enrol a key that was just generated on a device, signed by that key: one shape
+/// for every kind of invitation it answers, each with its own kind tag.
+macro_rules! enrolment_request {
+    ($(#[$doc:meta])* $name:ident, $kind:literal, $invitation:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct $name {
+            /// The school's root public key.
+            pub school: PublicKey,
+            #[doc = concat!("The hash of the ", $invitation, " being used.")]
+            pub invitation: Digest,
+            /// The new key; the request's own signature proves the sender holds its secret half.
+            pub key: PublicKey,
+            /// The device's clock when it asked.
+            pub client_time: Timestamp,
+        }
+
+        impl SignedObject for $name {
+            const KIND: &'static str = $kind;
+
+            /// The request proves possession of the key it offers, so it must be signed by that key.
+            fn named_signer(&self) -> Option<&PublicKey> {
+                Some(&self.key)
+            }
+
+            fn validate(&self) -> Result<(), ContentError> {
+                Ok(())
+            }
+        }
+    };
 }
 
-impl SignedObject for EnrolmentRequest {
-    const KIND: &'static str = "enrolment-request/1";
+enrolment_request!(
+    /// A request to enrol a key that was just generated on the person's device, signed by that key.
+    EnrolmentRequest,
+    "enrolment-request/1",
+    "invitation"
+);
 
-    /// The request proves possession of the key it offers, so it must be signed by that key.
-    fn named_signer(&self) -> Option<&PublicKey> {
-        Some(&self.key)
-    }
-
-    fn validate(&self) -> Result<(), ContentError> {
-        Ok(())
-    }
-}
+enrolment_request!(
+    /// A request to certify a key that was just generated in a staff member's browser, signed by
+    /// that key; it answers a [`super::StaffInvitation`].
+    StaffEnrolmentRequest,
+    "staff-enrolment-request/1",
+    "staff invitation"
+);
 
 /// The archive's certificate binding a person key to (student, role, person).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

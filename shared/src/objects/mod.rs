@@ -11,6 +11,10 @@
 //! | `rights-request/1` | [`RightsRequest`] | person key |
 //! | `request-decision/1` | [`RequestDecision`] | archive key |
 //! | `history-request/1` | [`HistoryRequest`] | person key (answers a service challenge) |
+//! | `staff-invitation/1` | [`StaffInvitation`] | school root key |
+//! | `staff-enrolment-request/1` | [`StaffEnrolmentRequest`] | the new staff key (proof of possession) |
+//! | `staff-certificate/1` | [`StaffCertificate`] | archive key |
+//! | `staff-request/1` | [`StaffRequest`] | staff key (answers a service challenge, for one call) |
 //! | `acknowledgement/1` | [`Acknowledgement`] | archive key |
 //! | `checkpoint/1` | [`Checkpoint`] | archive key |
 //!
@@ -24,14 +28,16 @@ mod invitation;
 mod log;
 mod receipt;
 mod request;
+mod staff;
 
-pub use enrolment::{EnrolmentCertificate, EnrolmentRequest};
+pub use enrolment::{EnrolmentCertificate, EnrolmentRequest, StaffEnrolmentRequest};
 pub use form::{ArchiveDelegation, ConsentForm, Contact, Controller, FormContent, Localized, Policy, Purpose};
 pub use history::HistoryRequest;
 pub use invitation::{Invitation, Role};
 pub use log::{Acknowledgement, Checkpoint};
 pub use receipt::{ConsentReceipt, Decision};
 pub use request::{Outcome, RequestDecision, Right, RightsRequest};
+pub use staff::{Method, StaffCertificate, StaffInvitation, StaffRequest, StaffRole, MAX_CLASSES, MAX_PATH};
 
 /// The format tag of the receipts file a family downloads from the widget: a JSON object
 /// `{"format": …, "school": <hex>, "objects": [<signed objects>]}` holding what is needed to check
