@@ -8,7 +8,7 @@ use sha2::{Digest as _, Sha256};
 use shared::ids::{PersonId, PurposeId, StudentId};
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate,
-    FormContent, Invitation, Role,
+    FormContent, Invitation, Method, Role, StaffCertificate, StaffInvitation, StaffRequest, StaffRole,
 };
 use shared::policy::{consent_state, ConsentState, FoldContext, LoggedReceipt, PurposeState};
 use shared::primitives::{Digest, Nonce, PublicKey};
@@ -144,6 +144,61 @@ impl School {
             issued,
         };
         Signer { key, certificate: signed(body, &self.archive), previous: None }
+    }
+}
+
+impl School {
+    /// Invites staff member `person` as `role` for `classes` (none for a DPO or a director).
+    pub fn invite_staff(
+        &self,
+        person: &str,
+        role: StaffRole,
+        classes: &[&str],
+        display_name: &str,
+    ) -> Signed<StaffInvitation> {
+        let body = StaffInvitation {
+            school: self.id(),
+            person: PersonId::try_from(person).unwrap_or_else(|e| panic!("{e}")),
+            display_name: display_name.to_owned(),
+            role,
+            classes: classes.iter().map(|&c| c.to_owned()).collect(),
+            expires: at("2026-10-01T00:00:00Z"),
+            nonce: nonce(&format!("staff/{person}")),
+        };
+        signed(body, &self.root)
+    }
+
+    /// Certifies, until the end of the school year, a key derived from the staff member's id for
+    /// the holder of `invitation`.
+    pub fn enrol_staff(&self, invitation: &Signed<StaffInvitation>, issued: Timestamp) -> Staff {
+        let key = key(&format!("staff/{}", invitation.body().person));
+        let body = StaffCertificate::new(invitation, PublicKey::of(&key), issued, at("2027-09-01T00:00:00Z"));
+        Staff { key, certificate: signed(body, &self.archive) }
+    }
+}
+
+/// A certified staff member: their key and certificate.
+pub struct Staff {
+    /// The staff key (in their browser in real life).
+    pub key: SigningKey,
+    /// Their staff certificate.
+    pub certificate: Signed<StaffCertificate>,
+}
+
+impl Staff {
+    /// Signs the authorisation of the call `method path` answering the challenge derived from
+    /// `challenge`, at `client_time`.
+    pub fn call(&self, method: Method, path: &str, challenge: &str, client_time: Timestamp) -> Signed<StaffRequest> {
+        let body = StaffRequest {
+            school: self.certificate.body().school,
+            certificate: self.certificate.hash(),
+            challenge: nonce(challenge),
+            method,
+            path: path.to_owned(),
+            body: None,
+            client_time,
+        };
+        signed(body, &self.key)
     }
 }
 

@@ -12,7 +12,9 @@
 //! ```
 //!
 //! `signer` is the key the reader trusts for the object; `expect` names exactly one outcome
-//! ([`verdict`]). Everything is derived from fixed labels ([`crate::fixtures`]), so `cargo xtask
+//! ([`verdict`]). An optional `school:` line (after `signer`) names the school the reader is: an
+//! object that opens but names another school is `wrong school`, the trust store's first check
+//! after the signature, for the kinds whose signer does not fix their school (certificates). Everything is derived from fixed labels ([`crate::fixtures`]), so `cargo xtask
 //! vectors` regenerates identical bytes, and a test checks that it does.
 
 use crate::fixtures::{at, key, nonce, purpose, signed, School, Student};
@@ -22,9 +24,11 @@ use shared::encoding::{to_canonical, DecodeError};
 use shared::envelope::{signed_message, SignatureError};
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate,
-    EnrolmentRequest, HistoryRequest, Invitation, Outcome, RequestDecision, Right, RightsRequest, Role,
+    EnrolmentRequest, HistoryRequest, Invitation, Method, Outcome, RequestDecision, Right, RightsRequest, Role,
+    StaffCertificate, StaffEnrolmentRequest, StaffInvitation, StaffRequest, StaffRole,
 };
 use shared::primitives::{self, Digest, KeyError, PublicKey};
+use shared::trust::HasSchool;
 use shared::{open, OpenError, SignedObject};
 use std::fmt::Write as _;
 
@@ -39,6 +43,8 @@ pub struct Vector {
     pub kind: String,
     /// The key the reader trusts for the object.
     pub signer: PublicKey,
+    /// The school the reader is, when the case is about which school the object names.
+    pub school: Option<PublicKey>,
     /// What the case is about.
     pub comment: String,
     /// The bytes under test.
@@ -52,6 +58,9 @@ impl Vector {
         let _ = writeln!(text, "expect: {}", self.expect);
         let _ = writeln!(text, "kind: {}", self.kind);
         let _ = writeln!(text, "signer: {}", self.signer);
+        if let Some(school) = self.school {
+            let _ = writeln!(text, "school: {school}");
+        }
         let _ = writeln!(text, "comment: {}", self.comment);
         text.push('\n');
         [text.into_bytes(), self.bytes.clone()].concat()
@@ -73,6 +82,7 @@ impl Vector {
             expect: field("expect")?,
             kind: field("kind")?,
             signer: PublicKey::from_hex(&field("signer")?).map_err(|e| e.to_string())?,
+            school: field("school").ok().map(|hex| PublicKey::from_hex(&hex)).transpose().map_err(|e| e.to_string())?,
             comment: field("comment")?,
             bytes: contents[split + 2..].to_vec(),
         })
@@ -80,28 +90,36 @@ impl Vector {
 
     /// Opens the bytes as `kind` under `signer` and returns the verdict.
     pub fn run(&self) -> Result<&'static str, String> {
-        let bytes = &self.bytes;
-        let signer = &self.signer;
-        let result = match self.kind.as_str() {
-            ConsentForm::KIND => opened::<ConsentForm>(bytes, signer),
-            ArchiveDelegation::KIND => opened::<ArchiveDelegation>(bytes, signer),
-            Invitation::KIND => opened::<Invitation>(bytes, signer),
-            EnrolmentRequest::KIND => opened::<EnrolmentRequest>(bytes, signer),
-            EnrolmentCertificate::KIND => opened::<EnrolmentCertificate>(bytes, signer),
-            ConsentReceipt::KIND => opened::<ConsentReceipt>(bytes, signer),
-            RightsRequest::KIND => opened::<RightsRequest>(bytes, signer),
-            RequestDecision::KIND => opened::<RequestDecision>(bytes, signer),
-            Checkpoint::KIND => opened::<Checkpoint>(bytes, signer),
-            Acknowledgement::KIND => opened::<Acknowledgement>(bytes, signer),
-            HistoryRequest::KIND => opened::<HistoryRequest>(bytes, signer),
+        let (bytes, signer, school) = (&self.bytes, &self.signer, self.school.as_ref());
+        let verdict = match self.kind.as_str() {
+            ConsentForm::KIND => opened::<ConsentForm>(bytes, signer, school),
+            ArchiveDelegation::KIND => opened::<ArchiveDelegation>(bytes, signer, school),
+            Invitation::KIND => opened::<Invitation>(bytes, signer, school),
+            EnrolmentRequest::KIND => opened::<EnrolmentRequest>(bytes, signer, school),
+            EnrolmentCertificate::KIND => opened::<EnrolmentCertificate>(bytes, signer, school),
+            ConsentReceipt::KIND => opened::<ConsentReceipt>(bytes, signer, school),
+            RightsRequest::KIND => opened::<RightsRequest>(bytes, signer, school),
+            RequestDecision::KIND => opened::<RequestDecision>(bytes, signer, school),
+            Checkpoint::KIND => opened::<Checkpoint>(bytes, signer, school),
+            Acknowledgement::KIND => opened::<Acknowledgement>(bytes, signer, school),
+            HistoryRequest::KIND => opened::<HistoryRequest>(bytes, signer, school),
+            StaffInvitation::KIND => opened::<StaffInvitation>(bytes, signer, school),
+            StaffEnrolmentRequest::KIND => opened::<StaffEnrolmentRequest>(bytes, signer, school),
+            StaffCertificate::KIND => opened::<StaffCertificate>(bytes, signer, school),
+            StaffRequest::KIND => opened::<StaffRequest>(bytes, signer, school),
             other => return Err(format!("unknown kind {other:?}")),
         };
-        Ok(verdict(&result))
+        Ok(verdict)
     }
 }
 
-fn opened<T: SignedObject>(bytes: &[u8], signer: &PublicKey) -> Result<(), OpenError> {
-    open::<T>(bytes, signer).map(drop)
+/// The verdict on `bytes` opened as `T` under `signer`: [`verdict`]'s, or `wrong school` for an
+/// object that opens but names another school than `school`.
+fn opened<T: SignedObject + HasSchool>(bytes: &[u8], signer: &PublicKey, school: Option<&PublicKey>) -> &'static str {
+    match open::<T>(bytes, signer) {
+        Ok(signed) if school.is_some_and(|school| school != signed.body().school()) => "wrong school",
+        result => verdict(&result.map(drop)),
+    }
 }
 
 /// The one word for each outcome of [`shared::open`], as written after `expect:`.
@@ -511,7 +529,106 @@ pub fn generate() -> Vec<Vector> {
         "log index 42 in a tree of 42 entries",
         bad_ack,
     );
+    staff(&mut out, &school);
     out.0
+}
+
+/// The staff objects: a teacher's way from invitation to a signed console call, a DPO's
+/// invitation, and what the scope rule and the trust chain refuse.
+fn staff(out: &mut Vectors, school: &School) {
+    let root = school.id();
+    let archive = PublicKey::of(&school.archive);
+    let teacher_invite = school.invite_staff("t-0001", StaffRole::Teacher, &["5A", "7B"], "Maria Ionescu");
+    out.ok("staff-invitation.teacher", "a teacher's invitation for two classes", &teacher_invite, root);
+    let dpo_invite = school.invite_staff("t-dpo", StaffRole::Dpo, &[], "Data Protection Officer");
+    out.ok(
+        "staff-invitation.dpo",
+        "the DPO's invitation names no class: the DPO sees the whole school",
+        &dpo_invite,
+        root,
+    );
+    let teacher = school.enrol_staff(&teacher_invite, at("2026-09-03T08:00:01Z"));
+    let staff_key = PublicKey::of(&teacher.key);
+    let request = StaffEnrolmentRequest {
+        school: root,
+        invitation: teacher_invite.hash(),
+        key: staff_key,
+        client_time: at("2026-09-03T08:00:00Z"),
+    };
+    out.ok(
+        "staff-enrolment-request",
+        "a key new in the teacher's browser asks to be certified, signed by itself",
+        &signed(request, &teacher.key),
+        staff_key,
+    );
+    out.ok(
+        "staff-certificate.teacher",
+        "the archive certifies the teacher's key for their two classes",
+        &teacher.certificate,
+        archive,
+    );
+    let call =
+        teacher.call(Method::Get, "/v1/staff/classes/7B/students", "staff-challenge", at("2026-11-21T10:00:00Z"));
+    out.ok(
+        "staff-request",
+        "the teacher authorises one console call by signing its challenge and route",
+        &call,
+        staff_key,
+    );
+
+    let invitation_text = String::from_utf8(teacher_invite.bytes().to_vec()).unwrap_or_default();
+    let kind = StaffInvitation::KIND;
+    let refused = [
+        ("staff-invitation.teacher-without-class", "a teacher with no class", json!([]), "teacher"),
+        ("staff-invitation.dpo-with-class", "a DPO who names a class", json!(["7B"]), "dpo"),
+        ("staff-invitation.classes-unsorted", "a teacher's classes out of order", json!(["7B", "5A"]), "teacher"),
+        ("staff-invitation.classes-duplicated", "a teacher's class named twice", json!(["7B", "7B"]), "teacher"),
+    ];
+    for (name, comment, classes, role) in refused {
+        let bytes = resigned(&invitation_text, &school.root, |body| {
+            body["classes"] = classes;
+            body["role"] = json!(role);
+        });
+        out.bad(name, "invalid content", kind, root, comment, bytes);
+    }
+    out.bad(
+        "staff-invitation.unknown-role",
+        "schema",
+        kind,
+        root,
+        "role `guardian` is not a staff role",
+        resigned(&invitation_text, &school.root, |body| body["role"] = json!("guardian")),
+    );
+    out.bad(
+        "staff-invitation.signed-by-archive",
+        "wrong signer",
+        kind,
+        root,
+        "a staff invitation signed by the archive key: only the offline root key invites staff",
+        resigned(&invitation_text, &school.archive, |_| ()),
+    );
+    let other = School::new("vectors-other");
+    let elsewhere = other
+        .enrol_staff(&other.invite_staff("t-0001", StaffRole::Director, &[], "Director"), at("2026-09-03T08:00:01Z"));
+    let certificate_text = String::from_utf8(elsewhere.certificate.bytes().to_vec()).unwrap_or_default();
+    out.for_school(
+        root,
+        "staff-certificate.another-school",
+        "wrong school",
+        StaffCertificate::KIND,
+        archive,
+        "a director's certificate, signed by this school's archive key, that names another school",
+        resigned(&certificate_text, &school.archive, |_| ()),
+    );
+    let call_text = String::from_utf8(call.bytes().to_vec()).unwrap_or_default();
+    out.bad(
+        "staff-request.relative-path",
+        "invalid content",
+        StaffRequest::KIND,
+        staff_key,
+        "a path that does not start at the root",
+        resigned(&call_text, &teacher.key, |body| body["path"] = json!("v1/staff/classes/7B/students")),
+    );
 }
 
 /// Collects vectors.
@@ -529,9 +646,27 @@ impl Vectors {
             expect: expect.to_owned(),
             kind: kind.to_owned(),
             signer,
+            school: None,
             comment: comment.to_owned(),
             bytes,
         });
+    }
+
+    /// A case judged as a reader of `school` judges it.
+    fn for_school(
+        &mut self,
+        school: PublicKey,
+        name: &str,
+        expect: &str,
+        kind: &str,
+        signer: PublicKey,
+        comment: &str,
+        bytes: Vec<u8>,
+    ) {
+        self.bad(name, expect, kind, signer, comment, bytes);
+        if let Some(last) = self.0.last_mut() {
+            last.school = Some(school);
+        }
     }
 }
 
@@ -566,7 +701,7 @@ fn flip_last_signature_digit(text: &str) -> String {
 }
 
 /// Every kind of signed object, in the order the protocol introduces them.
-pub const ALL_KINDS: [&str; 11] = [
+pub const ALL_KINDS: [&str; 15] = [
     ConsentForm::KIND,
     ArchiveDelegation::KIND,
     Invitation::KIND,
@@ -578,6 +713,10 @@ pub const ALL_KINDS: [&str; 11] = [
     Checkpoint::KIND,
     Acknowledgement::KIND,
     HistoryRequest::KIND,
+    StaffInvitation::KIND,
+    StaffEnrolmentRequest::KIND,
+    StaffCertificate::KIND,
+    StaffRequest::KIND,
 ];
 
 /// The group order L = 2^252 + 27742317777372353535851937790883648493, little-endian (RFC 8032 §5.1).

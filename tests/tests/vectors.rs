@@ -79,6 +79,7 @@ fn every_verdict_has_a_vector() {
         "not a point",
         "non-canonical key",
         "bad signature",
+        "wrong school",
     ];
     for verdict in verdicts {
         assert!(vectors.iter().any(|v| v.expect == verdict), "no vector expects {verdict:?}");
