@@ -1,7 +1,7 @@
 //! The tamper suite: what the protocol does with a valid signed object of every kind once its
 //! bytes are changed.
 //!
-//! One valid object of each of the eleven kinds is opened through the project's real path: the
+//! One valid object of each of the fifteen kinds is opened through the project's real path: the
 //! `shared::open` a reader calls with the key it trusts for the object, and the kind's
 //! `TrustStore` entry point (the same code in the widget and the verifier). The suite proves:
 //!
@@ -55,10 +55,11 @@ use serde_json::Value;
 use sha2::{Digest as _, Sha512};
 use shared::encoding::{to_canonical, DecodeError};
 use shared::envelope::{signed_message, SignatureError};
+use shared::objects::Method;
 use shared::objects::{
     Acknowledgement, Checkpoint, ConsentForm, Contact, Controller, Decision, EnrolmentCertificate, EnrolmentRequest,
     FormContent, HistoryRequest, Invitation, Localized, Outcome, Policy, Purpose, RequestDecision, Right,
-    RightsRequest, Role,
+    RightsRequest, Role, StaffCertificate, StaffEnrolmentRequest, StaffInvitation, StaffRole,
 };
 use shared::primitives::{self, BadSignature, Digest, KeyError, PublicKey, Signature};
 use shared::trust::{IssueError, TrustError, TrustStore, Verified};
@@ -137,6 +138,8 @@ struct World {
     form: Verified<ConsentForm>,
     invitation: Verified<Invitation>,
     certificate: Verified<EnrolmentCertificate>,
+    staff_invitation: Verified<StaffInvitation>,
+    staff_certificate: Verified<StaffCertificate>,
     /// The school's archive key, which signs certificates.
     archive: SigningKey,
     cases: Vec<Case>,
@@ -261,12 +264,30 @@ fn build_world() -> World {
         client_time: at("2026-11-21T10:00:00Z"),
     };
 
+    let staff_invitation =
+        school.invite_staff("t-tamper", StaffRole::Teacher, &["5A", "7B"], "Maria Ionescu, dirigintă");
+    let teacher = school.enrol_staff(&staff_invitation, at("2026-09-02T17:00:01Z"));
+    let staff_key = PublicKey::of(&teacher.key);
+    let staff_request = StaffEnrolmentRequest {
+        school: root,
+        invitation: staff_invitation.hash(),
+        key: staff_key,
+        client_time: at("2026-09-02T17:00:00Z"),
+    };
+    let staff_request = signed(staff_request, &teacher.key);
+    let call =
+        teacher.call(Method::Post, "/v1/staff/requests/decide?lang=ro", "tamper-staff", at("2026-11-21T10:00:00Z"));
+
     let mut trust = TrustStore::new(root);
     trust.add_delegation(delegation.bytes()).expect("the school's delegation verifies");
     let now = at("2026-09-02T18:00:00Z");
     let verified_form = trust.form(form.bytes()).expect("the form verifies");
     let verified_invitation = trust.invitation(invitation.bytes(), now).expect("the invitation verifies");
     let verified_certificate = trust.certificate(guardian.certificate.bytes()).expect("the certificate verifies");
+    let verified_staff_invitation =
+        trust.staff_invitation(staff_invitation.bytes(), now).expect("the staff invitation verifies");
+    let verified_staff_certificate =
+        trust.staff_certificate(teacher.certificate.bytes()).expect("the staff certificate verifies");
 
     let cases = vec![
         case(&form, &school.root, root, |w, b| w.trust.form(b).map(drop)),
@@ -282,6 +303,12 @@ fn build_world() -> World {
         case(&signed(history, &guardian.key), &guardian.key, person, |w, b| {
             w.trust.history_request(b, &w.certificate).map(drop)
         }),
+        case(&staff_invitation, &school.root, root, |w, b| w.trust.staff_invitation(b, w.now).map(drop)),
+        case(&staff_request, &teacher.key, staff_key, |w, b| {
+            w.trust.staff_enrolment_request(b, &w.staff_invitation).map(drop)
+        }),
+        case(&teacher.certificate, &school.archive, archive, |w, b| w.trust.staff_certificate(b).map(drop)),
+        case(&call, &teacher.key, staff_key, |w, b| w.trust.staff_request(b, &w.staff_certificate, w.now).map(drop)),
     ];
     World {
         trust,
@@ -289,6 +316,8 @@ fn build_world() -> World {
         form: verified_form,
         invitation: verified_invitation,
         certificate: verified_certificate,
+        staff_invitation: verified_staff_invitation,
+        staff_certificate: verified_staff_certificate,
         archive: school.archive.clone(),
         cases,
     }
@@ -932,20 +961,23 @@ fn a_small_order_signer_key_in_any_encoding_is_refused_for_every_kind() {
     }
 }
 
-/// Person keys enter the trust chain in two places, and neither lets a small-order key in: the
-/// archive neither certifies one nor has its certificate of one verified, and an enrolment request
-/// offering one is refused before its signature is looked at.
+/// Person keys and staff keys enter the trust chain in two places each, and none lets a
+/// small-order key in: the archive neither certifies one nor has its certificate of one verified,
+/// and an enrolment request offering one is refused before its signature is looked at.
 #[test]
 fn the_trust_store_neither_certifies_nor_enrols_a_small_order_key() {
     let world = world();
     let request = world.cases.iter().find(|c| c.kind == EnrolmentRequest::KIND).expect("an enrolment request");
+    let staff_request =
+        world.cases.iter().find(|c| c.kind == StaffEnrolmentRequest::KIND).expect("a staff enrolment request");
     for (encoding, canonical) in
         SMALL_ORDER.iter().map(|e| (e, true)).chain(NON_CANONICAL_SMALL_ORDER.iter().map(|e| (e, false)))
     {
         let error =
             if canonical { KeyError::Weak(encoding.to_string()) } else { KeyError::NonCanonical(encoding.to_string()) };
         let expected = TrustError::WeakKey(error);
-        let body = EnrolmentCertificate { key: PublicKey(bytes32(encoding)), ..world.certificate.body().clone() };
+        let weak = PublicKey(bytes32(encoding));
+        let body = EnrolmentCertificate { key: weak, ..world.certificate.body().clone() };
         let certificate = sign(body.clone(), &world.archive).expect("signs");
         assert_eq!(world.trust.certificate(certificate.bytes()).map(drop), Err(expected.clone()), "{encoding}");
         assert_eq!(
@@ -953,8 +985,20 @@ fn the_trust_store_neither_certifies_nor_enrols_a_small_order_key() {
             Err(IssueError::Untrusted(expected.clone())),
             "{encoding}"
         );
+        let body = StaffCertificate { key: weak, ..world.staff_certificate.body().clone() };
+        let certificate = sign(body.clone(), &world.archive).expect("signs");
+        assert_eq!(world.trust.staff_certificate(certificate.bytes()).map(drop), Err(expected.clone()), "{encoding}");
+        assert_eq!(
+            world.trust.sign_by_archive(body, &world.archive).map(drop),
+            Err(IssueError::Untrusted(expected.clone())),
+            "{encoding}"
+        );
         let offered = request.with_signer(encoding);
-        assert_eq!(world.trust.enrolment_request(&offered, &world.invitation).map(drop), Err(expected), "{encoding}");
+        let result = world.trust.enrolment_request(&offered, &world.invitation).map(drop);
+        assert_eq!(result, Err(expected.clone()), "{encoding}");
+        let offered = staff_request.with_signer(encoding);
+        let result = world.trust.staff_enrolment_request(&offered, &world.staff_invitation).map(drop);
+        assert_eq!(result, Err(expected), "{encoding}");
     }
 }
 
