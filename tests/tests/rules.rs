@@ -1,11 +1,12 @@
 //! The rules of PRODUCT.md that live in the protocol, one test named after each, through the same
-//! signing and folding code the widget and the verifier use.
+//! signing, folding and trust code the widget and the verifier use.
 
-use consent_tests::fixtures::{at, purpose, Ledger, School, Signer, Student};
-use shared::objects::{ConsentForm, ConsentReceipt, Decision, Role};
+use consent_tests::fixtures::{at, purpose, Ledger, School, Signer, Staff, Student};
+use shared::objects::{ConsentForm, ConsentReceipt, Decision, Method, Role, StaffCertificate, StaffRole};
 use shared::policy::{ConsentState, IgnoredReason, PurposeState, Signers, Status};
 use shared::primitives::PublicKey;
-use shared::{open, OpenError, Signed, Timestamp};
+use shared::trust::{IssueError, TrustError, TrustStore, Verified};
+use shared::{open, OpenError, SignError, Signed, Timestamp};
 
 /// A school with one student and one enrolled person per given role.
 struct Family {
@@ -357,4 +358,85 @@ fn a_receipt_whose_previous_is_unknown_is_ignored() {
     assert_eq!(state.purposes[&purpose("transport")].status, Status::NotAnswered);
     assert_eq!(state.ignored[0].receipt, orphan.hash());
     assert!(matches!(state.ignored[0].reason, IgnoredReason::BrokenChain { .. }));
+}
+
+// ----- Staff identities: who sees what, and what authorises a console call -----
+
+/// A school's trust store holding its archive delegation.
+fn staff_trust(school: &School) -> TrustStore {
+    let mut trust = TrustStore::new(school.id());
+    trust.add_delegation(school.delegation().bytes()).expect("the school's delegation verifies");
+    trust
+}
+
+/// The certificate of a staff member invited as `role` for `classes`, verified from its bytes.
+fn certified(school: &School, person: &str, role: StaffRole, classes: &[&str]) -> (Staff, Verified<StaffCertificate>) {
+    let staff = school.enrol_staff(&school.invite_staff(person, role, classes, person), at("2026-09-03T08:00:00Z"));
+    let verified = staff_trust(school).staff_certificate(staff.certificate.bytes()).expect("the certificate verifies");
+    (staff, verified)
+}
+
+#[test]
+fn a_teacher_sees_only_their_classes_and_never_rights_requests() {
+    let school = School::new("rules-staff");
+    let (_, teacher) = certified(&school, "t-7b", StaffRole::Teacher, &["7A", "7B"]);
+    let cert = teacher.body();
+    assert!(cert.may_see_class("7A") && cert.may_see_class("7B"));
+    assert!(!cert.may_see_class("7C") && !cert.may_see_class("5A"), "no class the certificate does not name");
+    assert!(!cert.may_handle_requests(), "a rights request concerns a student's data across the school");
+}
+
+#[test]
+fn the_dpo_and_the_director_see_the_whole_school_and_handle_rights_requests() {
+    let school = School::new("rules-staff");
+    for (person, role) in [("t-dpo", StaffRole::Dpo), ("t-director", StaffRole::Director)] {
+        let (_, whole) = certified(&school, person, role, &[]);
+        assert!(whole.body().classes.is_empty(), "{role:?}");
+        assert!(["5A", "7B", "12C"].iter().all(|class| whole.body().may_see_class(class)), "{role:?}");
+        assert!(whole.body().may_handle_requests(), "{role:?}");
+    }
+}
+
+#[test]
+fn a_teacher_has_at_least_one_class_and_a_dpo_or_director_none_in_every_signed_object() {
+    let school = School::new("rules-staff");
+    let trust = staff_trust(&school);
+    let invalid = |e: &IssueError| matches!(e, IssueError::Sign(SignError::Invalid(_)));
+    for (role, classes) in
+        [(StaffRole::Teacher, &[][..]), (StaffRole::Dpo, &["7B"][..]), (StaffRole::Director, &["7B"][..])]
+    {
+        let (_, valid) = certified(&school, "t-1", StaffRole::Teacher, &["7B"]);
+        let body =
+            StaffCertificate { role, classes: classes.iter().map(|&c| c.to_owned()).collect(), ..valid.body().clone() };
+        let refused = trust.sign_by_archive(body, &school.archive);
+        assert!(refused.as_ref().is_err_and(invalid), "{role:?} {classes:?}: {refused:?}");
+    }
+}
+
+#[test]
+fn a_signed_console_call_authorises_only_its_route_under_its_certificate_until_it_expires() {
+    let school = School::new("rules-staff");
+    let trust = staff_trust(&school);
+    let (teacher, certificate) = certified(&school, "t-7b", StaffRole::Teacher, &["7B"]);
+    let path = "/v1/staff/classes/7B/students";
+    let call = teacher.call(Method::Get, path, "rules-challenge", at("2026-11-21T10:00:00Z"));
+    let now = at("2026-11-21T10:00:01Z");
+    let verified = trust.staff_request(call.bytes(), &certificate, now).expect("the call is authorised");
+    // The route is inside the signed bytes: the service compares it with the call it answers.
+    assert_eq!((verified.body().method, verified.body().path.as_str()), (Method::Get, path));
+
+    // Signed with another staff member's key, it authorises nothing under this certificate.
+    let (colleague, _) = certified(&school, "t-7c", StaffRole::Teacher, &["7C"]);
+    let forged = Staff { key: colleague.key, certificate: teacher.certificate.clone() };
+    let forged = forged.call(Method::Get, path, "rules-challenge", at("2026-11-21T10:00:00Z"));
+    assert!(matches!(trust.staff_request(forged.bytes(), &certificate, now), Err(TrustError::Open(_))));
+
+    // From the instant its certificate expires, the staff key authorises nothing.
+    let expired = certificate.body().expires;
+    let later = Timestamp::from_unix(expired.unix() + 1).expect("in range");
+    assert!(trust.staff_request(call.bytes(), &certificate, expired).is_ok());
+    assert_eq!(
+        trust.staff_request(call.bytes(), &certificate, later).map(drop),
+        Err(TrustError::CertificateExpired { expired, now: later })
+    );
 }
