@@ -611,8 +611,7 @@ fn staff(out: &mut Vectors, school: &School) {
     let elsewhere = other
         .enrol_staff(&other.invite_staff("t-0001", StaffRole::Director, &[], "Director"), at("2026-09-03T08:00:01Z"));
     let certificate_text = String::from_utf8(elsewhere.certificate.bytes().to_vec()).unwrap_or_default();
-    out.for_school(
-        root,
+    out.bad(
         "staff-certificate.another-school",
         "wrong school",
         StaffCertificate::KIND,
@@ -620,6 +619,7 @@ fn staff(out: &mut Vectors, school: &School) {
         "a director's certificate, signed by this school's archive key, that names another school",
         resigned(&certificate_text, &school.archive, |_| ()),
     );
+    out.judged_by(root);
     let call_text = String::from_utf8(call.bytes().to_vec()).unwrap_or_default();
     out.bad(
         "staff-request.relative-path",
@@ -652,18 +652,8 @@ impl Vectors {
         });
     }
 
-    /// A case judged as a reader of `school` judges it.
-    fn for_school(
-        &mut self,
-        school: PublicKey,
-        name: &str,
-        expect: &str,
-        kind: &str,
-        signer: PublicKey,
-        comment: &str,
-        bytes: Vec<u8>,
-    ) {
-        self.bad(name, expect, kind, signer, comment, bytes);
+    /// The last case, judged as a reader of `school` judges it.
+    fn judged_by(&mut self, school: PublicKey) {
         if let Some(last) = self.0.last_mut() {
             last.school = Some(school);
         }
