@@ -8,7 +8,8 @@ use sha2::{Digest as _, Sha256};
 use shared::ids::{PersonId, PurposeId, StudentId};
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate,
-    FormContent, Invitation, Method, Role, StaffCertificate, StaffInvitation, StaffRequest, StaffRole,
+    FormContent, Invitation, Method, Role, StaffCertificate, StaffEnrolmentRequest, StaffInvitation, StaffRequest,
+    StaffRole,
 };
 use shared::policy::{consent_state, ConsentState, FoldContext, LoggedReceipt, PurposeState};
 use shared::primitives::{Digest, Nonce, PublicKey};
@@ -186,6 +187,15 @@ pub struct Staff {
 }
 
 impl Staff {
+    /// The request, signed by the staff key, that asked for the certificate: the proof of
+    /// possession answering the invitation the certificate names, at `client_time`.
+    pub fn enrolment_request(&self, client_time: Timestamp) -> Signed<StaffEnrolmentRequest> {
+        let cert = self.certificate.body();
+        let body =
+            StaffEnrolmentRequest { school: cert.school, invitation: cert.invitation, key: cert.key, client_time };
+        signed(body, &self.key)
+    }
+
     /// Signs the authorisation of the call `method path` answering the challenge derived from
     /// `challenge`, at `client_time`.
     pub fn call(&self, method: Method, path: &str, challenge: &str, client_time: Timestamp) -> Signed<StaffRequest> {

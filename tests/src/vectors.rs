@@ -549,16 +549,11 @@ fn staff(out: &mut Vectors, school: &School) {
     );
     let teacher = school.enrol_staff(&teacher_invite, at("2026-09-03T08:00:01Z"));
     let staff_key = PublicKey::of(&teacher.key);
-    let request = StaffEnrolmentRequest {
-        school: root,
-        invitation: teacher_invite.hash(),
-        key: staff_key,
-        client_time: at("2026-09-03T08:00:00Z"),
-    };
+    let request = teacher.enrolment_request(at("2026-09-03T08:00:00Z"));
     out.ok(
         "staff-enrolment-request",
         "a key new in the teacher's browser asks to be certified, signed by itself",
-        &signed(request, &teacher.key),
+        &request,
         staff_key,
     );
     out.ok(

@@ -268,13 +268,7 @@ fn build_world() -> World {
         school.invite_staff("t-tamper", StaffRole::Teacher, &["5A", "7B"], "Maria Ionescu, dirigintă");
     let teacher = school.enrol_staff(&staff_invitation, at("2026-09-02T17:00:01Z"));
     let staff_key = PublicKey::of(&teacher.key);
-    let staff_request = StaffEnrolmentRequest {
-        school: root,
-        invitation: staff_invitation.hash(),
-        key: staff_key,
-        client_time: at("2026-09-02T17:00:00Z"),
-    };
-    let staff_request = signed(staff_request, &teacher.key);
+    let staff_request = teacher.enrolment_request(at("2026-09-02T17:00:00Z"));
     let call =
         teacher.call(Method::Post, "/v1/staff/requests/decide?lang=ro", "tamper-staff", at("2026-11-21T10:00:00Z"));
 
