@@ -11,7 +11,7 @@ use crate::envelope::signed_message;
 use crate::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate,
     EnrolmentRequest, HistoryRequest, Invitation, RequestDecision, RightsRequest, StaffCertificate,
-    StaffEnrolmentRequest, StaffInvitation, StaffRequest,
+    StaffDecision, StaffEnrolmentRequest, StaffInvitation, StaffRequest, StaffRevocation,
 };
 use crate::primitives::{Digest, PublicKey, Signature};
 use crate::{decode, SignedObject};
@@ -59,7 +59,7 @@ pub fn object<T: SignedObject>(bytes: &[u8]) -> bool {
 pub type Decoder = fn(&[u8]) -> bool;
 
 /// Every kind's [`object`], with its kind tag.
-pub const KINDS: [(&str, Decoder); 15] = [
+pub const KINDS: [(&str, Decoder); 17] = [
     (ConsentForm::KIND, object::<ConsentForm>),
     (ArchiveDelegation::KIND, object::<ArchiveDelegation>),
     (Invitation::KIND, object::<Invitation>),
@@ -75,6 +75,8 @@ pub const KINDS: [(&str, Decoder); 15] = [
     (StaffEnrolmentRequest::KIND, object::<StaffEnrolmentRequest>),
     (StaffCertificate::KIND, object::<StaffCertificate>),
     (StaffRequest::KIND, object::<StaffRequest>),
+    (StaffDecision::KIND, object::<StaffDecision>),
+    (StaffRevocation::KIND, object::<StaffRevocation>),
 ];
 
 /// Decodes `bytes` as any document and as every kind of envelope.

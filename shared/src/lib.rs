@@ -12,6 +12,7 @@
 //!   [`trust::Verified`] values;
 //! - [`policy`]: who must sign, and the state of consent at an instant;
 //! - [`texts`]: the widget's words in English, Polish and Romanian.
+//! - [`console`]: the shapes of the staff console's API, and the marks of a purpose's state.
 //! - [`lists`]: sorting and collecting short lists through one compiled sort (the widget's size).
 //!
 //! This crate does no I/O and reads no clock: time and randomness are parameters, so that it
@@ -20,6 +21,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod console;
 pub mod encoding;
 pub mod envelope;
 #[cfg(any(fuzzing, test))]

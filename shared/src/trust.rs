@@ -19,7 +19,7 @@ use crate::ids::{PurposeId, StudentId};
 use crate::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate,
     EnrolmentRequest, HistoryRequest, Invitation, RequestDecision, RightsRequest, Role, StaffCertificate,
-    StaffEnrolmentRequest, StaffInvitation, StaffRequest,
+    StaffDecision, StaffEnrolmentRequest, StaffInvitation, StaffRequest, StaffRevocation, StaffRole,
 };
 use crate::primitives::{Digest, KeyError, PublicKey};
 use crate::{decode, open, sign, Envelope, OpenError, SignError, Signed, SignedObject, Timestamp};
@@ -93,6 +93,12 @@ pub enum TrustError {
         expired: Timestamp,
         /// The time of the attempt.
         now: Timestamp,
+    },
+    /// The staff member's role may not do this (a teacher deciding a rights request).
+    #[error("a {role:?} may not do this")]
+    OutOfScope {
+        /// The certified role.
+        role: StaffRole,
     },
     /// The key offered for enrolment is a weak (small-order) key or not a curve point.
     #[error("the key offered for enrolment is not acceptable: {0}")]
@@ -367,12 +373,28 @@ impl TrustStore {
         certificate: &Verified<StaffCertificate>,
         now: Timestamp,
     ) -> Result<Verified<StaffRequest>, TrustError> {
-        let request = self.challenge_answer(bytes, certificate, &certificate.body().key)?;
-        let expired = certificate.body().expires;
-        if now > expired {
-            return Err(TrustError::CertificateExpired { expired, now });
+        self.staff_signed(bytes, certificate, now)
+    }
+
+    /// A staff member's decision on a rights request, signed by the holder of `certificate` while
+    /// it was unexpired (at `now`, when the archive receives it; an auditor passes the instant the
+    /// log recorded), by a role that may handle requests. Revocation is the archive's state: the
+    /// caller checks it, as for [`TrustStore::staff_request`].
+    pub fn staff_decision(
+        &self,
+        bytes: &[u8],
+        certificate: &Verified<StaffCertificate>,
+        now: Timestamp,
+    ) -> Result<Verified<StaffDecision>, TrustError> {
+        if !certificate.body().may_handle_requests() {
+            return Err(TrustError::OutOfScope { role: certificate.body().role });
         }
-        Ok(request)
+        self.staff_signed(bytes, certificate, now)
+    }
+
+    /// The archive's revocation of a staff certificate, signed by a key delegated at its instant.
+    pub fn staff_revocation(&self, bytes: &[u8]) -> Result<Verified<StaffRevocation>, TrustError> {
+        self.archive_signed(bytes)
     }
 
     /// The school's decision on a request, signed by an archive key delegated when it was made.
@@ -477,6 +499,22 @@ impl TrustStore {
         Ok(Verified(request))
     }
 
+    /// An object signed by a staff key for `certificate`, which names it, while the certificate
+    /// is unexpired at `now`.
+    fn staff_signed<T: AnswersChallenge>(
+        &self,
+        bytes: &[u8],
+        certificate: &Verified<StaffCertificate>,
+        now: Timestamp,
+    ) -> Result<Verified<T>, TrustError> {
+        let signed = self.challenge_answer(bytes, certificate, &certificate.body().key)?;
+        let expired = certificate.body().expires;
+        if now > expired {
+            return Err(TrustError::CertificateExpired { expired, now });
+        }
+        Ok(signed)
+    }
+
     fn root_signed<T: RootSigned>(&self, bytes: &[u8]) -> Result<Verified<T>, TrustError> {
         let signed: Signed<T> = open(bytes, &self.root)?;
         school(&self.root, signed.body().school())?;
@@ -545,7 +583,9 @@ has_school!(
     StaffInvitation,
     StaffEnrolmentRequest,
     StaffCertificate,
-    StaffRequest
+    StaffRequest,
+    StaffDecision,
+    StaffRevocation
 );
 
 /// The invitations, which stop admitting enrolments at an instant they state.
@@ -560,7 +600,8 @@ trait OffersKey: SignedObject + HasSchool {
     fn key(&self) -> &PublicKey;
 }
 
-/// The answers to a service challenge, signed by the key of the certificate they name.
+/// The objects signed by the key of the certificate they name: answers to a service challenge,
+/// and a staff member's decisions.
 trait AnswersChallenge: SignedObject + HasSchool {
     fn certificate(&self) -> &Digest;
 }
@@ -602,6 +643,12 @@ impl AnswersChallenge for HistoryRequest {
 }
 
 impl AnswersChallenge for StaffRequest {
+    fn certificate(&self) -> &Digest {
+        &self.certificate
+    }
+}
+
+impl AnswersChallenge for StaffDecision {
     fn certificate(&self) -> &Digest {
         &self.certificate
     }
@@ -655,6 +702,12 @@ impl ArchiveSigned for StaffCertificate {
 /// A key that is a curve point, canonically encoded, not of small order.
 fn strong(key: &PublicKey) -> Result<(), TrustError> {
     key.verifying_key().map(|_| ()).map_err(TrustError::WeakKey)
+}
+
+impl ArchiveSigned for StaffRevocation {
+    fn signed_at(&self) -> Timestamp {
+        self.revoked
+    }
 }
 
 impl ArchiveSigned for RequestDecision {
@@ -911,6 +964,67 @@ mod tests {
         ));
     }
 
+    /// A certificate for `role` (classes `7B` for a teacher) of the key `staff`, signed by the
+    /// archive key 2 of [`store`], valid from 1100 to 1500.
+    fn staff_certificate(trust: &TrustStore, role: StaffRole, staff: &SigningKey) -> Verified<StaffCertificate> {
+        let classes = if role.sees_whole_school() { vec![] } else { vec!["7B".to_owned()] };
+        let body = StaffCertificate {
+            school: *trust.root(),
+            invitation: Digest::of(b"staff invitation"),
+            person: crate::ids::PersonId::try_from("staff-1").expect("id"),
+            role,
+            classes,
+            key: PublicKey::of(staff),
+            issued: at(1100),
+            expires: at(1500),
+        };
+        trust.sign_by_archive(body, &key(2)).expect("the archive certifies")
+    }
+
+    #[test]
+    fn only_a_dpo_or_director_decides_a_rights_request_and_only_while_certified() {
+        let (trust, _) = store();
+        let staff = key(7);
+        let decision = |certificate: Digest| StaffDecision {
+            school: *trust.root(),
+            certificate,
+            request: Digest::of(b"request"),
+            outcome: crate::objects::Outcome::Granted,
+            reason: "Done.".into(),
+            client_time: at(1400),
+        };
+        for role in [StaffRole::Dpo, StaffRole::Director] {
+            let certificate = staff_certificate(&trust, role, &staff);
+            let signed = sign(decision(certificate.hash()), &staff).expect("signs");
+            assert!(trust.staff_decision(signed.bytes(), &certificate, at(1400)).is_ok(), "{role:?}");
+            assert_eq!(
+                trust.staff_decision(signed.bytes(), &certificate, at(1501)).map(drop),
+                Err(TrustError::CertificateExpired { expired: at(1500), now: at(1501) })
+            );
+        }
+        let teacher = staff_certificate(&trust, StaffRole::Teacher, &staff);
+        let signed = sign(decision(teacher.hash()), &staff).expect("signs");
+        assert_eq!(
+            trust.staff_decision(signed.bytes(), &teacher, at(1400)).map(drop),
+            Err(TrustError::OutOfScope { role: StaffRole::Teacher })
+        );
+    }
+
+    #[test]
+    fn a_staff_revocation_is_the_archive_s_while_delegated() {
+        let (trust, _) = store();
+        let body = StaffRevocation {
+            school: *trust.root(),
+            certificate: Digest::of(b"staff certificate"),
+            person: crate::ids::PersonId::try_from("staff-1").expect("id"),
+            revoked: at(1400),
+        };
+        let revocation = trust.sign_by_archive(body.clone(), &key(2)).expect("the archive revokes");
+        assert_eq!(trust.staff_revocation(revocation.bytes()), Ok(revocation));
+        let by_root = sign(body, &key(1)).expect("signs");
+        assert!(matches!(trust.staff_revocation(by_root.bytes()), Err(TrustError::NotDelegated { .. })));
+    }
+
     #[test]
     fn a_body_that_breaks_its_rules_is_not_signed() {
         let (trust, _) = store();
@@ -920,6 +1034,7 @@ mod tests {
             outcome: crate::objects::Outcome::Refused,
             reason: String::new(),
             decided: at(1500),
+            staff_decision: None,
         };
         assert!(matches!(trust.sign_by_archive(decision, &key(2)), Err(IssueError::Sign(SignError::Invalid(_)))));
     }

@@ -8,8 +8,8 @@ use sha2::{Digest as _, Sha256};
 use shared::ids::{PersonId, PurposeId, StudentId};
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate,
-    FormContent, Invitation, Method, Role, StaffCertificate, StaffEnrolmentRequest, StaffInvitation, StaffRequest,
-    StaffRole,
+    FormContent, Invitation, Method, Outcome, Role, StaffCertificate, StaffDecision, StaffEnrolmentRequest,
+    StaffInvitation, StaffRequest, StaffRole,
 };
 use shared::policy::{consent_state, ConsentState, FoldContext, LoggedReceipt, PurposeState};
 use shared::primitives::{Digest, Nonce, PublicKey};
@@ -193,6 +193,19 @@ impl Staff {
         let cert = self.certificate.body();
         let body =
             StaffEnrolmentRequest { school: cert.school, invitation: cert.invitation, key: cert.key, client_time };
+        signed(body, &self.key)
+    }
+
+    /// Signs this staff member's decision on the request `request`, at `client_time`.
+    pub fn decide(&self, request: Digest, outcome: Outcome, reason: &str, client_time: Timestamp) -> Signed<StaffDecision> {
+        let body = StaffDecision {
+            school: self.certificate.body().school,
+            certificate: self.certificate.hash(),
+            request,
+            outcome,
+            reason: reason.to_owned(),
+            client_time,
+        };
         signed(body, &self.key)
     }
 

@@ -25,7 +25,7 @@ use shared::envelope::{signed_message, SignatureError};
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate,
     EnrolmentRequest, HistoryRequest, Invitation, Method, Outcome, RequestDecision, Right, RightsRequest, Role,
-    StaffCertificate, StaffEnrolmentRequest, StaffInvitation, StaffRequest, StaffRole,
+    StaffCertificate, StaffDecision, StaffEnrolmentRequest, StaffInvitation, StaffRequest, StaffRevocation, StaffRole,
 };
 use shared::primitives::{self, Digest, KeyError, PublicKey};
 use shared::trust::HasSchool;
@@ -107,6 +107,8 @@ impl Vector {
             StaffEnrolmentRequest::KIND => opened::<StaffEnrolmentRequest>(bytes, signer, school),
             StaffCertificate::KIND => opened::<StaffCertificate>(bytes, signer, school),
             StaffRequest::KIND => opened::<StaffRequest>(bytes, signer, school),
+            StaffDecision::KIND => opened::<StaffDecision>(bytes, signer, school),
+            StaffRevocation::KIND => opened::<StaffRevocation>(bytes, signer, school),
             other => return Err(format!("unknown kind {other:?}")),
         };
         Ok(verdict)
@@ -234,6 +236,7 @@ pub fn generate() -> Vec<Vector> {
         outcome: Outcome::Granted,
         reason: "The photo was removed from the website on 2026-11-21.".into(),
         decided: at("2026-11-21T09:00:00Z"),
+        staff_decision: None,
     };
     out.ok(
         "request-decision",
@@ -529,13 +532,14 @@ pub fn generate() -> Vec<Vector> {
         "log index 42 in a tree of 42 entries",
         bad_ack,
     );
-    staff(&mut out, &school);
+    staff(&mut out, &school, objection.hash());
     out.0
 }
 
 /// The staff objects: a teacher's way from invitation to a signed console call, a DPO's
-/// invitation, and what the scope rule and the trust chain refuse.
-fn staff(out: &mut Vectors, school: &School) {
+/// invitation and signed decision on `objection` (with the archive's decision carrying it out),
+/// a revocation, and what the scope rule and the trust chain refuse.
+fn staff(out: &mut Vectors, school: &School, objection: Digest) {
     let root = school.id();
     let archive = PublicKey::of(&school.archive);
     let teacher_invite = school.invite_staff("t-0001", StaffRole::Teacher, &["5A", "7B"], "Maria Ionescu");
@@ -569,6 +573,51 @@ fn staff(out: &mut Vectors, school: &School) {
         "the teacher authorises one console call by signing its challenge and route",
         &call,
         staff_key,
+    );
+
+    let dpo = school.enrol_staff(&dpo_invite, at("2026-09-03T09:00:01Z"));
+    let reason = "The photo was removed from the website on 2026-11-21.";
+    let staff_decision = dpo.decide(objection, Outcome::Granted, reason, at("2026-11-21T08:59:58Z"));
+    out.ok(
+        "staff-decision",
+        "the DPO grants the objection in the console, signed by their own key",
+        &staff_decision,
+        PublicKey::of(&dpo.key),
+    );
+    let carried_out = RequestDecision {
+        school: root,
+        request: objection,
+        outcome: Outcome::Granted,
+        reason: reason.into(),
+        decided: at("2026-11-21T09:00:00Z"),
+        staff_decision: Some(staff_decision.hash()),
+    };
+    out.ok(
+        "request-decision.by-staff",
+        "the archive's decision carrying out the DPO's, which it names",
+        &signed(carried_out, &school.archive),
+        archive,
+    );
+    let decision_text = String::from_utf8(staff_decision.bytes().to_vec()).unwrap_or_default();
+    out.bad(
+        "staff-decision.without-reason",
+        "invalid content",
+        StaffDecision::KIND,
+        PublicKey::of(&dpo.key),
+        "a decision that gives no reason",
+        resigned(&decision_text, &dpo.key, |body| body["reason"] = json!(" ")),
+    );
+    let revocation = StaffRevocation {
+        school: root,
+        certificate: teacher.certificate.hash(),
+        person: teacher.certificate.body().person.clone(),
+        revoked: at("2027-02-01T12:00:00Z"),
+    };
+    out.ok(
+        "staff-revocation",
+        "the archive revokes the teacher's certificate: from then on it authorises nothing",
+        &signed(revocation, &school.archive),
+        archive,
     );
 
     let invitation_text = String::from_utf8(teacher_invite.bytes().to_vec()).unwrap_or_default();
@@ -686,7 +735,7 @@ fn flip_last_signature_digit(text: &str) -> String {
 }
 
 /// Every kind of signed object, in the order the protocol introduces them.
-pub const ALL_KINDS: [&str; 15] = [
+pub const ALL_KINDS: [&str; 17] = [
     ConsentForm::KIND,
     ArchiveDelegation::KIND,
     Invitation::KIND,
@@ -702,6 +751,8 @@ pub const ALL_KINDS: [&str; 15] = [
     StaffEnrolmentRequest::KIND,
     StaffCertificate::KIND,
     StaffRequest::KIND,
+    StaffDecision::KIND,
+    StaffRevocation::KIND,
 ];
 
 /// The group order L = 2^252 + 27742317777372353535851937790883648493, little-endian (RFC 8032 §5.1).

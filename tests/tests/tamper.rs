@@ -59,7 +59,7 @@ use shared::objects::Method;
 use shared::objects::{
     Acknowledgement, Checkpoint, ConsentForm, Contact, Controller, Decision, EnrolmentCertificate, EnrolmentRequest,
     FormContent, HistoryRequest, Invitation, Localized, Outcome, Policy, Purpose, RequestDecision, Right,
-    RightsRequest, Role, StaffCertificate, StaffEnrolmentRequest, StaffInvitation, StaffRole,
+    RightsRequest, Role, StaffCertificate, StaffEnrolmentRequest, StaffInvitation, StaffRevocation, StaffRole,
 };
 use shared::primitives::{self, BadSignature, Digest, KeyError, PublicKey, Signature};
 use shared::trust::{IssueError, TrustError, TrustStore, Verified};
@@ -140,6 +140,7 @@ struct World {
     certificate: Verified<EnrolmentCertificate>,
     staff_invitation: Verified<StaffInvitation>,
     staff_certificate: Verified<StaffCertificate>,
+    dpo_certificate: Verified<StaffCertificate>,
     /// The school's archive key, which signs certificates.
     archive: SigningKey,
     cases: Vec<Case>,
@@ -242,6 +243,7 @@ fn build_world() -> World {
         outcome: Outcome::Granted,
         reason: "The photo was taken down on 2026-11-21.".into(),
         decided: at("2026-11-21T09:00:00Z"),
+        staff_decision: None,
     };
     let checkpoint = Checkpoint {
         school: root,
@@ -271,6 +273,19 @@ fn build_world() -> World {
     let staff_request = teacher.enrolment_request(at("2026-09-02T17:00:00Z"));
     let call =
         teacher.call(Method::Post, "/v1/staff/requests/decide?lang=ro", "tamper-staff", at("2026-11-21T10:00:00Z"));
+    let dpo = school.enrol_staff(
+        &school.invite_staff("t-tamper-dpo", StaffRole::Dpo, &[], "Responsabil protecția datelor"),
+        at("2026-09-02T17:00:02Z"),
+    );
+    let dpo_key = PublicKey::of(&dpo.key);
+    let staff_decision =
+        dpo.decide(rights.hash(), Outcome::Refused, "Nu putem: fotografia e în arhiva tipărită.", at("2026-11-21T09:00:00Z"));
+    let revocation = StaffRevocation {
+        school: root,
+        certificate: teacher.certificate.hash(),
+        person: teacher.certificate.body().person.clone(),
+        revoked: at("2026-11-22T12:00:00Z"),
+    };
 
     let mut trust = TrustStore::new(root);
     trust.add_delegation(delegation.bytes()).expect("the school's delegation verifies");
@@ -282,6 +297,8 @@ fn build_world() -> World {
         trust.staff_invitation(staff_invitation.bytes(), now).expect("the staff invitation verifies");
     let verified_staff_certificate =
         trust.staff_certificate(teacher.certificate.bytes()).expect("the staff certificate verifies");
+    let verified_dpo_certificate =
+        trust.staff_certificate(dpo.certificate.bytes()).expect("the DPO's certificate verifies");
 
     let cases = vec![
         case(&form, &school.root, root, |w, b| w.trust.form(b).map(drop)),
@@ -303,6 +320,12 @@ fn build_world() -> World {
         }),
         case(&teacher.certificate, &school.archive, archive, |w, b| w.trust.staff_certificate(b).map(drop)),
         case(&call, &teacher.key, staff_key, |w, b| w.trust.staff_request(b, &w.staff_certificate, w.now).map(drop)),
+        case(&staff_decision, &dpo.key, dpo_key, |w, b| {
+            w.trust.staff_decision(b, &w.dpo_certificate, w.now).map(drop)
+        }),
+        case(&signed(revocation, &school.archive), &school.archive, archive, |w, b| {
+            w.trust.staff_revocation(b).map(drop)
+        }),
     ];
     World {
         trust,
@@ -312,6 +335,7 @@ fn build_world() -> World {
         certificate: verified_certificate,
         staff_invitation: verified_staff_invitation,
         staff_certificate: verified_staff_certificate,
+        dpo_certificate: verified_dpo_certificate,
         archive: school.archive.clone(),
         cases,
     }

@@ -38,7 +38,7 @@ const fn object(name: &'static str, kind: &'static str) -> Target {
 }
 
 /// Every target, in the order they run.
-const TARGETS: [Target; 18] = [
+const TARGETS: [Target; 20] = [
     Target { name: "envelope", kind: None, max_len: DOCUMENT },
     object("form", "consent-form/1"),
     object("delegation", "archive-delegation/1"),
@@ -55,6 +55,8 @@ const TARGETS: [Target; 18] = [
     object("staff_enrolment_request", "staff-enrolment-request/1"),
     object("staff_certificate", "staff-certificate/1"),
     object("staff_request", "staff-request/1"),
+    object("staff_decision", "staff-decision/1"),
+    object("staff_revocation", "staff-revocation/1"),
     // A bundle holds many documents; the service reads bodies of up to two (and a roster).
     Target { name: "bundle", kind: None, max_len: 256 * 1024 },
     Target { name: "http_body", kind: None, max_len: 2 * DOCUMENT + 4096 },

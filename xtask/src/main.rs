@@ -46,7 +46,7 @@ enum Task {
     /// Fuzz the decoders, bundle verification and the service's request bodies (`fuzz/`), seeded
     /// from tests/vectors/, then print runs, corpus sizes and crashes; fails if any target crashed.
     ///
-    /// The 18 targets run one after another, so a run takes about 18 × SECONDS plus the first
+    /// The 20 targets run one after another, so a run takes about 20 × SECONDS plus the first
     /// build of the targets (a few minutes). Installs cargo-fuzz when it is missing. Not part of
     /// `cargo xtask test`.
     Fuzz {

@@ -15,6 +15,8 @@
 //! | `staff-enrolment-request/1` | [`StaffEnrolmentRequest`] | the new staff key (proof of possession) |
 //! | `staff-certificate/1` | [`StaffCertificate`] | archive key |
 //! | `staff-request/1` | [`StaffRequest`] | staff key (answers a service challenge, for one call) |
+//! | `staff-decision/1` | [`StaffDecision`] | staff key (a DPO's or director's decision on a request) |
+//! | `staff-revocation/1` | [`StaffRevocation`] | archive key |
 //! | `acknowledgement/1` | [`Acknowledgement`] | archive key |
 //! | `checkpoint/1` | [`Checkpoint`] | archive key |
 //!
@@ -37,7 +39,10 @@ pub use invitation::{Invitation, Role};
 pub use log::{Acknowledgement, Checkpoint};
 pub use receipt::{ConsentReceipt, Decision};
 pub use request::{Outcome, RequestDecision, Right, RightsRequest};
-pub use staff::{Method, StaffCertificate, StaffInvitation, StaffRequest, StaffRole, MAX_CLASSES, MAX_PATH};
+pub use staff::{
+    Method, StaffCertificate, StaffDecision, StaffInvitation, StaffRequest, StaffRevocation, StaffRole, MAX_CLASSES,
+    MAX_PATH,
+};
 
 /// The format tag of the receipts file a family downloads from the widget: a JSON object
 /// `{"format": …, "school": <hex>, "objects": [<signed objects>]}` holding what is needed to check

@@ -75,6 +75,9 @@ pub enum Outcome {
     Refused,
 }
 
+/// The longest reason a decision may give.
+pub const MAX_REASON: usize = 4000;
+
 /// The school's signed decision on a rights request, returned to the requester.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestDecision {
@@ -88,12 +91,16 @@ pub struct RequestDecision {
     pub reason: String,
     /// When the school decided.
     pub decided: Timestamp,
+    /// The staff member's signed [`super::StaffDecision`] this carries out, when one decided in
+    /// the console (absent when the school decided with its admin token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_decision: Option<Digest>,
 }
 
 impl SignedObject for RequestDecision {
     const KIND: &'static str = "request-decision/1";
 
     fn validate(&self) -> Result<(), ContentError> {
-        validate::text("reason", &self.reason, 4000)
+        validate::text("reason", &self.reason, MAX_REASON)
     }
 }

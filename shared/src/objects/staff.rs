@@ -6,6 +6,7 @@
 //! Who sees what is decided in one place, [`StaffCertificate::may_see_class`] and
 //! [`StaffCertificate::may_handle_requests`], from the certified role and classes alone.
 
+use super::request::Outcome;
 use crate::envelope::{Signed, SignedObject};
 use crate::ids::PersonId;
 use crate::primitives::{Digest, Nonce, PublicKey};
@@ -204,6 +205,55 @@ impl SignedObject for StaffRequest {
         if self.path.len() > MAX_PATH {
             return Err(ContentError::TooLong { field: "path", max: MAX_PATH });
         }
+        Ok(())
+    }
+}
+
+/// A staff member's decision on a rights request, signed by their own key: the log's proof of who
+/// decided, when and on what grounds. The archive carries it out with a
+/// [`super::RequestDecision`] naming it, which is what the requester receives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffDecision {
+    /// The school's root public key.
+    pub school: PublicKey,
+    /// The hash of the deciding staff member's certificate; its key must have signed this.
+    pub certificate: Digest,
+    /// The hash of the rights request decided.
+    pub request: Digest,
+    /// Granted or refused.
+    pub outcome: Outcome,
+    /// Why, in words the requester can understand.
+    pub reason: String,
+    /// The browser's clock when signing.
+    pub client_time: Timestamp,
+}
+
+impl SignedObject for StaffDecision {
+    const KIND: &'static str = "staff-decision/1";
+
+    fn validate(&self) -> Result<(), ContentError> {
+        validate::text("reason", &self.reason, super::request::MAX_REASON)
+    }
+}
+
+/// The archive's withdrawal of a staff certificate: from `revoked` on, the certificate authorises
+/// nothing. Logged, so that what a staff key could do at any instant is provable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRevocation {
+    /// The school's root public key.
+    pub school: PublicKey,
+    /// The hash of the certificate revoked.
+    pub certificate: Digest,
+    /// Its holder.
+    pub person: PersonId,
+    /// From when it is revoked.
+    pub revoked: Timestamp,
+}
+
+impl SignedObject for StaffRevocation {
+    const KIND: &'static str = "staff-revocation/1";
+
+    fn validate(&self) -> Result<(), ContentError> {
         Ok(())
     }
 }

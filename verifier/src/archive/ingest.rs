@@ -277,7 +277,14 @@ impl Archive {
         reason: &str,
         now: Timestamp,
     ) -> Result<Verified<RequestDecision>, ArchiveError> {
-        let body = RequestDecision { school: self.school(), request, outcome, reason: reason.to_owned(), decided: now };
+        let body = RequestDecision {
+            school: self.school(),
+            request,
+            outcome,
+            reason: reason.to_owned(),
+            decided: now,
+            staff_decision: None,
+        };
         let decision = self.trust.sign_by_archive(body, &self.archive_key)?;
         let tx = begin(&mut self.conn, &self.trust, &self.archive_key, &self.dir, now)?;
         let stored =
