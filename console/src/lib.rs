@@ -26,3 +26,6 @@ pub mod school;
 pub mod session;
 pub mod texts;
 pub mod words;
+
+#[cfg(target_arch = "wasm32")]
+mod web;

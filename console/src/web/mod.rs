@@ -1,0 +1,34 @@
+//! The browser side: mounts the console in the page's `#console` element, with `fetch`,
+//! `localStorage`, files and printing behind the traits the flows use.
+//!
+//! Stable `data-testid`s (ASCII lowercase) for the end-to-end tests, one page object per screen:
+//! - frame: `whoami` (name and role), `status` (the status line), `error` (any failure shown),
+//!   `language` (the picker); navigation links `nav-overview`, `nav-not-answered`,
+//!   `nav-photo-check`, `nav-requests`, `nav-student` (a teacher sees only the first and third);
+//! - tables: `overview-classes`, `overview-purposes`, `not-answered-table`, `photo-check-table`,
+//!   `requests-inbox`, `requests-decided`, `student-now`, `student-history`; their rows are
+//!   `row`, with `data-student="<id>"` where a row is a student's, `data-class` on the
+//!   overview's, and `data-mark="<snake_case mark>"` on the photo check's;
+//! - pickers: `photo-class`, `photo-purpose`, `photo-date`, `photo-run`, `student-class`,
+//!   `student-pick`;
+//! - buttons: `csv-download`, `print`, `bundle-download`; per undecided request, inside the row
+//!   with `data-request="<hash hex>"`: `decide-grant`, `decide-refuse` (radios),
+//!   `decide-reason` (textarea), `decide-send`.
+
+mod app;
+mod browser;
+mod parts;
+mod screens;
+mod state;
+
+use wasm_bindgen::prelude::*;
+
+/// Runs when the module is loaded: mounts the console in `#console`.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let Some(element) = leptos::prelude::document().get_element_by_id("console") else { return };
+    let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() else { return };
+    element.set_inner_html("");
+    leptos::mount::mount_to(element, app::App).forget();
+}

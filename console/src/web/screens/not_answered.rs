@@ -1,0 +1,73 @@
+//! Families to ask: one row per person to contact for a student whose family has not answered
+//! every purpose, with what is still waiting and where their invitation stands; and the same
+//! list as the service's CSV, for a mail merge.
+
+use crate::format;
+use crate::routes::{self, Format};
+use crate::texts::Key;
+use crate::web::browser;
+use crate::web::parts::{loaded, mark, purpose_title};
+use crate::web::state::State;
+use crate::words;
+use leptos::prelude::*;
+use shared::console::NotAnswered;
+
+/// The screen.
+pub fn show(state: State) -> impl IntoView {
+    let list = RwSignal::new(None);
+    state.get(routes::not_answered(Format::Json), list);
+    let download = move |_| {
+        let today = format::local_date(browser::now(), browser::offset_minutes(browser::now()));
+        state.download(routes::not_answered(Format::Csv), format!("not-answered-{today}.csv"), "text/csv");
+    };
+    view! {
+        <h2>{move || state.text(Key::NotAnsweredTitle)}</h2>
+        <p class="intro">{move || state.text(Key::NotAnsweredIntro)}</p>
+        <p class="actions">
+            <button type="button" data-testid="csv-download" on:click=download>{move || state.text(Key::DownloadCsv)}</button>
+        </p>
+        {loaded(state, list, move |list| table(state, list))}
+    }
+}
+
+fn table(state: State, list: NotAnswered) -> impl IntoView {
+    let text = move |key| move || state.text(key);
+    if list.rows.is_empty() {
+        return view! { <p class="empty" data-testid="not-answered-table">{text(Key::NobodyToAsk)}</p> }.into_any();
+    }
+    view! {
+        <div class="scroll">
+            <table data-testid="not-answered-table">
+                <thead><tr>
+                    <th scope="col">{text(Key::ColStudent)}</th>
+                    <th scope="col">{text(Key::ColClass)}</th>
+                    <th scope="col">{text(Key::ColWaiting)}</th>
+                    <th scope="col">{text(Key::ColRole)}</th>
+                    <th scope="col">{text(Key::ColName)}</th>
+                    <th scope="col">{text(Key::ColEmail)}</th>
+                    <th scope="col">{text(Key::ColInvitation)}</th>
+                </tr></thead>
+                <tbody>
+                    {list.rows.into_iter().map(|row| view! {
+                        <tr data-testid="row" data-student=row.student.to_string()>
+                            <th scope="row">{row.student_name}</th>
+                            <td>{row.class}</td>
+                            <td>
+                                <ul class="plain">
+                                    {row.waiting.into_iter().map(|(purpose, m)| view! {
+                                        <li>{move || purpose_title(state, &purpose)}": "{mark(state, m)}</li>
+                                    }).collect_view()}
+                                </ul>
+                            </td>
+                            <td>{text(words::role(row.role))}</td>
+                            <td>{row.name}</td>
+                            <td><a href=format!("mailto:{}", row.email)>{row.email.clone()}</a></td>
+                            <td>{text(words::invitation(row.invitation))}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
