@@ -34,7 +34,8 @@ enum Task {
     },
     /// Every check CI runs: set-up, rustfmt, clippy -D warnings, all tests, the wasm build of `shared`.
     Test,
-    /// Build the widget for release and print its size: raw, gzip and brotli, as served.
+    /// Build the widget and the staff console for release and print their sizes: raw, gzip and
+    /// brotli, as served.
     Size {
         /// Also time this many first visits in headless Chromium, on loopback and as a phone on
         /// slow 4G (needs a release build of the verifier; `cargo xtask bench` does the same).
@@ -192,8 +193,9 @@ fn test() -> Result<()> {
     let wasm_clippy = ["--target", "wasm32-unknown-unknown", "--locked", "--", "-D", "warnings"];
     cargo(&[&["clippy", "-p", "shared"][..], &wasm_clippy].concat())?;
     cargo(&[&["clippy", "-p", "widget", "--all-targets"][..], &wasm_clippy].concat())?;
-    // The site parents download: `www/` and the widget's release build (size profile,
-    // wasm-bindgen, wasm-opt).
+    cargo(&[&["clippy", "-p", "console", "--all-targets"][..], &wasm_clippy].concat())?;
+    // The site: `www/`, and the release builds (size profile, wasm-bindgen, wasm-opt) of the
+    // widget parents download and of the staff console.
     let site = widget::build_site()?;
     let mut totals = tests::run(&["test", "--workspace", "--locked"], &[])?;
     // The widget's own wasm-bindgen-tests in Chromium.

@@ -1,14 +1,17 @@
-//! Builds the widget for release into the site (`target/site/widget/`), and reports its size.
+//! Builds the WebAssembly apps for release into the site — the families' widget into
+//! `target/site/widget/`, the staff console into `target/site/console/` — and reports their size.
 //!
 //! The steps are those Trunk would run, without its 13-minute install: `cargo build` with the
 //! size profile, `wasm-bindgen --target web`, `wasm-opt -Oz` from npm's binaryen, then the
-//! loader script and stylesheet from `widget/assets/`.
+//! app's files from its `assets/` folder. Each app is its own module, so nothing of the
+//! console reaches the parents' download; one [`App`] value describes each, and one function
+//! builds either.
 //!
-//! Every file but the loader gets its content hash in its name (`consent_widget_bg.1a2b….wasm`),
+//! Every file the loader names gets its content hash in its name (`consent_widget_bg.1a2b….wasm`),
 //! so a browser may keep it for a year and a new release is a new name; the loader, the one name
-//! a school's page knows, is rewritten to import those names. Each file is written beside its
-//! `.br` and `.gz`, compressed once here at the highest levels, for `verifier serve` to send as
-//! the browser's `Accept-Encoding` allows.
+//! a page knows, is rewritten to import those names. Each file is written beside its `.br` and
+//! `.gz`, compressed once here at the highest levels, for `verifier serve` to send as the
+//! browser's `Accept-Encoding` allows.
 
 use super::{cargo, run_command, setup, workspace_root};
 use anyhow::{bail, Context, Result};
@@ -18,33 +21,65 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The name wasm-bindgen gives the module (`consent_widget.js`, `consent_widget_bg.wasm`).
-const OUT_NAME: &str = "consent_widget";
-/// The loader, the one file a school's page names: `<script type="module" src="…/consent-widget.js">`.
-const LOADER: &str = "consent-widget.js";
-/// The files the loader names, as `widget/assets/consent-widget.js` spells them before hashing.
-const HASHED: [&str; 3] = ["consent_widget.js", "consent_widget_bg.wasm", "consent-widget.css"];
+/// A Leptos app compiled to its own WebAssembly module and served from its own folder of the site.
+pub struct App {
+    /// The cargo package (its `cdylib` is `<package>.wasm`).
+    package: &'static str,
+    /// The name wasm-bindgen gives the module (`<out_name>.js`, `<out_name>_bg.wasm`).
+    out_name: &'static str,
+    /// The loader, the one script a page names; never renamed.
+    loader: &'static str,
+    /// The files the loader names, as its source spells them before hashing.
+    hashed: &'static [&'static str],
+    /// The app's own files (loader, stylesheet, page), relative to the workspace.
+    assets: &'static str,
+    /// The site folder it is built into, and its name in reports.
+    folder: &'static str,
+}
+
+/// The families' consent widget: a school's page loads `widget/consent-widget.js`.
+pub const WIDGET: App = App {
+    package: "widget",
+    out_name: "consent_widget",
+    loader: "consent-widget.js",
+    hashed: &["consent_widget.js", "consent_widget_bg.wasm", "consent-widget.css"],
+    assets: "widget/assets",
+    folder: "widget",
+};
+
+/// The staff console: `console/index.html` loads `console.js` and its stylesheet, neither renamed,
+/// since the page's address is what staff are sent.
+pub const CONSOLE: App = App {
+    package: "console",
+    out_name: "staff_console",
+    loader: "console.js",
+    hashed: &["staff_console.js", "staff_console_bg.wasm"],
+    assets: "console/assets",
+    folder: "console",
+};
 
 /// Where the demo site is assembled: `www/` plus the built widget.
 pub fn site_dir() -> PathBuf {
     workspace_root().join("target/site")
 }
 
-/// Copies `www/` into the site folder and builds the widget into its `widget/` folder.
+/// Copies `www/` into the site folder and builds the widget and the console into their folders.
 pub fn build_site() -> Result<PathBuf> {
     let site = site_dir();
     copy_dir(&workspace_root().join("www"), &site)?;
-    build(&site.join("widget"))?;
+    for app in [&WIDGET, &CONSOLE] {
+        build(app, &site.join(app.folder))?;
+    }
     Ok(site)
 }
 
-/// Builds the widget for release into `out`.
-pub fn build(out: &Path) -> Result<()> {
+/// Builds `app` for release into `out`.
+pub fn build(app: &App, out: &Path) -> Result<()> {
     setup::wasm_target()?;
     setup::wasm_bindgen_cli()?;
     let wasm_opt = setup::wasm_opt()?;
-    cargo(&["build", "-p", "widget", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release", "--locked"])?;
-    let module = workspace_root().join("target/wasm32-unknown-unknown/wasm-release/widget.wasm");
+    cargo(&["build", "-p", app.package, "--target", "wasm32-unknown-unknown", "--profile", "wasm-release", "--locked"])?;
+    let module = workspace_root().join(format!("target/wasm32-unknown-unknown/wasm-release/{}.wasm", app.package));
     // A clean folder: files of an earlier release's hashes must not linger beside the new ones.
     if out.exists() {
         std::fs::remove_dir_all(out).with_context(|| format!("emptying {}", out.display()))?;
@@ -53,11 +88,11 @@ pub fn build(out: &Path) -> Result<()> {
     run_command(
         "wasm-bindgen",
         Command::new("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-name", OUT_NAME, "--out-dir"])
+            .args(["--target", "web", "--no-typescript", "--out-name", app.out_name, "--out-dir"])
             .arg(out)
             .arg(&module),
     )?;
-    let bindgen_output = out.join(format!("{OUT_NAME}_bg.wasm"));
+    let bindgen_output = out.join(format!("{}_bg.wasm", app.out_name));
     run_command(
         "wasm-opt -Oz",
         Command::new(wasm_opt)
@@ -66,26 +101,27 @@ pub fn build(out: &Path) -> Result<()> {
             .arg("-o")
             .arg(&bindgen_output),
     )?;
-    copy_dir(&workspace_root().join("widget/assets"), out)?;
-    name_by_content(out)?;
+    copy_dir(&workspace_root().join(app.assets), out)?;
+    name_by_content(app, out)?;
     for entry in std::fs::read_dir(out)? {
         precompress(&entry?.path())?;
     }
-    println!("==> widget built into {}", out.display());
+    println!("==> {} built into {}", app.package, out.display());
     Ok(())
 }
 
-/// Renames each of [`HASHED`] to carry its content hash and rewrites the loader to import them.
-fn name_by_content(out: &Path) -> Result<()> {
-    let loader_path = out.join(LOADER);
+/// Renames each of the app's hashed files to carry its content hash and rewrites the loader to
+/// import them.
+fn name_by_content(app: &App, out: &Path) -> Result<()> {
+    let loader_path = out.join(app.loader);
     let mut loader =
         std::fs::read_to_string(&loader_path).with_context(|| format!("reading {}", loader_path.display()))?;
-    for name in HASHED {
+    for &name in app.hashed {
         let bytes = std::fs::read(out.join(name)).with_context(|| format!("reading {name}"))?;
         let hashed = hashed_name(name, &bytes);
         let quoted = |name: &str| format!("\"./{name}\"");
         if loader.matches(&quoted(name)).count() != 1 {
-            bail!("{LOADER} must name {} exactly once", quoted(name));
+            bail!("{} must name {} exactly once", app.loader, quoted(name));
         }
         loader = loader.replace(&quoted(name), &quoted(&hashed));
         std::fs::rename(out.join(name), out.join(&hashed))?;
@@ -117,22 +153,24 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// `cargo xtask size`: builds the widget and prints what a browser downloads: each file as it
-/// is stored, and as `verifier serve` sends it to a browser that accepts gzip or brotli; then,
-/// if `visits` > 0, the medians of that many timed first visits.
+/// `cargo xtask size`: builds the widget and the console and prints what a browser downloads of
+/// each: each file as it is stored, and as `verifier serve` sends it to a browser that accepts
+/// gzip or brotli; then, if `visits` > 0, the medians of that many timed first visits of the
+/// widget. Only the widget has a size target: parents download it on phones; the console is
+/// for staff, and is reported so that its growth is seen.
 pub fn report_size(visits: usize) -> Result<()> {
-    let size = measure_size()?;
-    println!("{:<40} {:>10} {:>10} {:>10}", "file", "bytes", "gzip -9", "brotli 11");
-    for file in &size.files {
-        println!("{:<40} {:>10} {:>10} {:>10}", file.name, file.raw, file.gzip, file.brotli);
-    }
-    let total = size.total();
-    println!("{:<40} {:>10} {:>10} {:>10}", "total", total.raw, total.gzip, total.brotli);
+    let total = print_size(&WIDGET)?;
     println!(
         "gzip total {:.1} KB, brotli total {:.1} KB, against a target of 120 KB gzip: {:.2}× the target",
         total.gzip as f64 / 1000.0,
         total.brotli as f64 / 1000.0,
         total.gzip as f64 / 120_000.0
+    );
+    let total = print_size(&CONSOLE)?;
+    println!(
+        "console: gzip total {:.1} KB, brotli total {:.1} KB (staff only, outside the widget's target)",
+        total.gzip as f64 / 1000.0,
+        total.brotli as f64 / 1000.0
     );
     if visits > 0 {
         let timings = crate::widget_timing::measure(visits)?;
@@ -149,6 +187,18 @@ pub fn report_size(visits: usize) -> Result<()> {
     Ok(())
 }
 
+/// Builds `app`, prints its files' sizes and returns their total.
+fn print_size(app: &App) -> Result<FileSize> {
+    let size = measure_size(app)?;
+    println!("{:<40} {:>10} {:>10} {:>10}", format!("{}/ file", app.folder), "bytes", "gzip -9", "brotli 11");
+    for file in &size.files {
+        println!("{:<40} {:>10} {:>10} {:>10}", file.name, file.raw, file.gzip, file.brotli);
+    }
+    let total = size.total();
+    println!("{:<40} {:>10} {:>10} {:>10}", "total", total.raw, total.gzip, total.brotli);
+    Ok(total)
+}
+
 /// One file a browser downloads, in bytes: stored, and as sent with each encoding.
 #[derive(Debug, Clone, Default)]
 pub struct FileSize {
@@ -158,7 +208,7 @@ pub struct FileSize {
     pub brotli: usize,
 }
 
-/// What parents download: each file of the widget's release build.
+/// What a browser downloads of an app: each file of its release build.
 pub struct Size {
     pub files: Vec<FileSize>,
 }
@@ -175,11 +225,11 @@ impl Size {
     }
 }
 
-/// Builds the widget for release and measures its files, reading the precompressed copies the
+/// Builds `app` for release and measures its files, reading the precompressed copies the
 /// service sends.
-pub fn measure_size() -> Result<Size> {
-    let out = site_dir().join("widget");
-    build(&out)?;
+pub fn measure_size(app: &App) -> Result<Size> {
+    let out = site_dir().join(app.folder);
+    build(app, &out)?;
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&out)?
         .map(|e| e.map(|e| e.path()))
         .filter(|p| p.as_ref().map_or(true, |p| !matches!(p.extension().and_then(|e| e.to_str()), Some("gz" | "br"))))

@@ -110,7 +110,7 @@ pub fn run(options: &Options) -> Result<()> {
     drop(synthetic);
 
     println!("==> the widget");
-    let size = crate::widget::measure_size()?;
+    let size = crate::widget::measure_size(&crate::widget::WIDGET)?;
     let total = size.total();
     report.row(Row::bytes("6. widget wasm + js + css, gzip -9", total.gzip, "≤ 120 KB"));
     report.row(Row::bytes("6. widget wasm + js + css, brotli 11", total.brotli, "—"));
