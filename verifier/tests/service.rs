@@ -370,7 +370,7 @@ async fn the_site_is_served_with_wasm_types_and_a_strict_policy() {
 
 /// Every route `verifier::service::app` serves, as (method, path); `openapi.json` must document
 /// exactly these, and the test below checks each against the running service.
-const ROUTES: [(&str, &str); 15] = [
+const ROUTES: [(&str, &str); 25] = [
     ("GET", "/v1/form"),
     ("POST", "/v1/enrol"),
     ("POST", "/v1/receipts"),
@@ -386,6 +386,16 @@ const ROUTES: [(&str, &str); 15] = [
     ("POST", "/v1/admin/decide"),
     ("GET", "/v1/admin/export"),
     ("POST", "/v1/admin/roster"),
+    ("POST", "/v1/console/enrol"),
+    ("GET", "/v1/console/me"),
+    ("GET", "/v1/console/overview"),
+    ("GET", "/v1/console/not-answered"),
+    ("GET", "/v1/console/photo-check"),
+    ("GET", "/v1/console/requests"),
+    ("POST", "/v1/console/decide"),
+    ("GET", "/v1/console/students"),
+    ("GET", "/v1/console/student"),
+    ("GET", "/v1/console/export"),
 ];
 
 /// The keys of an OpenAPI path item that are operations.
@@ -1070,6 +1080,37 @@ impl Server {
     }
 }
 
+/// Every guarded console route, as a call a DPO may make (the date is filled in).
+fn console_calls() -> Vec<(shared::objects::Method, String)> {
+    use shared::objects::Method::{Get, Post};
+    let date = now().date();
+    let gets = [
+        "/v1/console/me".to_owned(),
+        "/v1/console/overview".to_owned(),
+        "/v1/console/not-answered".to_owned(),
+        format!("/v1/console/photo-check?class=7B&purpose=photos-published&date={date}"),
+        "/v1/console/requests".to_owned(),
+        "/v1/console/students?class=7B".to_owned(),
+        "/v1/console/student?id=s-1".to_owned(),
+        "/v1/console/export?student=s-1".to_owned(),
+    ];
+    gets.into_iter().map(|path| (Get, path)).chain([(Post, "/v1/console/decide".to_owned())]).collect()
+}
+
+/// Sends `method path` with `header` (a decision on nothing as a POST's body).
+async fn send_console(
+    server: &Server,
+    method: shared::objects::Method,
+    path: &str,
+    header: Option<String>,
+    body: &[u8],
+) -> StatusCode {
+    match method {
+        shared::objects::Method::Get => server.get(path, header).await.0,
+        shared::objects::Method::Post => server.post_as(path, Some("application/json"), header, body.to_vec()).await.0,
+    }
+}
+
 fn staff_decision(staff: &StaffBrowser, request: Digest, reason: &str) -> Vec<u8> {
     let decision = shared::objects::StaffDecision {
         school: staff.certificate.body().school,
@@ -1096,8 +1137,17 @@ async fn a_console_call_is_signed_for_its_route_and_body_and_its_challenge_is_us
     );
 
     let before = common::dump(&server.dir().join(DATABASE));
-    let (status, _) = server.get("/v1/console/me", None).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "unsigned");
+    // Every route: unsigned, then signed and sent twice, the second time refused.
+    let body = staff_decision(&dpo, Digest::of(b"no such request"), "Done.");
+    for (method, path) in console_calls() {
+        let body: &[u8] = if method == Method::Post { &body } else { b"" };
+        assert_eq!(send_console(&server, method, &path, None, body).await, StatusCode::UNAUTHORIZED, "unsigned {path}");
+        let header = server.staff_header(&dpo, server.challenge().await, method, &path, body);
+        let first = send_console(&server, method, &path, Some(header.clone()), body).await;
+        assert_ne!(first, StatusCode::UNAUTHORIZED, "{path} signed");
+        let again = send_console(&server, method, &path, Some(header), body).await;
+        assert_eq!(again, StatusCode::UNAUTHORIZED, "{path} replayed");
+    }
     let challenge = server.challenge().await;
     let header = server.staff_header(&dpo, challenge, Method::Get, "/v1/console/overview", b"");
     assert_eq!(server.get("/v1/console/overview", Some(header.clone())).await.0, StatusCode::OK);
@@ -1224,9 +1274,12 @@ async fn a_revoked_staff_key_can_do_nothing_from_the_moment_of_revocation() {
     let ended =
         Archive::open(server.dir()).expect("archive").revoke_staff(&"teacher-7b".try_into().expect("id"), now());
     assert_eq!(ended.expect("revokes"), 1);
-    for path in ["/v1/console/me", "/v1/console/overview"] {
-        let (status, body) = server.console(&teacher, Method::Get, path, b"").await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {}", String::from_utf8_lossy(&body));
+    let body = staff_decision(&teacher, Digest::of(b"no such request"), "Done.");
+    for (method, path) in console_calls() {
+        let body: &[u8] = if method == Method::Post { &body } else { b"" };
+        let header = server.staff_header(&teacher, server.challenge().await, method, &path, body);
+        let status = send_console(&server, method, &path, Some(header), body).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} after revocation");
     }
     assert_eq!(server.get("/v1/console/me", Some(signed_before)).await.0, StatusCode::UNAUTHORIZED, "signed before");
     let check = Archive::open(server.dir()).expect("archive").check(false).expect("check");
