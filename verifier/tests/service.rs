@@ -1285,3 +1285,27 @@ async fn a_revoked_staff_key_can_do_nothing_from_the_moment_of_revocation() {
     let check = Archive::open(server.dir()).expect("archive").check(false).expect("check");
     assert!(check.problems.is_empty(), "{:?}", check.problems);
 }
+
+/// A staff key can sign only staff decisions and console calls: a consent receipt or a rights
+/// request it signs, naming its staff certificate, is refused and changes no audit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_a_staff_key_signs_counts_as_a_familys_decision() {
+    use shared::objects::{Method, StaffRole};
+    let server = start_school(TWO_CLASSES, None, |_| {}).await;
+    let family = server.enrol(0, "console/real-family").await;
+    let dpo = server.staff("dpo", StaffRole::Dpo, &[]).await;
+    let path = format!("/v1/console/photo-check?class=7B&purpose=photos-published&date={}", now().date());
+    let (_, before) = server.console(&dpo, Method::Get, &path, b"").await;
+    let mut receipt = server.receipt(&family, &[("photos-published", Decision::Grant)], None).body().clone();
+    receipt.certificate = dpo.certificate.hash();
+    let forged = sign(receipt, &dpo.key).expect("signs");
+    let (status, body) = server.post("/v1/receipts", forged.bytes().to_vec()).await;
+    assert_eq!((status, error_code(&body).as_str()), (StatusCode::BAD_REQUEST, "unknown_signer"));
+    let (_, after) = server.console(&dpo, Method::Get, &path, b"").await;
+    let marks = |body: &[u8]| {
+        let check: shared::console::PhotoCheck = serde_json::from_slice(body).expect("a photo check");
+        check.rows.into_iter().map(|row| (row.student, row.mark)).collect::<Vec<_>>()
+    };
+    assert_eq!(marks(&after), marks(&before));
+    assert!(marks(&after).iter().all(|(_, mark)| *mark == shared::console::Mark::NotAnswered));
+}
