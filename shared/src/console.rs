@@ -109,9 +109,7 @@ impl Mark {
     /// again (a birthday threshold, a changed form) is never shown as allowed.
     pub fn of(state: &PurposeState) -> Mark {
         match &state.status {
-            Status::InEffect { .. } if state.needs_reconfirmation || state.form_superseded => {
-                Mark::NeedsReconfirmation
-            }
+            Status::InEffect { .. } if state.needs_reconfirmation || state.form_superseded => Mark::NeedsReconfirmation,
             Status::InEffect { .. } => Mark::Allowed,
             Status::NotAnswered => Mark::NotAnswered,
             Status::Waiting { for_roles } if for_roles.contains(&Role::Student) => Mark::WaitingForStudent,

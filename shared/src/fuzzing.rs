@@ -10,8 +10,8 @@ use crate::encoding::{self, to_canonical};
 use crate::envelope::signed_message;
 use crate::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate,
-    EnrolmentRequest, HistoryRequest, Invitation, RequestDecision, RightsRequest, StaffCertificate,
-    StaffDecision, StaffEnrolmentRequest, StaffInvitation, StaffRequest, StaffRevocation,
+    EnrolmentRequest, HistoryRequest, Invitation, RequestDecision, RightsRequest, StaffCertificate, StaffDecision,
+    StaffEnrolmentRequest, StaffInvitation, StaffRequest, StaffRevocation,
 };
 use crate::primitives::{Digest, PublicKey, Signature};
 use crate::{decode, SignedObject};

@@ -18,6 +18,11 @@ pub const TEEN: &str = "s-1002";
 /// The family of a student of 18 or over: guardian `s-1003-g1`, student `s-1003-s`.
 pub const ADULT: &str = "s-1003";
 
+/// The school's data protection officer, who sees the whole school and answers rights requests.
+pub const DPO: (&str, &str) = ("staff-dpo", "Dana Pop");
+/// The teacher of class 9B (the family of [`TEEN`]), who sees that class's purposes only.
+pub const TEACHER: (&str, &str, &str) = ("staff-teacher-9b", "Tomasz Nowak", "9B");
+
 /// How long the demo's invitations stay valid: a year, so that a demo made today still opens
 /// when someone comes back to it (a school would send them for a month, the default).
 const DEMO_VALID_DAYS: &str = "365";
@@ -45,6 +50,9 @@ pub struct DemoSchool {
     pub school_key: String,
     /// Everyone invited, in roster order.
     pub invitees: Vec<Invitee>,
+    /// The staff invited to the console: the DPO, then the teacher; their fragments are
+    /// `#staff-invitation=…`.
+    pub staff: Vec<Invitee>,
 }
 
 impl DemoSchool {
@@ -63,9 +71,9 @@ impl DemoSchool {
         }
     }
 
-    /// Whether `data` holds a demo school made to the end (its invitation links are the last step).
+    /// Whether `data` holds a demo school made to the end (its staff links are the last step).
     pub fn exists(data: &Path) -> bool {
-        invitation_list(data).exists()
+        staff_list(data).exists()
     }
 
     /// Makes a new school in `data` with the example form published and the demo roster invited.
@@ -98,35 +106,53 @@ impl DemoSchool {
                 DEMO_VALID_DAYS.as_ref(),
             ],
         )?;
+        let console_page = console_page(consent_page);
+        let (teacher, teacher_name, class) = TEACHER;
+        let invite_staff = |person: &str, name: &str, role: &[&str]| -> Result<Vec<String>> {
+            let mut args = vec!["staff", "invite", "--person", person, "--name", name, "--base-url", &console_page];
+            args.extend(["--valid-days", DEMO_VALID_DAYS]);
+            args.extend(role);
+            let link = run(verifier, data, &args)?.trim().to_owned();
+            Ok(vec![person.to_owned(), name.to_owned(), link])
+        };
+        let rows = [
+            invite_staff(DPO.0, DPO.1, &["--role", "dpo"])?,
+            invite_staff(teacher, teacher_name, &["--role", "teacher", "--class", class])?,
+        ];
+        let list = staff_list(data);
+        let mut writer = csv::Writer::from_path(&list).with_context(|| format!("writing {}", list.display()))?;
+        writer.write_record(["person", "name", "link"])?;
+        for row in rows {
+            writer.write_record(row)?;
+        }
+        writer.flush()?;
         DemoSchool::open(data)
     }
 
-    /// Reads an existing demo school: its key and the links `invite` wrote.
+    /// Reads an existing demo school: its key and the links `invite` and `staff invite` wrote.
     pub fn open(data: &Path) -> Result<DemoSchool> {
         let key_file = data.join("school.pub");
         let school_key =
             std::fs::read_to_string(&key_file).with_context(|| format!("reading {}", key_file.display()))?;
-        let list = invitation_list(data);
-        let mut reader = csv::Reader::from_path(&list).with_context(|| format!("reading {}", list.display()))?;
-        let mut invitees = Vec::new();
-        for record in reader.records() {
-            let record = record.with_context(|| format!("reading {}", list.display()))?;
-            let (Some(person), Some(name), Some(link)) = (record.get(0), record.get(1), record.get(3)) else {
-                bail!("{}: a line without person, name and link", list.display());
-            };
-            let Some(at) = link.find('#') else { bail!("{}: the link of {person} has no fragment", list.display()) };
-            invitees.push(Invitee {
-                person: person.to_owned(),
-                name: name.to_owned(),
-                fragment: link[at..].to_owned(),
-            });
-        }
-        Ok(DemoSchool { data: data.to_owned(), school_key: school_key.trim().to_owned(), invitees })
+        Ok(DemoSchool {
+            data: data.to_owned(),
+            school_key: school_key.trim().to_owned(),
+            invitees: invitees(&invitation_list(data), 3)?,
+            staff: invitees(&staff_list(data), 2)?,
+        })
     }
 
     /// The link for `person` on the consent page at `consent_page`.
     pub fn link(&self, consent_page: &str, person: &str) -> Result<String> {
         Ok(format!("{consent_page}{}", self.invitee(person)?.fragment))
+    }
+
+    /// The console link for the staff member `person`, on the console at `console_page`.
+    pub fn staff_link(&self, console_page: &str, person: &str) -> Result<String> {
+        match self.staff.iter().find(|i| i.person == person) {
+            Some(staff) => Ok(format!("{console_page}{}", staff.fragment)),
+            None => bail!("the demo school invited no staff member `{person}`"),
+        }
     }
 
     /// The invitee `person`.
@@ -146,6 +172,31 @@ impl DemoSchool {
 
 fn invitation_list(data: &Path) -> PathBuf {
     data.join(INVITATIONS_DIR).join("invitations.csv")
+}
+
+fn staff_list(data: &Path) -> PathBuf {
+    data.join(INVITATIONS_DIR).join("staff.csv")
+}
+
+/// The staff console's address beside the consent page: `http://host/console/`.
+pub fn console_page(consent_page: &str) -> String {
+    let site = consent_page.rsplit_once('/').map_or(consent_page, |(site, _)| site);
+    format!("{site}/console/")
+}
+
+/// The people in a list of links (person, name, …, the link in column `link_column`).
+fn invitees(list: &Path, link_column: usize) -> Result<Vec<Invitee>> {
+    let mut reader = csv::Reader::from_path(list).with_context(|| format!("reading {}", list.display()))?;
+    let mut invitees = Vec::new();
+    for record in reader.records() {
+        let record = record.with_context(|| format!("reading {}", list.display()))?;
+        let (Some(person), Some(name), Some(link)) = (record.get(0), record.get(1), record.get(link_column)) else {
+            bail!("{}: a line without person, name and link", list.display());
+        };
+        let Some(at) = link.find('#') else { bail!("{}: the link of {person} has no fragment", list.display()) };
+        invitees.push(Invitee { person: person.to_owned(), name: name.to_owned(), fragment: link[at..].to_owned() });
+    }
+    Ok(invitees)
 }
 
 fn copy_site(from: &Path, to: &Path, school_key: &str) -> Result<()> {

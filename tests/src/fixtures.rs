@@ -197,7 +197,13 @@ impl Staff {
     }
 
     /// Signs this staff member's decision on the request `request`, at `client_time`.
-    pub fn decide(&self, request: Digest, outcome: Outcome, reason: &str, client_time: Timestamp) -> Signed<StaffDecision> {
+    pub fn decide(
+        &self,
+        request: Digest,
+        outcome: Outcome,
+        reason: &str,
+        client_time: Timestamp,
+    ) -> Signed<StaffDecision> {
         let body = StaffDecision {
             school: self.certificate.body().school,
             certificate: self.certificate.hash(),

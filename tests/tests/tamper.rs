@@ -278,8 +278,12 @@ fn build_world() -> World {
         at("2026-09-02T17:00:02Z"),
     );
     let dpo_key = PublicKey::of(&dpo.key);
-    let staff_decision =
-        dpo.decide(rights.hash(), Outcome::Refused, "Nu putem: fotografia e în arhiva tipărită.", at("2026-11-21T09:00:00Z"));
+    let staff_decision = dpo.decide(
+        rights.hash(),
+        Outcome::Refused,
+        "Nu putem: fotografia e în arhiva tipărită.",
+        at("2026-11-21T09:00:00Z"),
+    );
     let revocation = StaffRevocation {
         school: root,
         certificate: teacher.certificate.hash(),
@@ -320,9 +324,7 @@ fn build_world() -> World {
         }),
         case(&teacher.certificate, &school.archive, archive, |w, b| w.trust.staff_certificate(b).map(drop)),
         case(&call, &teacher.key, staff_key, |w, b| w.trust.staff_request(b, &w.staff_certificate, w.now).map(drop)),
-        case(&staff_decision, &dpo.key, dpo_key, |w, b| {
-            w.trust.staff_decision(b, &w.dpo_certificate, w.now).map(drop)
-        }),
+        case(&staff_decision, &dpo.key, dpo_key, |w, b| w.trust.staff_decision(b, &w.dpo_certificate, w.now).map(drop)),
         case(&signed(revocation, &school.archive), &school.archive, archive, |w, b| {
             w.trust.staff_revocation(b).map(drop)
         }),

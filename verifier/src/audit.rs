@@ -103,6 +103,15 @@ impl RequestRow {
     }
 }
 
+/// What [`Archive::class_states`] found.
+#[derive(Debug)]
+pub struct ClassStates {
+    /// The form version in force at the instant, if any.
+    pub form: Option<Verified<ConsentForm>>,
+    /// Each student with the state of every purpose.
+    pub rows: Vec<(StudentRecord, ConsentState)>,
+}
+
 impl Archive {
     /// Every form version published by `at`, oldest first, as the fold takes them.
     fn forms_by(&self, conn: &Connection, at: Timestamp) -> Result<Vec<Verified<ConsentForm>>, ArchiveError> {
@@ -137,24 +146,51 @@ impl Archive {
         if let (Some(class), true) = (class, students.is_empty()) {
             return Err(AuditError::UnknownClass(class.to_owned()));
         }
-        // Read on this thread, which holds the snapshot; verify and fold on every core.
+        let mut rows = Vec::new();
+        for (student, mut state, lost) in self.fold_students(&snapshot, students, &forms, at)? {
+            let purpose_state = state.purposes.remove(&id).ok_or_else(unknown)?;
+            rows.push(AuditRow { student, state: purpose_state, lost });
+        }
+        Ok(PurposeAudit { purpose: id, title, at, class: class.map(str::to_owned), rows })
+    }
+
+    /// The state of every purpose at `at` for each student of `class` (or of the whole school),
+    /// by the same re-verifying fold as [`Archive::audit_purpose`], with the form version in
+    /// force then; `None` for the form when none was published by `at`.
+    pub fn class_states(&self, class: Option<&str>, at: Timestamp) -> Result<ClassStates, AuditError> {
+        self.ensure_whole()?;
+        let snapshot = self.snapshot()?;
+        let forms = self.forms_by(&snapshot, at)?;
+        let students = read::students(&snapshot, class)?;
+        let rows = self
+            .fold_students(&snapshot, students, &forms, at)?
+            .into_iter()
+            .map(|(student, state, _)| (student, state))
+            .collect();
+        Ok(ClassStates { form: forms.last().cloned(), rows })
+    }
+
+    /// Each student's log read on this thread, which holds the snapshot, then verified and folded
+    /// on every core; with how many of their entries were lost in a restore.
+    fn fold_students(
+        &self,
+        snapshot: &Connection,
+        students: Vec<StudentRecord>,
+        forms: &[Verified<ConsentForm>],
+        at: Timestamp,
+    ) -> Result<Vec<(StudentRecord, ConsentState, usize)>, ArchiveError> {
         let logs = students
             .iter()
-            .map(|student| StudentLog::read(&snapshot, &student.student, at))
+            .map(|student| StudentLog::read(snapshot, &student.student, at))
             .collect::<Result<Vec<_>, _>>()?;
         let lost: Vec<usize> = logs.iter().map(StudentLog::lost).collect();
         let (trust, key) = (self.trust(), self.archive_key());
         let states: Vec<Result<ConsentState, ArchiveError>> = students
             .par_iter()
             .zip(logs)
-            .map(|(student, log)| log.fold(trust, key, &student.student, Some(student.birth_date), &forms, at))
+            .map(|(student, log)| log.fold(trust, key, &student.student, Some(student.birth_date), forms, at))
             .collect();
-        let mut rows = Vec::new();
-        for ((student, state), lost) in students.into_iter().zip(states).zip(lost) {
-            let purpose_state = state?.purposes.remove(&id).ok_or_else(unknown)?;
-            rows.push(AuditRow { student, state: purpose_state, lost });
-        }
-        Ok(PurposeAudit { purpose: id, title, at, class: class.map(str::to_owned), rows })
+        students.into_iter().zip(states).zip(lost).map(|((student, state), lost)| Ok((student, state?, lost))).collect()
     }
 
     /// Every rights request, oldest first, verified again, with its deadline and decision.

@@ -5,8 +5,10 @@
 //! `{"checkpoint": <signed checkpoint>, "entries": [{"acknowledgement": <signed ack>, "index": n,
 //! "object": <signed object>, "proof": [<hex>, …]}, …], "format": "consent-proof-bundle/1",
 //! "school": <hex root key>, "student": <id>}`. The entries are the archive-key delegations, every
-//! form version, and the student's certificates, receipts, rights requests and decisions, each
-//! with its log index and an RFC 9162 inclusion proof against the checkpoint.
+//! form version, and the student's certificates, receipts, rights requests and decisions (for a
+//! decision made in the staff console, the staff member's signed decision and their staff
+//! certificate too, so that who decided is provable), each with its log index and an RFC 9162
+//! inclusion proof against the checkpoint.
 //!
 //! Verification ([`verify_bundle`]) trusts only the school key: it verifies the delegations
 //! under it, the checkpoint under a delegated archive key, every entry's inclusion in the
@@ -27,7 +29,7 @@ use shared::ids::StudentId;
 use shared::merkle::{self, ProofError};
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate, RequestDecision,
-    RightsRequest,
+    RightsRequest, StaffCertificate, StaffDecision,
 };
 use shared::policy::{consent_state, ConsentState, FoldContext, LoggedReceipt};
 use shared::primitives::{Digest, PublicKey};
@@ -186,6 +188,8 @@ pub fn verify_bundle(bytes: &[u8], school: &PublicKey) -> Result<BundleReport, B
     let mut forms: BTreeMap<Digest, Verified<ConsentForm>> = BTreeMap::new();
     let mut certificates: BTreeMap<Digest, Verified<EnrolmentCertificate>> = BTreeMap::new();
     let mut requests: std::collections::BTreeSet<Digest> = std::collections::BTreeSet::new();
+    let mut staff_certificates: BTreeMap<Digest, Verified<StaffCertificate>> = BTreeMap::new();
+    let mut staff_decisions: BTreeMap<Digest, Verified<StaffDecision>> = BTreeMap::new();
     let mut birth_date = None;
     for (entry, kind, bytes) in &entries {
         match kind.as_str() {
@@ -202,6 +206,10 @@ pub fn verify_bundle(bytes: &[u8], school: &PublicKey) -> Result<BundleReport, B
                 birth_date = Some(certificate.body().student_birth_date);
                 certificates.insert(certificate.hash(), certificate);
             }
+            StaffCertificate::KIND => {
+                let certificate = trust.staff_certificate(bytes).map_err(untrusted(entry.index, kind))?;
+                staff_certificates.insert(certificate.hash(), certificate);
+            }
             _ => {}
         }
     }
@@ -215,7 +223,7 @@ pub fn verify_bundle(bytes: &[u8], school: &PublicKey) -> Result<BundleReport, B
         };
         let hash = Digest::of(bytes);
         match kind.as_str() {
-            ArchiveDelegation::KIND | ConsentForm::KIND | EnrolmentCertificate::KIND => {}
+            ArchiveDelegation::KIND | ConsentForm::KIND | EnrolmentCertificate::KIND | StaffCertificate::KIND => {}
             ConsentReceipt::KIND => {
                 let unverified =
                     shared::decode::<ConsentReceipt>(bytes).map_err(|e| untrusted(index, kind)(TrustError::from(e)))?;
@@ -237,9 +245,38 @@ pub fn verify_bundle(bytes: &[u8], school: &PublicKey) -> Result<BundleReport, B
             }
             RequestDecision::KIND => {
                 let decision = trust.decision(bytes).map_err(untrusted(index, kind))?;
+                let body = decision.body();
+                if !requests.contains(&body.request) {
+                    return Err(inconsistent(index, "a decision on a request that is not in the bundle".into()));
+                }
+                if let Some(staff) = body.staff_decision {
+                    let signed = staff_decisions.get(&staff).map(|d| d.body()).ok_or_else(|| {
+                        inconsistent(index, format!("the staff decision {staff} it carries out is not in the bundle"))
+                    })?;
+                    if (signed.request, signed.outcome, &signed.reason) != (body.request, body.outcome, &body.reason) {
+                        return Err(inconsistent(index, "it does not say what the staff member decided".into()));
+                    }
+                }
+            }
+            StaffDecision::KIND => {
+                // Signed while its certificate was valid: the instant the log recorded it.
+                let ack = entry.acknowledgement.as_ref().ok_or_else(|| {
+                    inconsistent(index, "a staff decision without the acknowledgement that dates it".into())
+                })?;
+                let ack =
+                    trust.acknowledgement(&object_bytes(ack)?).map_err(untrusted(index, Acknowledgement::KIND))?;
+                let unverified =
+                    shared::decode::<StaffDecision>(bytes).map_err(|e| untrusted(index, kind)(TrustError::from(e)))?;
+                let named = unverified.unverified_body().certificate;
+                let certificate = staff_certificates.get(&named).ok_or_else(|| {
+                    inconsistent(index, format!("its staff certificate {named} is not in the bundle"))
+                })?;
+                let decision =
+                    trust.staff_decision(bytes, certificate, ack.body().server_time).map_err(untrusted(index, kind))?;
                 if !requests.contains(&decision.body().request) {
                     return Err(inconsistent(index, "a decision on a request that is not in the bundle".into()));
                 }
+                staff_decisions.insert(decision.hash(), decision);
             }
             other => return Err(inconsistent(index, format!("unexpected kind {other:?}"))),
         }

@@ -25,11 +25,11 @@ use rayon::prelude::*;
 use shared::merkle::leaf_hash;
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate, RequestDecision,
-    RightsRequest,
+    RightsRequest, StaffCertificate, StaffDecision, StaffRevocation,
 };
 use shared::primitives::Digest;
 use shared::trust::{TrustStore, Verified};
-use shared::SignedObject;
+use shared::{SignedObject, Timestamp};
 use std::collections::BTreeMap;
 
 /// What a check found.
@@ -49,6 +49,31 @@ pub struct CheckReport {
 const BATCH: u64 = 4096;
 
 impl Archive {
+    /// Notes that a check of the log as it stood at `tree_size` entries found nothing wrong, at
+    /// `now`, for the staff console's overview. Only the latest is kept.
+    pub fn record_passed_check(&self, tree_size: u64, now: Timestamp) -> Result<(), ArchiveError> {
+        self.conn().execute(
+            "INSERT INTO meta (key, value) VALUES ('last_check', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [format!("{} {tree_size}", now.unix())],
+        )?;
+        Ok(())
+    }
+
+    /// When a check last passed, and how many entries it checked.
+    pub fn last_passed_check(&self) -> Result<Option<(Timestamp, u64)>, ArchiveError> {
+        use rusqlite::OptionalExtension as _;
+        let value: Option<String> = self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = 'last_check'", [], |row| row.get(0))
+            .optional()?;
+        let parse = |value: &str| {
+            let (at, size) = value.split_once(' ')?;
+            Some((Timestamp::from_unix(at.parse().ok()?)?, size.parse().ok()?))
+        };
+        Ok(value.as_deref().and_then(parse))
+    }
+
     /// Checks the whole archive; `progress` shows a bar on the terminal.
     pub fn check(&self, progress: bool) -> Result<CheckReport, ArchiveError> {
         let snapshot = self.snapshot()?;
@@ -227,6 +252,11 @@ fn check_entry(trust: &TrustStore, entry: &LogEntry, links: &Links) -> (Option<S
         }
         RightsRequest::KIND => links.request(trust, bytes),
         RequestDecision::KIND => links.decision(trust, bytes),
+        StaffCertificate::KIND => {
+            trust.staff_certificate(bytes).map(|c| (None, Some(c.body().person.to_string()))).map_err(|e| e.to_string())
+        }
+        StaffRevocation::KIND => links.revocation(trust, bytes),
+        StaffDecision::KIND => links.staff_decision(trust, bytes, entry.logged_at),
         other => Err(format!("unknown kind {other:?}")),
     };
     let problem = match verdict {
@@ -255,6 +285,8 @@ fn refers_to(kind: &str, bytes: &[u8]) -> Option<Digest> {
         }
         RequestDecision::KIND => Some(shared::decode::<RequestDecision>(bytes).ok()?.unverified_body().request),
         ConsentForm::KIND => shared::decode::<ConsentForm>(bytes).ok()?.unverified_body().supersedes,
+        StaffCertificate::KIND => Some(shared::decode::<StaffCertificate>(bytes).ok()?.unverified_body().invitation),
+        StaffRevocation::KIND => Some(shared::decode::<StaffRevocation>(bytes).ok()?.unverified_body().certificate),
         _ => None,
     }
 }
@@ -266,6 +298,11 @@ struct Links {
     forms: BTreeMap<Digest, Verified<ConsentForm>>,
     /// Each request's student.
     requests: BTreeMap<Digest, String>,
+    staff_certificates: BTreeMap<Digest, Verified<StaffCertificate>>,
+    /// When each revoked staff certificate stopped authorising anything.
+    revoked: BTreeMap<Digest, Timestamp>,
+    /// Each staff decision, as signed (verified where it is checked).
+    staff_decisions: BTreeMap<Digest, StaffDecision>,
     heads: BTreeMap<(String, String), Digest>,
 }
 
@@ -289,6 +326,21 @@ impl Links {
                     self.requests.insert(request.hash(), request.unverified_body().student.to_string());
                 }
             }
+            StaffCertificate::KIND => {
+                if let Ok(certificate) = trust.staff_certificate(bytes) {
+                    self.staff_certificates.insert(certificate.hash(), certificate);
+                }
+            }
+            StaffRevocation::KIND => {
+                if let Ok(revocation) = trust.staff_revocation(bytes) {
+                    self.revoked.insert(revocation.body().certificate, revocation.body().revoked);
+                }
+            }
+            StaffDecision::KIND => {
+                if let Ok(decision) = shared::decode::<StaffDecision>(bytes) {
+                    self.staff_decisions.insert(decision.hash(), decision.unverified_body().clone());
+                }
+            }
             _ => {}
         }
     }
@@ -296,12 +348,51 @@ impl Links {
     /// A decision: archive-signed, answering a request earlier in the log; its student is the request's.
     fn decision(&self, trust: &TrustStore, bytes: &[u8]) -> Result<(Option<String>, Option<String>), String> {
         let decision = trust.decision(bytes).map_err(|e| e.to_string())?;
-        let request = decision.body().request;
-        let student = self
-            .requests
+        let body = decision.body();
+        if let Some(staff) = body.staff_decision {
+            let signed = self
+                .staff_decisions
+                .get(&staff)
+                .ok_or_else(|| format!("it carries out staff decision {staff}, which is not in the log"))?;
+            if (signed.request, signed.outcome, &signed.reason) != (body.request, body.outcome, &body.reason) {
+                return Err(format!("it does not say what staff decision {staff} decided"));
+            }
+        }
+        Ok((Some(self.student_of(body.request)?.clone()), None))
+    }
+
+    /// The student of the request `request`, earlier in the log.
+    fn student_of(&self, request: Digest) -> Result<&String, String> {
+        self.requests
             .get(&request)
-            .ok_or_else(|| format!("it decides {request}, which is not a request earlier in the log"))?;
-        Ok((Some(student.clone()), None))
+            .ok_or_else(|| format!("it decides {request}, which is not a request earlier in the log"))
+    }
+
+    /// A revocation: archive-signed, of a staff certificate in the log; its person is the holder's.
+    fn revocation(&self, trust: &TrustStore, bytes: &[u8]) -> Signers {
+        let revocation = trust.staff_revocation(bytes).map_err(|e| e.to_string())?;
+        let hash = revocation.body().certificate;
+        let certificate =
+            self.staff_certificates.get(&hash).ok_or_else(|| format!("it revokes {hash}, which is not in the log"))?;
+        if certificate.body().person != revocation.body().person {
+            return Err("it names another person than the certificate it revokes".into());
+        }
+        Ok((None, Some(revocation.body().person.to_string())))
+    }
+
+    /// A staff decision: signed by the key of a staff certificate that was neither expired nor
+    /// revoked when the log recorded it, of a role that decides requests, on a request in the log.
+    fn staff_decision(&self, trust: &TrustStore, bytes: &[u8], logged_at: Timestamp) -> Signers {
+        let unverified = shared::decode::<StaffDecision>(bytes).map_err(|e| e.to_string())?;
+        let hash = unverified.unverified_body().certificate;
+        let certificate =
+            self.staff_certificates.get(&hash).ok_or_else(|| format!("staff certificate {hash} is not in the log"))?;
+        let decision = trust.staff_decision(bytes, certificate, logged_at).map_err(|e| e.to_string())?;
+        if self.revoked.get(&hash).is_some_and(|revoked| *revoked <= logged_at) {
+            return Err(format!("staff certificate {hash} was revoked before it was logged"));
+        }
+        let student = self.student_of(decision.body().request)?;
+        Ok((Some(student.clone()), Some(certificate.body().person.to_string())))
     }
 
     /// Advances the signer's chain past a lost receipt, whose `previous` is not known.

@@ -19,6 +19,7 @@ pub mod audit;
 pub mod bundle;
 pub mod check;
 pub mod clock;
+pub mod console;
 #[cfg(any(fuzzing, test))]
 pub mod fuzzing;
 pub mod keys;

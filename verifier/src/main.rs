@@ -5,13 +5,13 @@ use anyhow::{bail, Context, Result};
 use base64::Engine as _;
 use clap::{ArgGroup, Args, Parser, Subcommand};
 use rand_core::OsRng;
-use shared::ids::StudentId;
-use shared::objects::{ConsentForm, FormContent, Outcome};
+use shared::ids::{PersonId, StudentId};
+use shared::objects::{ConsentForm, FormContent, Outcome, StaffRole};
 use shared::primitives::{Digest, PublicKey};
 use shared::{sign, Timestamp};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use verifier::archive::{Archive, Roster, RosterError};
+use verifier::archive::{Archive, Roster, RosterError, StaffStatus};
 use verifier::keys;
 use verifier::report::{self, Format};
 
@@ -78,6 +78,9 @@ enum Command {
     },
     /// Decide a rights request; the signed decision goes back to the requester.
     Decide(DecideArgs),
+    /// Invite, list and revoke school staff, who use the console at /console/ in their browser.
+    #[command(subcommand)]
+    Staff(StaffCommand),
     /// Export a student's proof bundle, which `verify` checks with only the school key.
     Export {
         /// The student's pseudonymous id.
@@ -156,6 +159,56 @@ enum FormCommand {
         /// The signed form (from `form sign`).
         signed: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Sign a staff invitation with the root key and print the link that enrols the staff
+    /// member's browser (send it to them; it works once).
+    Invite(StaffInviteArgs),
+    /// Everyone invited, with their role, classes and where their access stands.
+    List,
+    /// End a staff member's access at once: their certificates are revoked in the log and their
+    /// unused links stop working.
+    Revoke {
+        /// Their id (from `staff list`).
+        person: String,
+    },
+}
+
+#[derive(Args)]
+struct StaffInviteArgs {
+    /// The name the console greets them with.
+    #[arg(long)]
+    name: String,
+    /// Their role: `dpo` and `director` see the whole school and the rights requests; a
+    /// `teacher` sees the purposes' status for their classes.
+    #[arg(long, value_parser = parse_role)]
+    role: StaffRole,
+    /// A teacher's class (repeat for each).
+    #[arg(long = "class")]
+    classes: Vec<String>,
+    /// Their id; by default a new random one.
+    #[arg(long)]
+    person: Option<String>,
+    /// Days the link stays usable.
+    #[arg(long, default_value_t = 14)]
+    valid_days: u32,
+    /// The console's address, e.g. https://school.example/console/.
+    #[arg(long, default_value = "http://127.0.0.1:8080/console/")]
+    base_url: String,
+    /// The root key file (default: DATA/school.key).
+    #[arg(long)]
+    root_key: Option<PathBuf>,
+}
+
+fn parse_role(text: &str) -> Result<StaffRole, String> {
+    match text {
+        "dpo" => Ok(StaffRole::Dpo),
+        "director" => Ok(StaffRole::Director),
+        "teacher" => Ok(StaffRole::Teacher),
+        other => Err(format!("{other:?} is not a staff role: dpo, director or teacher")),
+    }
 }
 
 #[derive(Args)]
@@ -366,6 +419,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let rows: Vec<_> = archive.requests()?.into_iter().filter(|r| !overdue || r.overdue(now)).collect();
             print!("{}", report::requests(&rows, now, format)?);
         }
+        Command::Staff(command) => staff(data, command)?,
         Command::Decide(args) => {
             let request = args.request;
             let outcome = if args.grant { Outcome::Granted } else { Outcome::Refused };
@@ -393,7 +447,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 report.lost,
                 report.problems.len()
             );
-            return Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+            if !report.problems.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+            archive.record_passed_check(report.entries, now()?)?;
         }
         Command::Recover { files, new_ledger } => {
             let documents =
@@ -498,6 +555,65 @@ fn serve(config: verifier::service::Config, listen: std::net::SocketAddr) -> Res
     // Whoever started us may have stopped reading our output; that must not turn a clean stop into a crash.
     let _ = writeln!(std::io::stdout(), "Stopped.");
     Ok(())
+}
+
+fn staff(data: &Path, command: StaffCommand) -> Result<()> {
+    let now = now()?;
+    match command {
+        StaffCommand::Invite(args) => {
+            let root = keys::read_secret(&args.root_key.unwrap_or_else(|| data.join(keys::ROOT_KEY)))?;
+            let person = match args.person {
+                Some(person) => person,
+                None => {
+                    let mut bytes = [0u8; 6];
+                    rand_core::RngCore::fill_bytes(&mut OsRng, &mut bytes);
+                    format!("staff-{}", hex::encode(bytes))
+                }
+            };
+            let person = PersonId::try_from(person.as_str()).map_err(|e| anyhow::anyhow!("--person: {e}"))?;
+            let expires =
+                Timestamp::from_unix(now.unix() + i64::from(args.valid_days) * 86_400).context("date out of range")?;
+            let mut archive = Archive::open(data)?;
+            let invitation =
+                archive.invite_staff(&root, person, &args.name, args.role, args.classes, expires, now, &mut OsRng)?;
+            println!("{}", staff_link(&args.base_url, invitation.bytes()));
+            eprintln!(
+                "Invited {} ({}) as {:?}; the link works once, until {expires}. Send it to them only.",
+                invitation.body().display_name,
+                invitation.body().person,
+                invitation.body().role
+            );
+        }
+        StaffCommand::List => {
+            let mut table = comfy_table::Table::new();
+            table.set_header(["person", "name", "role", "classes", "access"]);
+            for member in Archive::open(data)?.staff(now)? {
+                let access = match member.status {
+                    StaffStatus::Invited { until } => format!("invited, link usable until {until}"),
+                    StaffStatus::Expired => "link expired unused".to_owned(),
+                    StaffStatus::Active { until } => format!("active until {until}"),
+                    StaffStatus::Revoked => "revoked".to_owned(),
+                };
+                let role = format!("{:?}", member.role).to_lowercase();
+                table.add_row([member.person.to_string(), member.name, role, member.classes.join(" "), access]);
+            }
+            println!("{table}");
+        }
+        StaffCommand::Revoke { person } => {
+            let person = PersonId::try_from(person.as_str()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let ended = Archive::open(data)?.revoke_staff(&person, now)?;
+            println!(
+                "Revoked {person}: {ended} certificates and unused links ended; nothing they sign is accepted now."
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The link that enrols a staff member's browser: the console with the invitation in the
+/// fragment, which browsers never send to a server.
+fn staff_link(base_url: &str, invitation: &[u8]) -> String {
+    format!("{base_url}#staff-invitation={}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(invitation))
 }
 
 fn invite(data: &Path, args: InviteArgs) -> Result<()> {

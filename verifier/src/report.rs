@@ -124,6 +124,58 @@ fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
     table.to_string()
 }
 
+const NOT_ANSWERED_HEADER: [&str; 8] =
+    ["class", "student", "student_name", "role", "name", "email", "invitation", "waiting"];
+
+/// The staff console's "not answered" list as CSV, for the school's mailing tool.
+pub fn not_answered_csv(list: &shared::console::NotAnswered) -> Result<String, csv::Error> {
+    let rows: Vec<[String; 8]> = list
+        .rows
+        .iter()
+        .map(|row| {
+            let waiting: Vec<String> =
+                row.waiting.iter().map(|(purpose, mark)| format!("{purpose}: {}", word(mark))).collect();
+            [
+                row.class.clone(),
+                row.student.to_string(),
+                row.student_name.clone(),
+                word(&row.role),
+                row.name.clone(),
+                row.email.clone(),
+                word(&row.invitation),
+                waiting.join("; "),
+            ]
+        })
+        .collect();
+    csv(&NOT_ANSWERED_HEADER, &rows)
+}
+
+const PHOTO_CHECK_HEADER: [&str; 6] = ["class", "purpose", "date", "student", "name", "mark"];
+
+/// The staff console's photo check as CSV.
+pub fn photo_check_csv(check: &shared::console::PhotoCheck) -> Result<String, csv::Error> {
+    let rows: Vec<[String; 6]> = check
+        .rows
+        .iter()
+        .map(|row| {
+            [
+                check.class.clone(),
+                check.purpose.id.to_string(),
+                check.date.clone(),
+                row.student.to_string(),
+                row.name.clone(),
+                word(&row.mark),
+            ]
+        })
+        .collect();
+    csv(&PHOTO_CHECK_HEADER, &rows)
+}
+
+/// A unit enum variant as its serialized name (`not_answered`, `guardian`).
+fn word<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
 fn csv<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> Result<String, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(header)?;

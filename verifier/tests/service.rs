@@ -160,13 +160,8 @@ impl Server {
 
     /// Reads the history as `device`, answering a fresh challenge.
     async fn history(&self, device: &Device, certificate: Digest) -> (StatusCode, Value) {
-        let (_, challenge) = self.get("/v1/challenge", None).await;
-        let challenge: Value = serde_json::from_slice(&challenge).expect("json");
-        let nonce: [u8; 16] = hex::decode(challenge["challenge"].as_str().expect("challenge"))
-            .expect("hex")
-            .try_into()
-            .expect("16 bytes");
-        let request = HistoryRequest { school: self.school, certificate, challenge: Nonce(nonce), client_time: now() };
+        let challenge = self.challenge().await;
+        let request = HistoryRequest { school: self.school, certificate, challenge, client_time: now() };
         let request = sign(request, &device.key).expect("signs");
         let credentials = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(request.bytes());
         let (status, body) = self.get("/v1/history", Some(format!("Consent {credentials}"))).await;
@@ -375,7 +370,7 @@ async fn the_site_is_served_with_wasm_types_and_a_strict_policy() {
 
 /// Every route `verifier::service::app` serves, as (method, path); `openapi.json` must document
 /// exactly these, and the test below checks each against the running service.
-const ROUTES: [(&str, &str); 15] = [
+const ROUTES: [(&str, &str); 25] = [
     ("GET", "/v1/form"),
     ("POST", "/v1/enrol"),
     ("POST", "/v1/receipts"),
@@ -391,6 +386,16 @@ const ROUTES: [(&str, &str); 15] = [
     ("POST", "/v1/admin/decide"),
     ("GET", "/v1/admin/export"),
     ("POST", "/v1/admin/roster"),
+    ("POST", "/v1/console/enrol"),
+    ("GET", "/v1/console/me"),
+    ("GET", "/v1/console/overview"),
+    ("GET", "/v1/console/not-answered"),
+    ("GET", "/v1/console/photo-check"),
+    ("GET", "/v1/console/requests"),
+    ("POST", "/v1/console/decide"),
+    ("GET", "/v1/console/students"),
+    ("GET", "/v1/console/student"),
+    ("GET", "/v1/console/export"),
 ];
 
 /// The keys of an OpenAPI path item that are operations.
@@ -948,4 +953,359 @@ async fn a_changed_birth_date_is_refused_unless_confirmed_and_then_recorded() {
     assert_eq!(recorded, ("s-1".into(), "birth_date".into(), "2017-01-01".into(), "2010-01-01".into()));
     let (status, answer) = server.roster("?confirm_birth_date_changes=maybe", ROSTER).await;
     assert_eq!((status, error_code(&answer).as_str()), (StatusCode::BAD_REQUEST, "bad_query"));
+}
+
+// ---- The staff console (`/v1/console/…`) ----
+
+const TWO_CLASSES: &str =
+    "student_id,student_name,class,birth_date,student_email,guardian_name,guardian_email,guardian2_name,guardian2_email
+s-1,Ana,7B,2017-01-01,,Maria,m@example.org,,
+s-2,Mihai,7B,2016-01-01,,Ioana,i@example.org,,
+s-3,Elena,8A,2015-01-01,,Radu,r@example.org,,
+";
+
+/// A staff member's browser: its key and certificate.
+struct StaffBrowser {
+    key: SigningKey,
+    certificate: Signed<shared::objects::StaffCertificate>,
+}
+
+impl Server {
+    fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
+    /// Invites a staff member with the root key (as `verifier staff invite` does) and enrols a
+    /// new key for them over HTTP.
+    async fn staff(&self, person: &str, role: shared::objects::StaffRole, classes: &[&str]) -> StaffBrowser {
+        let root = keys::read_secret(&self.dir().join(keys::ROOT_KEY)).expect("root");
+        let expires = Timestamp::from_unix(now().unix() + 86_400).expect("in range");
+        let invitation = Archive::open(self.dir())
+            .expect("archive")
+            .invite_staff(
+                &root,
+                person.try_into().expect("id"),
+                &format!("Staff {person}"),
+                role,
+                classes.iter().map(|&c| c.to_owned()).collect(),
+                expires,
+                now(),
+                &mut OsRng,
+            )
+            .expect("invites");
+        let key = key(&format!("staff/{person}"));
+        let request = shared::objects::StaffEnrolmentRequest {
+            school: self.school,
+            invitation: invitation.hash(),
+            key: PublicKey::of(&key),
+            client_time: now(),
+        };
+        let request = sign(request, &key).expect("signs");
+        let body = serde_json::json!({
+            "invitation": serde_json::from_slice::<Value>(invitation.bytes()).expect("json"),
+            "request": serde_json::from_slice::<Value>(request.bytes()).expect("json"),
+        });
+        let (status, bytes) = self.post("/v1/console/enrol", to_canonical(&body).expect("canonical")).await;
+        assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+        let archive_key = *shared::decode::<shared::objects::StaffCertificate>(&bytes).expect("decodes").signer();
+        StaffBrowser { key, certificate: open(&bytes, &archive_key).expect("verifies") }
+    }
+
+    /// A fresh challenge from the service.
+    async fn challenge(&self) -> Nonce {
+        let (status, body) = self.get("/v1/challenge", None).await;
+        assert_eq!(status, StatusCode::OK);
+        let body: Value = serde_json::from_slice(&body).expect("json");
+        let nonce: [u8; 16] =
+            hex::decode(body["challenge"].as_str().expect("challenge")).expect("hex").try_into().expect("16 bytes");
+        Nonce(nonce)
+    }
+
+    /// The `Authorization` header for `method path` with `body`, signed by `staff` over `challenge`.
+    fn staff_header(
+        &self,
+        staff: &StaffBrowser,
+        challenge: Nonce,
+        method: shared::objects::Method,
+        path: &str,
+        body: &[u8],
+    ) -> String {
+        let request = shared::objects::StaffRequest {
+            school: self.school,
+            certificate: staff.certificate.hash(),
+            challenge,
+            method,
+            path: path.to_owned(),
+            body: (!body.is_empty()).then(|| Digest::of(body)),
+            client_time: now(),
+        };
+        let signed = sign(request, &staff.key).expect("signs");
+        format!("Staff {}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(signed.bytes()))
+    }
+
+    /// A console call as the console makes it: a fresh challenge, then the call signed for it.
+    async fn console(
+        &self,
+        staff: &StaffBrowser,
+        method: shared::objects::Method,
+        path: &str,
+        body: &[u8],
+    ) -> (StatusCode, Vec<u8>) {
+        let header = self.staff_header(staff, self.challenge().await, method, path, body);
+        match method {
+            shared::objects::Method::Get => self.get(path, Some(header)).await,
+            shared::objects::Method::Post => {
+                self.post_as(path, Some("application/json"), Some(header), body.to_vec()).await
+            }
+        }
+    }
+
+    /// A rights request by `device`'s person, filed over HTTP.
+    async fn file_request(&self, device: &Device, right: shared::objects::Right, text: &str) -> Digest {
+        let request = shared::objects::RightsRequest {
+            school: self.school,
+            student: device.certificate.body().student.clone(),
+            certificate: device.certificate.hash(),
+            role: device.certificate.body().role,
+            right,
+            purposes: Vec::new(),
+            text: text.into(),
+            client_time: now(),
+            nonce: Nonce([9; 16]),
+        };
+        let request = sign(request, &device.key).expect("signs");
+        let (status, body) = self.post("/v1/requests", request.bytes().to_vec()).await;
+        assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+        request.hash()
+    }
+}
+
+/// Every guarded console route, as a call a DPO may make (the date is filled in).
+fn console_calls() -> Vec<(shared::objects::Method, String)> {
+    use shared::objects::Method::{Get, Post};
+    let date = now().date();
+    let gets = [
+        "/v1/console/me".to_owned(),
+        "/v1/console/overview".to_owned(),
+        "/v1/console/not-answered".to_owned(),
+        format!("/v1/console/photo-check?class=7B&purpose=photos-published&date={date}"),
+        "/v1/console/requests".to_owned(),
+        "/v1/console/students?class=7B".to_owned(),
+        "/v1/console/student?id=s-1".to_owned(),
+        "/v1/console/export?student=s-1".to_owned(),
+    ];
+    gets.into_iter().map(|path| (Get, path)).chain([(Post, "/v1/console/decide".to_owned())]).collect()
+}
+
+/// Sends `method path` with `header` (a decision on nothing as a POST's body).
+async fn send_console(
+    server: &Server,
+    method: shared::objects::Method,
+    path: &str,
+    header: Option<String>,
+    body: &[u8],
+) -> StatusCode {
+    match method {
+        shared::objects::Method::Get => server.get(path, header).await.0,
+        shared::objects::Method::Post => server.post_as(path, Some("application/json"), header, body.to_vec()).await.0,
+    }
+}
+
+fn staff_decision(staff: &StaffBrowser, request: Digest, reason: &str) -> Vec<u8> {
+    let decision = shared::objects::StaffDecision {
+        school: staff.certificate.body().school,
+        certificate: staff.certificate.hash(),
+        request,
+        outcome: shared::objects::Outcome::Granted,
+        reason: reason.into(),
+        client_time: now(),
+    };
+    sign(decision, &staff.key).expect("signs").bytes().to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_call_is_signed_for_its_route_and_body_and_its_challenge_is_used_once() {
+    use shared::objects::{Method, StaffRole};
+    let server = start_school(TWO_CLASSES, None, |_| {}).await;
+    let dpo = server.staff("dpo", StaffRole::Dpo, &[]).await;
+    let (status, body) = server.console(&dpo, Method::Get, "/v1/console/me", b"").await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let me: shared::console::Me = serde_json::from_slice(&body).expect("a Me");
+    assert_eq!(
+        (me.name.as_str(), me.role, me.classes.clone()),
+        ("Staff dpo", StaffRole::Dpo, vec!["7B".into(), "8A".into()])
+    );
+
+    let before = common::dump(&server.dir().join(DATABASE));
+    // Every route: unsigned, then signed and sent twice, the second time refused.
+    let body = staff_decision(&dpo, Digest::of(b"no such request"), "Done.");
+    for (method, path) in console_calls() {
+        let body: &[u8] = if method == Method::Post { &body } else { b"" };
+        assert_eq!(send_console(&server, method, &path, None, body).await, StatusCode::UNAUTHORIZED, "unsigned {path}");
+        let header = server.staff_header(&dpo, server.challenge().await, method, &path, body);
+        let first = send_console(&server, method, &path, Some(header.clone()), body).await;
+        assert_ne!(first, StatusCode::UNAUTHORIZED, "{path} signed");
+        let again = send_console(&server, method, &path, Some(header), body).await;
+        assert_eq!(again, StatusCode::UNAUTHORIZED, "{path} replayed");
+    }
+    let challenge = server.challenge().await;
+    let header = server.staff_header(&dpo, challenge, Method::Get, "/v1/console/overview", b"");
+    assert_eq!(server.get("/v1/console/overview", Some(header.clone())).await.0, StatusCode::OK);
+    assert_eq!(server.get("/v1/console/overview", Some(header)).await.0, StatusCode::UNAUTHORIZED, "replayed");
+    let signed_for_overview =
+        server.staff_header(&dpo, server.challenge().await, Method::Get, "/v1/console/overview", b"");
+    let (status, body) = server.get("/v1/console/requests", Some(signed_for_overview)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "signed for another route: {}", String::from_utf8_lossy(&body));
+    let forged = server.staff_header(&dpo, Nonce([1; 16]), Method::Get, "/v1/console/me", b"");
+    assert_eq!(
+        server.get("/v1/console/me", Some(forged)).await.0,
+        StatusCode::UNAUTHORIZED,
+        "a challenge never issued"
+    );
+    let stranger = StaffBrowser { key: key("stranger"), certificate: dpo.certificate.clone() };
+    let (status, _) = server.console(&stranger, Method::Get, "/v1/console/me", b"").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "signed by a key the certificate does not certify");
+    let decision = staff_decision(&dpo, Digest::of(b"no such request"), "Done.");
+    let header = server.staff_header(&dpo, server.challenge().await, Method::Post, "/v1/console/decide", b"{}");
+    let (status, _) = server.post_as("/v1/console/decide", Some("application/json"), Some(header), decision).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "signed for another body");
+    assert_eq!(common::dump(&server.dir().join(DATABASE)), before, "a refused call changes nothing");
+}
+
+/// Every console route, asked by each role inside and outside its scope: a teacher of 7B reaches
+/// the overview and the photo check of 7B and nothing else; the DPO reaches everything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_teacher_sees_only_their_classes_and_never_contacts_records_or_requests() {
+    use shared::objects::{Method, StaffRole};
+    let server = start_school(TWO_CLASSES, None, |_| {}).await;
+    let family = server.enrol(0, "console/family").await;
+    let request = server.file_request(&family, shared::objects::Right::Objection, "No photos, please.").await;
+    let teacher = server.staff("teacher-7b", StaffRole::Teacher, &["7B"]).await;
+    let director = server.staff("director", StaffRole::Director, &[]).await;
+    let date = now().date();
+    let photo = |class: &str| format!("/v1/console/photo-check?class={class}&purpose=photos-published&date={date}");
+    let reads = [
+        ("/v1/console/me".to_owned(), true),
+        ("/v1/console/overview".to_owned(), true),
+        (photo("7B"), true),
+        ("/v1/console/students?class=7B".to_owned(), true),
+        (photo("8A"), false),
+        (format!("{}&format=csv", photo("8A")), false),
+        ("/v1/console/students?class=8A".to_owned(), false),
+        ("/v1/console/not-answered".to_owned(), false),
+        ("/v1/console/not-answered?format=csv".to_owned(), false),
+        ("/v1/console/requests".to_owned(), false),
+        ("/v1/console/student?id=s-1".to_owned(), false),
+        ("/v1/console/student?id=s-3".to_owned(), false),
+        ("/v1/console/export?student=s-1".to_owned(), false),
+        ("/v1/console/export?student=s-3".to_owned(), false),
+    ];
+    let (mut refused, mut outside) = (0, 0);
+    for (path, teacher_may) in &reads {
+        let (status, body) = server.console(&teacher, Method::Get, path, b"").await;
+        if *teacher_may {
+            assert_eq!(status, StatusCode::OK, "teacher {path}: {}", String::from_utf8_lossy(&body));
+        } else {
+            outside += 1;
+            assert_eq!(status, StatusCode::FORBIDDEN, "teacher {path}: {}", String::from_utf8_lossy(&body));
+            refused += 1;
+        }
+        let (status, body) = server.console(&director, Method::Get, path, b"").await;
+        assert_eq!(status, StatusCode::OK, "director {path}: {}", String::from_utf8_lossy(&body));
+    }
+    // The teacher's overview counts only 7B.
+    let (_, body) = server.console(&teacher, Method::Get, "/v1/console/overview", b"").await;
+    let overview: shared::console::Overview = serde_json::from_slice(&body).expect("an overview");
+    assert_eq!(overview.classes.iter().map(|c| c.class.as_str()).collect::<Vec<_>>(), ["7B"]);
+    // Nor may a teacher decide, even signing with their own key.
+    let decision = staff_decision(&teacher, request, "I decide.");
+    let (status, _) = server.console(&teacher, Method::Post, "/v1/console/decide", &decision).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a teacher's decision");
+    outside += 1;
+    refused += 1;
+    println!("cross-scope reads refused: {refused} of {outside}");
+    assert_eq!(refused, outside);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dpo_decides_a_request_in_the_console_and_the_bundle_proves_who_decided() {
+    use shared::objects::{Method, StaffRole};
+    let server = start_school(TWO_CLASSES, None, |_| {}).await;
+    let family = server.enrol(0, "console/objector").await;
+    let request = server.file_request(&family, shared::objects::Right::Objection, "Please remove the photo.").await;
+    let dpo = server.staff("dpo", StaffRole::Dpo, &[]).await;
+    let (_, body) = server.console(&dpo, Method::Get, "/v1/console/requests", b"").await;
+    let inbox: shared::console::Requests = serde_json::from_slice(&body).expect("requests");
+    assert_eq!(inbox.rows.len(), 1);
+    assert_eq!((inbox.rows[0].request, inbox.rows[0].student_name.as_str()), (request, "Ana"));
+    assert!(inbox.rows[0].decision.is_none());
+
+    let decision = staff_decision(&dpo, request, "The photo was removed.");
+    let (status, body) = server.console(&dpo, Method::Post, "/v1/console/decide", &decision).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let carried_out = shared::decode::<shared::objects::RequestDecision>(&body).expect("a decision");
+    assert_eq!(carried_out.unverified_body().staff_decision, Some(Digest::of(&decision)));
+    let (status, _) = server.console(&dpo, Method::Post, "/v1/console/decide", &decision).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a request is decided once");
+
+    let (_, body) = server.console(&dpo, Method::Get, "/v1/console/requests", b"").await;
+    let inbox: shared::console::Requests = serde_json::from_slice(&body).expect("requests");
+    let decided = inbox.rows[0].decision.as_ref().expect("decided");
+    assert_eq!((decided.by.as_deref(), decided.reason.as_str()), (Some("Staff dpo"), "The photo was removed."));
+    let (_, history) = server.history(&family, family.certificate.hash()).await;
+    assert_eq!(history["requests"][0]["decision"]["body"]["reason"], "The photo was removed.");
+
+    let (status, bundle) = server.console(&dpo, Method::Get, "/v1/console/export?student=s-1", b"").await;
+    assert_eq!(status, StatusCode::OK);
+    let report = verifier::bundle::verify_bundle(&bundle, &server.school).expect("the bundle verifies offline");
+    assert_eq!(report.counts.get("staff-decision/1"), Some(&1));
+    assert_eq!(report.counts.get("staff-certificate/1"), Some(&1));
+    let check = Archive::open(server.dir()).expect("archive").check(false).expect("check");
+    assert!(check.problems.is_empty(), "{:?}", check.problems);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_staff_key_can_do_nothing_from_the_moment_of_revocation() {
+    use shared::objects::{Method, StaffRole};
+    let server = start_school(TWO_CLASSES, None, |_| {}).await;
+    let teacher = server.staff("teacher-7b", StaffRole::Teacher, &["7B"]).await;
+    assert_eq!(server.console(&teacher, Method::Get, "/v1/console/me", b"").await.0, StatusCode::OK);
+    let signed_before = server.staff_header(&teacher, server.challenge().await, Method::Get, "/v1/console/me", b"");
+    let ended =
+        Archive::open(server.dir()).expect("archive").revoke_staff(&"teacher-7b".try_into().expect("id"), now());
+    assert_eq!(ended.expect("revokes"), 1);
+    let body = staff_decision(&teacher, Digest::of(b"no such request"), "Done.");
+    for (method, path) in console_calls() {
+        let body: &[u8] = if method == Method::Post { &body } else { b"" };
+        let header = server.staff_header(&teacher, server.challenge().await, method, &path, body);
+        let status = send_console(&server, method, &path, Some(header), body).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} after revocation");
+    }
+    assert_eq!(server.get("/v1/console/me", Some(signed_before)).await.0, StatusCode::UNAUTHORIZED, "signed before");
+    let check = Archive::open(server.dir()).expect("archive").check(false).expect("check");
+    assert!(check.problems.is_empty(), "{:?}", check.problems);
+}
+
+/// A staff key can sign only staff decisions and console calls: a consent receipt or a rights
+/// request it signs, naming its staff certificate, is refused and changes no audit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_a_staff_key_signs_counts_as_a_familys_decision() {
+    use shared::objects::{Method, StaffRole};
+    let server = start_school(TWO_CLASSES, None, |_| {}).await;
+    let family = server.enrol(0, "console/real-family").await;
+    let dpo = server.staff("dpo", StaffRole::Dpo, &[]).await;
+    let path = format!("/v1/console/photo-check?class=7B&purpose=photos-published&date={}", now().date());
+    let (_, before) = server.console(&dpo, Method::Get, &path, b"").await;
+    let mut receipt = server.receipt(&family, &[("photos-published", Decision::Grant)], None).body().clone();
+    receipt.certificate = dpo.certificate.hash();
+    let forged = sign(receipt, &dpo.key).expect("signs");
+    let (status, body) = server.post("/v1/receipts", forged.bytes().to_vec()).await;
+    assert_eq!((status, error_code(&body).as_str()), (StatusCode::BAD_REQUEST, "unknown_signer"));
+    let (_, after) = server.console(&dpo, Method::Get, &path, b"").await;
+    let marks = |body: &[u8]| {
+        let check: shared::console::PhotoCheck = serde_json::from_slice(body).expect("a photo check");
+        check.rows.into_iter().map(|row| (row.student, row.mark)).collect::<Vec<_>>()
+    };
+    assert_eq!(marks(&after), marks(&before));
+    assert!(marks(&after).iter().all(|(_, mark)| *mark == shared::console::Mark::NotAnswered));
 }

@@ -4,7 +4,7 @@
 
 use super::{cargo, widget, workspace_root};
 use anyhow::{bail, Context, Result};
-use consent_tests::demo::{DemoSchool, ADULT, CHILD, TEEN};
+use consent_tests::demo::{console_page, DemoSchool, ADULT, CHILD, DPO, TEACHER, TEEN};
 use std::net::{SocketAddr, TcpListener};
 use std::os::unix::process::CommandExt;
 use std::process::Command;
@@ -52,6 +52,16 @@ pub fn run(listen: SocketAddr) -> Result<()> {
         let name = &school.invitee(&person)?.name;
         println!("  {person} ({name}), {who}:\n    {}", school.link(&consent_page, &person)?);
     }
+    let console = console_page(&consent_page);
+    println!();
+    println!("The staff console: open a link once, in the browser that member of staff will use:");
+    println!("  {} (data protection officer, the whole school):\n    {}", DPO.1, school.staff_link(&console, DPO.0)?);
+    println!(
+        "  {} (teacher of {}, that class only):\n    {}",
+        TEACHER.1,
+        TEACHER.2,
+        school.staff_link(&console, TEACHER.0)?
+    );
     let date = today.format("%Y-%m-%d");
     println!();
     println!("Then, in another terminal in {}, ask what the school would ask:", root.display());
@@ -62,6 +72,9 @@ pub fn run(listen: SocketAddr) -> Result<()> {
     println!("  target/release/verifier export --student {TEEN} --out bundle.json");
     println!("  target/release/verifier verify --school-key demo-data/school.pub bundle.json");
     println!("  target/release/verifier check                     # every signature, the Merkle log, the checkpoints");
+    println!(
+        "  target/release/verifier staff list                # who may use the console, and revoke with `staff revoke`"
+    );
     println!(
         "(`verifier` reads ./demo-data by default.) Ctrl-C stops the service; running this again reuses the data."
     );

@@ -3,8 +3,9 @@
 //! the archive certifies that key with the person's role and, for a teacher, their classes, and
 //! every console call is a [`StaffRequest`] signed by that key over a fresh challenge.
 //!
-//! Who sees what is decided in one place, [`StaffCertificate::may_see_class`] and
-//! [`StaffCertificate::may_handle_requests`], from the certified role and classes alone.
+//! Who sees what is decided in one place, [`StaffCertificate::may_see_class`],
+//! [`StaffCertificate::may_handle_requests`] and [`StaffCertificate::may_read_records`], from the
+//! certified role and classes alone.
 
 use super::request::Outcome;
 use crate::envelope::{Signed, SignedObject};
@@ -141,6 +142,13 @@ impl StaffCertificate {
     /// Whether the holder may read and answer rights requests: the DPO and the director, never a
     /// teacher (a request concerns a student's data across the whole school).
     pub fn may_handle_requests(&self) -> bool {
+        self.role.sees_whole_school()
+    }
+
+    /// Whether the holder may read families' records: contacts, a student's history, proof
+    /// bundles — the DPO and the director; a teacher needs only the purposes' status for their
+    /// classes.
+    pub fn may_read_records(&self) -> bool {
         self.role.sees_whole_school()
     }
 }
@@ -307,11 +315,11 @@ mod tests {
         let teacher = certificate(StaffRole::Teacher, &["5A", "7B"]);
         assert!(teacher.may_see_class("7B") && teacher.may_see_class("5A"));
         assert!(!teacher.may_see_class("7C") && !teacher.may_see_class("7b"));
-        assert!(!teacher.may_handle_requests());
+        assert!(!teacher.may_handle_requests() && !teacher.may_read_records());
         for role in [StaffRole::Dpo, StaffRole::Director] {
             let whole = certificate(role, &[]);
             assert!(whole.may_see_class("7B") && whole.may_see_class("anything"));
-            assert!(whole.may_handle_requests());
+            assert!(whole.may_handle_requests() && whole.may_read_records());
         }
     }
 

@@ -9,6 +9,7 @@
 //! `target/screenshots/`.
 
 mod accessibility;
+mod console;
 mod flows;
 mod promise;
 mod scene;

@@ -7,7 +7,7 @@ use crate::merkle;
 use serde_json::Value;
 use shared::encoding::to_canonical;
 use shared::ids::StudentId;
-use shared::objects::{ArchiveDelegation, ConsentForm};
+use shared::objects::{ArchiveDelegation, ConsentForm, StaffDecision};
 use shared::SignedObject;
 
 impl Archive {
@@ -21,7 +21,24 @@ impl Archive {
             .ok_or_else(|| ArchiveError::Corrupt(format!("no checkpoint for tree size {tree_size}")))?;
         let mut logged = read::entries_of_kind(conn, ArchiveDelegation::KIND)?;
         logged.extend(read::entries_of_kind(conn, ConsentForm::KIND)?);
-        logged.extend(read::student_entries(conn, student.as_str())?);
+        let own = read::student_entries(conn, student.as_str())?;
+        // Who decided the student's requests: the staff certificates their decisions name.
+        let mut staff = Vec::new();
+        for entry in own.iter().filter(|entry| entry.kind == StaffDecision::KIND) {
+            let Some(bytes) = entry.bytes.as_deref() else { continue };
+            let decision = shared::decode::<StaffDecision>(bytes)
+                .map_err(|e| ArchiveError::Corrupt(format!("stored staff decision: {e}")))?;
+            let certificate = decision.unverified_body().certificate;
+            if let Some(index) = read::index_of(conn, certificate)? {
+                if !staff.contains(&index) {
+                    staff.push(index);
+                }
+            }
+        }
+        for index in staff {
+            logged.extend(read::entries(conn, index, index + 1)?);
+        }
+        logged.extend(own);
         // A bundle with a hole where a lost receipt was would prove a state the family did not sign.
         let lost = logged.iter().filter(|entry| entry.lost).count();
         if lost > 0 {

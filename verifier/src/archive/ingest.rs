@@ -287,17 +287,11 @@ impl Archive {
         };
         let decision = self.trust.sign_by_archive(body, &self.archive_key)?;
         let tx = begin(&mut self.conn, &self.trust, &self.archive_key, &self.dir, now)?;
-        let stored =
-            read::object_bytes(&tx, request, RightsRequest::KIND)?.ok_or(ArchiveError::UnknownRequest(request))?;
-        let student = decode::<RightsRequest>(&stored)
-            .map_err(|e| ArchiveError::Corrupt(format!("stored request: {e}")))?
-            .unverified_body()
-            .student
-            .clone();
+        let student = super::staff::student_of_request(&tx, request)?;
         if read::decision_for(&tx, request)?.is_some() {
             return Err(ArchiveError::AlreadyDecided(request));
         }
-        let entry = Entry::of(&decision, Some(student.as_str()), None, Some(request));
+        let entry = Entry::of(&decision, Some(&student), None, Some(request));
         commit_entry(&tx, &self.trust, &self.archive_key, &entry, now)?;
         tx.commit()?;
         self.witness()?;

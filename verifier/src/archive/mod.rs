@@ -17,14 +17,16 @@ pub(crate) mod read;
 mod recovery;
 mod retention;
 mod schema;
+mod staff;
 
 pub use ingest::Submission;
 pub use ledger::LEDGER;
-pub use people::{Invited, Roster, RosterError, RosterRow};
+pub use people::{FamilyContact, Invited, Roster, RosterError, RosterRow};
 pub use proofs::ProofRequestError;
 pub use read::{LogEntry, StudentRecord};
 pub use recovery::RecoveryReport;
 pub use retention::PurgeReport;
+pub use staff::{StaffMember, StaffStatus, CERTIFICATE_SECONDS as STAFF_CERTIFICATE_SECONDS};
 
 use crate::keys::{self, KeyFileError};
 use crate::merkle::{self, TreeError};
@@ -158,6 +160,18 @@ pub enum ArchiveError {
     /// An object that is not in the log at all.
     #[error("{0} is not in the log")]
     NotLogged(Digest),
+    /// A staff invitation this archive has no record of.
+    #[error("the staff invitation {0} is not one this archive issued (run `verifier staff invite`)")]
+    UnknownStaffInvitation(Digest),
+    /// A staff certificate that is not in the log.
+    #[error("no staff certificate {0}")]
+    UnknownStaffCertificate(Digest),
+    /// A revoked staff certificate.
+    #[error("the staff certificate {0} was revoked: it authorises nothing")]
+    StaffRevoked(Digest),
+    /// A staff member who was never invited.
+    #[error("no staff member {0}; `verifier staff list` shows who there is")]
+    UnknownStaff(String),
     /// An object given back that is not the one its lost entry names, or does not verify.
     #[error("not given back: {0}")]
     NotGivenBack(String),

@@ -322,3 +322,71 @@ fn birth_date_changes(
     }
     Ok(changes)
 }
+
+/// A person of a family as the school knows them, with where their invitation stands: what the
+/// staff console's "not answered" list is made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FamilyContact {
+    /// The person.
+    pub person: PersonId,
+    /// Their student.
+    pub student: StudentId,
+    /// Guardian or student.
+    pub role: Role,
+    /// Their name.
+    pub name: String,
+    /// Their e-mail address.
+    pub email: String,
+    /// Whether an invitation of theirs was used to enrol a device.
+    pub enrolled: bool,
+    /// The expiry of their current unused invitation, if they have one.
+    pub invited_until: Option<Timestamp>,
+}
+
+impl Archive {
+    /// Every person of every family, by student then role and name.
+    pub fn family_contacts(&self) -> Result<Vec<FamilyContact>, ArchiveError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT p.person, p.student, p.role, p.name, p.email,
+                    EXISTS (SELECT 1 FROM invitations i WHERE i.person = p.person AND i.used_by IS NOT NULL),
+                    (SELECT i.bytes FROM invitations i WHERE i.person = p.person AND i.used_by IS NULL AND i.revoked = 0)
+             FROM people p ORDER BY p.student, p.role, p.name",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, bool>(5)?,
+                row.get::<_, Option<Vec<u8>>>(6)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (person, student, role, name, email, enrolled, invitation) = row?;
+            let corrupt = |what: &str| ArchiveError::Corrupt(format!("person {person}: bad {what}"));
+            let invited_until = invitation
+                .map(|bytes| {
+                    shared::decode::<Invitation>(&bytes)
+                        .map(|invitation| invitation.unverified_body().expires)
+                        .map_err(|_| corrupt("invitation"))
+                })
+                .transpose()?;
+            Ok(FamilyContact {
+                person: PersonId::try_from(person.as_str()).map_err(|_| corrupt("id"))?,
+                student: StudentId::try_from(student.as_str()).map_err(|_| corrupt("student"))?,
+                role: match role.as_str() {
+                    "guardian" => Role::Guardian,
+                    "student" => Role::Student,
+                    _ => return Err(corrupt("role")),
+                },
+                name,
+                email,
+                enrolled,
+                invited_until,
+            })
+        })
+        .collect()
+    }
+}

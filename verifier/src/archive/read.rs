@@ -256,3 +256,33 @@ pub(crate) fn index_of(conn: &Connection, hash: Digest) -> Result<Option<u64>, A
         .query_row([hash.0.as_slice()], |row| row.get(0))
         .optional()?)
 }
+
+/// Reads for the staff console and reports, each on the archive's own connection.
+impl super::Archive {
+    /// The number of entries in the log.
+    pub fn log_size(&self) -> Result<u64, ArchiveError> {
+        tree_size(self.conn())
+    }
+
+    /// Every class the roster names, sorted.
+    pub fn classes(&self) -> Result<Vec<String>, ArchiveError> {
+        let mut statement = self.conn().prepare_cached("SELECT DISTINCT class FROM students ORDER BY class")?;
+        let rows = statement.query_map([], |row| row.get(0))?;
+        Ok(rows.collect::<Result<Vec<String>, _>>()?)
+    }
+
+    /// Every student's personal record, by class and name.
+    pub fn student_records(&self) -> Result<Vec<StudentRecord>, ArchiveError> {
+        students(self.conn(), None)
+    }
+
+    /// Every log entry about `student`, in log order.
+    pub fn student_log(&self, student: &StudentId) -> Result<Vec<LogEntry>, ArchiveError> {
+        student_entries(self.conn(), student.as_str())
+    }
+
+    /// The bytes of the logged object `hash` of `kind`, if it is in the log and not purged.
+    pub fn logged_object(&self, hash: Digest, kind: &str) -> Result<Option<Vec<u8>>, ArchiveError> {
+        object_bytes(self.conn(), hash, kind)
+    }
+}

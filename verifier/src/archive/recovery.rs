@@ -25,7 +25,7 @@ use shared::encoding::to_canonical;
 use shared::merkle::leaf_hash;
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, ConsentForm, ConsentReceipt, EnrolmentCertificate, RequestDecision,
-    RightsRequest,
+    RightsRequest, StaffCertificate,
 };
 use shared::primitives::Digest;
 use shared::trust::{TrustStore, Verified};
@@ -264,6 +264,13 @@ fn give_back_checked(tx: &Connection, trust: &TrustStore, bytes: &[u8]) -> Resul
             let decision = trust.decision(bytes).map_err(|e| fail(&e))?;
             if Some(decision.body().request) != entry.refers_to {
                 return Err("a decision on another request".into());
+            }
+            return give_back(tx, hash, bytes).map(|_| Outcome::Restored(kind)).map_err(|e| fail(&e));
+        }
+        StaffCertificate::KIND => {
+            let certificate = trust.staff_certificate(bytes).map_err(|e| fail(&e))?;
+            if Some(certificate.body().invitation) != entry.refers_to {
+                return Err("a staff certificate for another invitation".into());
             }
             return give_back(tx, hash, bytes).map(|_| Outcome::Restored(kind)).map_err(|e| fail(&e));
         }

@@ -3,8 +3,9 @@
 //! Two groups of tables, kept apart on purpose (PRODUCT.md rule 8):
 //! - the **proof log** — `log`, `tree_nodes`, `checkpoints`, `acknowledgements` — holds only
 //!   pseudonymous ids, hashes and signed bytes, and is append-only;
-//! - **personal data** — `students`, `people`, `invitations`, `roster_changes` — names, classes,
-//!   contacts and corrections to them, which can be erased without touching a byte of the log.
+//! - **personal data** — `students`, `people`, `invitations`, `staff_invitations`,
+//!   `roster_changes` — names, classes, contacts and corrections to them, which can be erased
+//!   without touching a byte of the log.
 
 use rusqlite::Connection;
 
@@ -100,6 +101,16 @@ pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
             used_by  BLOB,
             revoked  INTEGER NOT NULL DEFAULT 0
         ) WITHOUT ROWID;
+        -- Staff invitations carry the staff member's name, so they live here too; the certificate
+        -- issued for one refers to it in the log. `revoked` is set when `verifier staff revoke`
+        -- ends an invitation before it was used.
+        CREATE TABLE IF NOT EXISTS staff_invitations (
+            hash     BLOB PRIMARY KEY,
+            person   TEXT NOT NULL,
+            bytes    BLOB NOT NULL,
+            invited  INTEGER NOT NULL,
+            revoked  INTEGER NOT NULL DEFAULT 0
+        );
         -- Confirmed roster corrections that change who must sign (a birth date), with the values
         -- before and after and when (Unix seconds): the school can show why the rules changed.
         CREATE TABLE IF NOT EXISTS roster_changes (

@@ -85,3 +85,20 @@ fn over_limit(error: &axum::Error) -> bool {
     }
     false
 }
+
+/// The body of `POST /v1/enrol` and `POST /v1/console/enrol`: an invitation and the enrolment
+/// request answering it, each a signed object as a JSON value.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct EnrolBody {
+    invitation: serde_json::Value,
+    request: serde_json::Value,
+}
+
+/// The canonical bytes of the invitation and of the request an enrolment body carries.
+pub(crate) fn enrolment_pair(bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>), ApiError> {
+    let body: EnrolBody = shared::encoding::decode_canonical(bytes)?;
+    let canonical = |value: &serde_json::Value| {
+        shared::encoding::to_canonical(value).map_err(|e| ApiError::bad_request("schema", e.to_string()))
+    };
+    Ok((canonical(&body.invitation)?, canonical(&body.request)?))
+}

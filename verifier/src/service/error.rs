@@ -132,6 +132,12 @@ impl From<TrustError> for ApiError {
             TrustError::WeakKey(_) => "weak_key",
             TrustError::Mismatch { .. } => "mismatch",
             TrustError::UnknownPurpose(_) => "unknown_purpose",
+            TrustError::CertificateExpired { .. } => {
+                return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", error.to_string())
+            }
+            TrustError::OutOfScope { .. } => {
+                return ApiError::new(StatusCode::FORBIDDEN, "forbidden", error.to_string())
+            }
             // `TrustError` may grow (it is `shared`'s, and non-exhaustive): still a refusal.
             _ => "invalid",
         };
@@ -171,6 +177,13 @@ impl From<ArchiveError> for ApiError {
             ArchiveError::Incomplete { .. } => conflict("record_incomplete"),
             ArchiveError::NotLogged(_) => ApiError::new(StatusCode::NOT_FOUND, "not_logged", error.to_string()),
             ArchiveError::NotGivenBack(_) => ApiError::bad_request("not_given_back", error.to_string()),
+            ArchiveError::UnknownStaffInvitation(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "unknown_staff_invitation", error.to_string())
+            }
+            ArchiveError::UnknownStaffCertificate(_) | ArchiveError::StaffRevoked(_) => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", error.to_string())
+            }
+            ArchiveError::UnknownStaff(_) => ApiError::new(StatusCode::NOT_FOUND, "unknown_staff", error.to_string()),
             e if e.is_storage() => ApiError::storage_unavailable(&error),
             _ => ApiError::internal(&error),
         }

@@ -14,6 +14,7 @@
 pub mod admin;
 mod body;
 mod challenges;
+pub mod console;
 pub mod error;
 mod limits;
 pub mod public;
@@ -149,13 +150,12 @@ impl AppState {
 
 /// The whole service as a router: under `/v1` one router per audience, each with its own scope —
 /// [`public`](fn@public) for families and the widget, [`admin`](fn@admin) for the school's
-/// bearer token — then the site's files.
+/// bearer token, [`console`](fn@console) for staff keys — then the site's files.
 pub fn app(state: AppState, config: &Config) -> Router {
     let limiter = limits::Limiter::new(config.rate_limit, config.max_in_flight_per_client);
     let api = public(config)
         .nest("/admin", admin(state.clone(), config))
-        // A staff console's routes join here: nested under a prefix of their own, as a router
-        // built like `admin`, so that its guard is layered once and reaches no other audience.
+        .nest("/console", console(state.clone(), config))
         // Set after every audience has joined: these replace the default 404 and 405 of every
         // route, so a wrong path or method says so in JSON, and no route's guard runs first.
         .fallback(not_found)
@@ -229,6 +229,26 @@ fn admin(state: AppState, config: &Config) -> Router<AppState> {
         .merge(taking(body::JSON, decide))
         .merge(taking(body::CSV, roster))
         .route_layer(middleware::from_fn_with_state(state, admin::authorize))
+}
+
+/// The staff console's routes (`/v1/console/…`, see [`console`](mod@console)): enrolment open to
+/// the holder of a staff invitation, every other route behind a signed staff request, checked
+/// before anything else; reads and writes as on [`public`](fn@public).
+fn console(state: AppState, config: &Config) -> Router<AppState> {
+    let reads = Router::new()
+        .route("/me", get(console::me))
+        .route("/overview", get(console::overview))
+        .route("/not-answered", get(console::not_answered))
+        .route("/photo-check", get(console::photo_check))
+        .route("/requests", get(console::requests))
+        .route("/students", get(console::students))
+        .route("/student", get(console::student))
+        .route("/export", get(console::export));
+    let decide = Router::new().route("/decide", post(console::decide));
+    let guarded = within(config.timeout, reads)
+        .merge(taking(body::JSON, decide))
+        .route_layer(middleware::from_fn_with_state(state, console::authorize));
+    guarded.merge(taking(body::JSON, Router::new().route("/enrol", post(console::enrol))))
 }
 
 /// `routes`, each answering 408 when it takes longer than `limit`.

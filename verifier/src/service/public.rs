@@ -1,7 +1,7 @@
 //! The family-facing API (`/v1/…`): the form, enrolment, receipts and requests, one's own
 //! history, and the log's checkpoints and proofs.
 
-use super::body::read_body;
+use super::body::{enrolment_pair, read_body};
 use super::challenges::Refused;
 use super::error::ApiError;
 use super::respond::{object, signed_json};
@@ -16,7 +16,6 @@ use axum::Json;
 use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use shared::encoding::{decode_canonical, to_canonical};
 use shared::objects::{ConsentReceipt, EnrolmentCertificate, HistoryRequest, RequestDecision, RightsRequest};
 use shared::primitives::Digest;
 use shared::SignedObject;
@@ -41,19 +40,9 @@ pub async fn form(State(app): State<AppState>) -> Result<Json<Value>, ApiError> 
         .await
 }
 
-/// The body of `POST /v1/enrol`.
-#[derive(Debug, serde::Serialize, Deserialize)]
-struct EnrolBody {
-    invitation: Value,
-    request: Value,
-}
-
 /// `POST /v1/enrol`: invitation + enrolment request (signed by the new key) → certificate.
 pub async fn enrol(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
-    let bytes = read_body(&app, &headers, body).await?;
-    let body: EnrolBody = decode_canonical(&bytes)?;
-    let invitation = to_canonical(&body.invitation).map_err(|e| ApiError::bad_request("schema", e.to_string()))?;
-    let request = to_canonical(&body.request).map_err(|e| ApiError::bad_request("schema", e.to_string()))?;
+    let (invitation, request) = enrolment_pair(&read_body(&app, &headers, body).await?)?;
     let now = super::now()?;
     let certificate =
         app.writer.run(move |archive| Ok(archive.enrol(&invitation, &request, now)?.bytes().to_vec())).await?;
