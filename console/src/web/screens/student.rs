@@ -112,7 +112,8 @@ fn record(state: State, history: StudentHistory) -> impl IntoView {
     }
 }
 
-/// One logged object about the student.
+/// One logged object about the student. A receipt's decisions name each purpose by its title
+/// and by its id, as the proof bundle and the CSV lists name it, so that the two can be matched.
 fn event(state: State, student: &str, event: Event) -> impl IntoView {
     let text = move |key| move || state.text(key);
     let by = event.by.clone();
@@ -137,8 +138,14 @@ fn event(state: State, student: &str, event: Event) -> impl IntoView {
             <td class="number">{version}</td>
             <td>
                 <ul class="plain">
-                    {decisions.into_iter().map(|(purpose, decision)| view! {
-                        <li>{move || purpose_title(state, &purpose)}": "{text(words::decision(decision))}</li>
+                    {decisions.into_iter().map(|(purpose, decision)| {
+                        let id = purpose.to_string();
+                        view! {
+                            <li>
+                                {move || purpose_title(state, &purpose)}" "<span class="id">"("{id}")"</span>
+                                ": "{text(words::decision(decision))}
+                            </li>
+                        }
                     }).collect_view()}
                 </ul>
             </td>
