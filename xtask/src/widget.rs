@@ -78,7 +78,8 @@ pub fn build(app: &App, out: &Path) -> Result<()> {
     setup::wasm_target()?;
     setup::wasm_bindgen_cli()?;
     let wasm_opt = setup::wasm_opt()?;
-    cargo(&["build", "-p", app.package, "--target", "wasm32-unknown-unknown", "--profile", "wasm-release", "--locked"])?;
+    let release = ["--target", "wasm32-unknown-unknown", "--profile", "wasm-release", "--locked"];
+    cargo(&[&["build", "-p", app.package][..], &release].concat())?;
     let module = workspace_root().join(format!("target/wasm32-unknown-unknown/wasm-release/{}.wasm", app.package));
     // A clean folder: files of an earlier release's hashes must not linger beside the new ones.
     if out.exists() {
