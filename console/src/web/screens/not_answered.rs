@@ -10,7 +10,8 @@ use crate::web::parts::{loaded, mark, purpose_title};
 use crate::web::state::State;
 use crate::words;
 use leptos::prelude::*;
-use shared::console::NotAnswered;
+use shared::console::{Mark, NotAnswered};
+use shared::ids::PurposeId;
 
 /// The screen.
 pub fn show(state: State) -> impl IntoView {
@@ -54,8 +55,11 @@ fn table(state: State, list: NotAnswered) -> impl IntoView {
                             <td>{row.class}</td>
                             <td>
                                 <ul class="plain">
-                                    {row.waiting.into_iter().map(|(purpose, m)| view! {
-                                        <li>{move || purpose_title(state, &purpose)}": "{mark(state, m)}</li>
+                                    {by_mark(row.waiting).into_iter().map(|(m, purposes)| view! {
+                                        <li>
+                                            {mark(state, m)}": "
+                                            {move || purposes.iter().map(|p| purpose_title(state, p)).collect::<Vec<_>>().join(", ")}
+                                        </li>
                                     }).collect_view()}
                                 </ul>
                             </td>
@@ -70,4 +74,17 @@ fn table(state: State, list: NotAnswered) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The waiting purposes grouped by mark, marks in the order they first appear: a family that
+/// answered nothing reads as one line, not one per purpose.
+fn by_mark(waiting: Vec<(PurposeId, Mark)>) -> Vec<(Mark, Vec<PurposeId>)> {
+    let mut groups: Vec<(Mark, Vec<PurposeId>)> = Vec::new();
+    for (purpose, m) in waiting {
+        match groups.iter_mut().find(|(seen, _)| *seen == m) {
+            Some((_, purposes)) => purposes.push(purpose),
+            None => groups.push((m, vec![purpose])),
+        }
+    }
+    groups
 }
