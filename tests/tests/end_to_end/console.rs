@@ -135,6 +135,18 @@ async fn a_teacher_runs_the_photo_check_for_their_class_and_reaches_nothing_else
     teacher.element("print").await?;
     teacher.element("csv-download").await?;
     shoot(&teacher, "photo-check", &mut findings).await?;
+    // The same list in the console's other languages, for the staff who read them.
+    for lang in ["pl", "ro"] {
+        teacher.language(lang).await?;
+        teacher.element("photo-check-table").await?;
+        shoot(&teacher, &format!("photo-check-{lang}"), &mut findings).await?;
+        teacher.click("nav-overview").await?;
+        teacher.element("overview-classes").await?;
+        shoot(&teacher, &format!("teacher-overview-{lang}"), &mut findings).await?;
+        teacher.click("nav-photo-check").await?;
+        teacher.click("photo-run").await?;
+    }
+    teacher.language("en").await?;
     // Printed on one A4 page: the print stylesheet hides the navigation and the controls.
     let printed = teacher
         .script(
