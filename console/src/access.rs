@@ -44,7 +44,7 @@ pub async fn open(
     let invitation = match fragment {
         Fragment::Damaged => return Err(Problem::LinkDamaged),
         Fragment::Absent => None,
-        Fragment::Invitation(bytes) => Some(verify_invitation(school, &bytes, now)?),
+        Fragment::Object(bytes) => Some(verify_invitation(school, &bytes, now)?),
     };
     let resumed = kept.map(|held| Session::resume(school.trust.clone(), &held, now)).transpose()?;
     match (invitation, resumed) {

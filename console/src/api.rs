@@ -3,7 +3,6 @@
 //! is [`crate::session`]'s.
 
 use crate::problem::Problem;
-use serde::Deserialize;
 use shared::objects::Method;
 
 /// One request to the service.
@@ -35,35 +34,18 @@ pub trait Transport {
     async fn send(&self, call: Call<'_>) -> Result<Reply, Problem>;
 }
 
-/// The service's error body, `{"error": {"code": …, "message": …}}`.
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Deserialize)]
-struct ErrorDetail {
-    code: String,
-    message: String,
-}
-
 impl Reply {
     /// The body of a 200, or the [`Problem`] that status and error body describe.
     pub fn ok(self) -> Result<Vec<u8>, Problem> {
-        if self.status == 200 {
-            return Ok(self.body);
-        }
-        let (code, message) = match shared::encoding::from_json::<ErrorBody>(&self.body) {
-            Ok(ErrorBody { error }) => (error.code, error.message),
-            Err(_) => (String::new(), String::from_utf8_lossy(&self.body).chars().take(200).collect()),
-        };
-        Err(match (self.status, code.as_str()) {
-            (401, _) => Problem::AccessEnded(message),
-            (403, _) => Problem::Forbidden(message),
-            (409, "invitation_used") => Problem::LinkUsed,
-            (410, _) => Problem::LinkExpired,
-            (408 | 429, _) | (500.., _) => Problem::Unavailable { status: self.status, message },
-            (status, _) => Problem::Refused { status, code, message },
+        shared::client::success(self.status, self.body).map_err(|(status, code, message)| {
+            match (status, code.as_str()) {
+                (401, _) => Problem::AccessEnded(message),
+                (403, _) => Problem::Forbidden(message),
+                (409, "invitation_used") => Problem::LinkUsed,
+                (410, _) => Problem::LinkExpired,
+                (408 | 429, _) | (500.., _) => Problem::Unavailable { status, message },
+                (status, _) => Problem::Refused { status, code, message },
+            }
         })
     }
 }

@@ -13,12 +13,12 @@ use shared::trust::Verified;
 /// The format tag of what is kept.
 pub const FORMAT: &str = "school-console-staff/1";
 
-/// A small key–value store of text: `localStorage` in the browser, a map in tests.
-pub trait Store {
-    /// The value under `key`, if any.
-    fn load(&self, key: &str) -> Option<String>;
-    /// Replaces the value under `key`; fails when the browser refuses (quota, private mode).
-    fn save(&self, key: &str, value: &str) -> Result<(), Problem>;
+pub use shared::client::{StorageRefused, Store};
+
+impl From<StorageRefused> for Problem {
+    fn from(refused: StorageRefused) -> Problem {
+        Problem::Storage(refused.0)
+    }
 }
 
 /// A staff member's key and certificate, as kept.
@@ -67,7 +67,7 @@ impl Held {
     /// Keeps this in `store`, replacing what was kept for the school.
     pub fn save(&self, store: &impl Store) -> Result<(), Problem> {
         let json = serde_json::to_string(self).map_err(|e| Problem::Storage(e.to_string()))?;
-        store.save(&slot(&self.school), &json)
+        Ok(store.save(&slot(&self.school), &json)?)
     }
 }
 

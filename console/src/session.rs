@@ -10,23 +10,12 @@ use crate::link::base64url;
 use crate::problem::{bad_answer, Problem};
 use crate::routes;
 use ed25519_dalek::SigningKey;
-use serde::de::{DeserializeOwned, IgnoredAny};
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use shared::console::AUTHORIZATION_SCHEME;
 use shared::objects::{Method, Outcome, RequestDecision, StaffCertificate, StaffDecision, StaffRequest};
 use shared::primitives::{Digest, Nonce, PublicKey};
 use shared::trust::{TrustStore, Verified};
 use shared::{sign, Timestamp};
-
-/// `GET /v1/challenge`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChallengeResponse {
-    challenge: Nonce,
-    /// The service enforces it; the console uses a challenge at once.
-    #[serde(rename = "expires")]
-    _expires: IgnoredAny,
-}
 
 /// A staff member with a certified key, able to sign calls.
 #[derive(Debug, Clone)]
@@ -119,7 +108,7 @@ impl Session {
         now: Timestamp,
     ) -> Result<Vec<u8>, Problem> {
         let challenge = Call { method: Method::Get, path: routes::CHALLENGE, authorization: None, body: None };
-        let challenge: ChallengeResponse =
+        let challenge: shared::client::Challenge =
             shared::encoding::from_json(&transport.send(challenge).await?.ok()?).map_err(bad_answer)?;
         let authorization = self.authorization(challenge.challenge, method, path, body, now)?;
         transport.send(Call { method, path, authorization: Some(&authorization), body }).await?.ok()

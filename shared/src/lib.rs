@@ -12,6 +12,7 @@
 //!   [`trust::Verified`] values;
 //! - [`policy`]: who must sign, and the state of consent at an instant;
 //! - [`texts`]: the widget's words in English, Polish and Romanian.
+//! - [`client`]: what the widget and the console read alike from links and the service's answers.
 //! - [`console`]: the shapes of the staff console's API, and the marks of a purpose's state.
 //! - [`lists`]: sorting and collecting short lists through one compiled sort (the widget's size).
 //!
@@ -21,6 +22,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod client;
 pub mod console;
 pub mod encoding;
 pub mod envelope;

@@ -133,11 +133,7 @@ impl Server {
             client_time: now(),
         };
         let request = sign(request, &key).expect("signs");
-        let body = serde_json::json!({
-            "invitation": serde_json::from_slice::<Value>(invitation.bytes()).expect("json"),
-            "request": serde_json::from_slice::<Value>(request.bytes()).expect("json"),
-        });
-        let (status, bytes) = self.post("/v1/enrol", to_canonical(&body).expect("canonical")).await;
+        let (status, bytes) = self.post("/v1/enrol", enrolment_body(invitation.bytes(), request.bytes())).await;
         assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
         let certificate = shared::decode::<EnrolmentCertificate>(&bytes).expect("certificate");
         let archive_key = *certificate.signer();
@@ -167,6 +163,15 @@ impl Server {
         let (status, body) = self.get("/v1/history", Some(format!("Consent {credentials}"))).await;
         (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
+}
+
+/// The body of `POST /v1/enrol` and `/v1/console/enrol`: an invitation and the request answering it.
+fn enrolment_body(invitation: &[u8], request: &[u8]) -> Vec<u8> {
+    let body = serde_json::json!({
+        "invitation": serde_json::from_slice::<Value>(invitation).expect("json"),
+        "request": serde_json::from_slice::<Value>(request).expect("json"),
+    });
+    to_canonical(&body).expect("canonical")
 }
 
 fn error_code(body: &[u8]) -> String {
@@ -1001,11 +1006,7 @@ impl Server {
             client_time: now(),
         };
         let request = sign(request, &key).expect("signs");
-        let body = serde_json::json!({
-            "invitation": serde_json::from_slice::<Value>(invitation.bytes()).expect("json"),
-            "request": serde_json::from_slice::<Value>(request.bytes()).expect("json"),
-        });
-        let (status, bytes) = self.post("/v1/console/enrol", to_canonical(&body).expect("canonical")).await;
+        let (status, bytes) = self.post("/v1/console/enrol", enrolment_body(invitation.bytes(), request.bytes())).await;
         assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
         let archive_key = *shared::decode::<shared::objects::StaffCertificate>(&bytes).expect("decodes").signer();
         StaffBrowser { key, certificate: open(&bytes, &archive_key).expect("verifies") }

@@ -102,7 +102,7 @@ impl Device {
     pub fn save(&self, store: &impl Store, slot: &Slot) -> Result<(), Problem> {
         let json = serde_json::to_string(self).map_err(|e| Problem::Storage(e.to_string()))?;
         store.save(&slot.key(), &json)?;
-        store.save(&Slot::last_key(&self.school), &slot.key())
+        Ok(store.save(&Slot::last_key(&self.school), &slot.key())?)
     }
 
     /// The device saved in `slot`, if any. A saved state this version cannot read is reported,

@@ -152,7 +152,7 @@ impl Family {
     pub fn open(school: School, link: Fragment, store: &impl Store, now: Timestamp) -> Result<Family, Problem> {
         let (invitation, device) = match link {
             Fragment::Damaged => return Err(Problem::LinkDamaged),
-            Fragment::Invitation(bytes) => {
+            Fragment::Object(bytes) => {
                 let (invitation, expired) = verify_invitation(&school.trust, &bytes, now).map_err(|e| match e {
                     // Bytes that are not an invitation at all: the link was cut or edited.
                     TrustError::Open(OpenError::Decode(_)) => Problem::LinkDamaged,
@@ -174,7 +174,7 @@ impl Family {
                 };
                 (invitation, device)
             }
-            Fragment::NoInvitation => {
+            Fragment::Absent => {
                 let device = Device::load_last(store, school.key())?.ok_or(Problem::NoInvitation)?;
                 let (invitation, _) = verify_invitation(&school.trust, device.invitation.as_bytes(), now)
                     .map_err(|e| Problem::DeviceDamaged(format!("the kept invitation: {e}")))?;
@@ -688,7 +688,7 @@ impl Family {
         let key = self.device.key()?;
         let mut attempts = 0;
         let body = loop {
-            let challenge: ChallengeResponse =
+            let challenge: shared::client::Challenge =
                 shared::encoding::from_json(&transport.get("/v1/challenge", None).await?.ok()?).map_err(bad_answer)?;
             let request = HistoryRequest {
                 school: *self.school.key(),
@@ -998,16 +998,6 @@ struct RestoreResponse {
 fn kept_index(kept: &Kept) -> u64 {
     shared::decode::<Acknowledgement>(kept.acknowledgement.as_bytes())
         .map_or(u64::MAX, |e| e.unverified_body().log_index)
-}
-
-/// `GET /v1/challenge`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChallengeResponse {
-    challenge: Nonce,
-    /// The service enforces it; the widget uses the challenge at once.
-    #[serde(rename = "expires")]
-    _expires: IgnoredAny,
 }
 
 /// Verifies an invitation under the school's key; an expired one is verified as of its expiry

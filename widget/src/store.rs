@@ -1,11 +1,12 @@
-//! Where the device keeps what it must not forget: `localStorage` in the browser, a map in tests.
+//! Where the device keeps what it must not forget: `localStorage` in the browser
+//! (`consent_web::Local`), a map in tests — behind `shared::client::Store`, which the console
+//! keeps its staff key behind too.
 
 use crate::problem::Problem;
+pub use shared::client::{StorageRefused, Store};
 
-/// A small key–value store of text, like the browser's `localStorage`.
-pub trait Store {
-    /// The value under `key`, if any.
-    fn load(&self, key: &str) -> Option<String>;
-    /// Replaces the value under `key`; fails when the browser refuses (quota, private mode).
-    fn save(&self, key: &str, value: &str) -> Result<(), Problem>;
+impl From<StorageRefused> for Problem {
+    fn from(refused: StorageRefused) -> Problem {
+        Problem::Storage(refused.0)
+    }
 }

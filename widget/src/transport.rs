@@ -3,7 +3,6 @@
 //! (`verifier/openapi.json`).
 
 use crate::problem::Problem;
-use serde::Deserialize;
 
 /// An HTTP answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,36 +34,18 @@ pub fn not_answered(online: bool, detail: String) -> Problem {
     }
 }
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Deserialize)]
-struct ErrorDetail {
-    code: String,
-    message: String,
-}
-
 impl Reply {
     /// The body of a 200, or the [`Problem`] the status and error body describe.
     pub fn ok(self) -> Result<Vec<u8>, Problem> {
-        if self.status == 200 {
-            return Ok(self.body);
-        }
-        let (code, message) = match shared::encoding::from_json::<ErrorBody>(&self.body) {
-            Ok(ErrorBody { error }) => (error.code, error.message),
-            Err(_) => (String::new(), String::from_utf8_lossy(&self.body).chars().take(200).collect()),
-        };
-        Err(match (self.status, code.as_str()) {
-            (409, "invitation_used") => Problem::InvitationUsed,
-            (410, "invitation_revoked") => Problem::InvitationReplaced,
-            (410, _) => Problem::InvitationExpired,
-            // A body cut short on the way arrived incomplete: sending it again may succeed.
-            (408 | 429, _) | (400, "incomplete_body") | (500.., _) => {
-                Problem::Unavailable { status: self.status, message }
+        shared::client::success(self.status, self.body).map_err(|(status, code, message)| {
+            match (status, code.as_str()) {
+                (409, "invitation_used") => Problem::InvitationUsed,
+                (410, "invitation_revoked") => Problem::InvitationReplaced,
+                (410, _) => Problem::InvitationExpired,
+                // A body cut short on the way arrived incomplete: sending it again may succeed.
+                (408 | 429, _) | (400, "incomplete_body") | (500.., _) => Problem::Unavailable { status, message },
+                _ => Problem::Refused { code, message },
             }
-            _ => Problem::Refused { code, message },
         })
     }
 }

@@ -35,7 +35,7 @@ impl Store for MemoryStore {
         self.0.borrow().get(key).cloned()
     }
 
-    fn save(&self, key: &str, value: &str) -> Result<(), Problem> {
+    fn save(&self, key: &str, value: &str) -> Result<(), widget::store::StorageRefused> {
         self.0.borrow_mut().insert(key.to_owned(), value.to_owned());
         Ok(())
     }
@@ -209,8 +209,7 @@ impl SchoolFixture {
     async fn open(&self, person: &str, store: &MemoryStore) -> Family {
         let school = School::load(&self.http, self.key).await.expect("the form verifies under the school key");
         let invitation = self.invitations[person].bytes().to_vec();
-        let mut family =
-            Family::open(school, Fragment::Invitation(invitation), store, now()).expect("invitation opens");
+        let mut family = Family::open(school, Fragment::Object(invitation), store, now()).expect("invitation opens");
         family.refresh(&self.http, store, now()).await.expect("refresh");
         family
     }
@@ -218,13 +217,13 @@ impl SchoolFixture {
     /// Reopens the page without the link, without the first refresh.
     async fn reopen_expecting(&self, store: &MemoryStore) -> Family {
         let school = School::load(&self.http, self.key).await.expect("form");
-        Family::open(school, Fragment::NoInvitation, store, now()).expect("reopens from the device")
+        Family::open(school, Fragment::Absent, store, now()).expect("reopens from the device")
     }
 
     /// Reopens the page without the link, as on a later visit.
     async fn reopen(&self, store: &MemoryStore) -> Family {
         let school = School::load(&self.http, self.key).await.expect("form");
-        let mut family = Family::open(school, Fragment::NoInvitation, store, now()).expect("reopens from the device");
+        let mut family = Family::open(school, Fragment::Absent, store, now()).expect("reopens from the device");
         family.refresh(&self.http, store, now()).await.expect("refresh");
         family
     }
@@ -469,13 +468,13 @@ async fn nothing_is_shown_unless_it_verifies_under_the_configured_school_key() {
     assert!(matches!(refused, Problem::NotTheSchool(_)), "{refused}");
 
     let school = School::load(&fixture.http, fixture.key).await.expect("form");
-    let missing = Family::open(school, Fragment::NoInvitation, &MemoryStore::default(), now())
-        .expect_err("no link, nothing kept");
+    let missing =
+        Family::open(school, Fragment::Absent, &MemoryStore::default(), now()).expect_err("no link, nothing kept");
     assert_eq!(missing, Problem::NoInvitation);
 
     let school = School::load(&fixture.http, fixture.key).await.expect("form");
     let later = Timestamp::from_unix(now().unix() + 2 * 86_400).expect("in range");
-    let invitation = Fragment::Invitation(fixture.invitations["s-10-g1"].bytes().to_vec());
+    let invitation = Fragment::Object(fixture.invitations["s-10-g1"].bytes().to_vec());
     let expired = Family::open(school, invitation, &MemoryStore::default(), later).expect_err("expired");
     assert_eq!(expired, Problem::InvitationExpired);
 }
@@ -610,7 +609,7 @@ async fn damaged_local_data_is_the_devices_own_and_comes_back_from_the_school() 
     // The key itself cannot come back from the school: that is said, and nothing is replaced.
     damage(&store, "/secret", |secret| secret[..10].to_owned());
     let school = School::load(&fixture.http, fixture.key).await.expect("form");
-    let damaged = Family::open(school, Fragment::NoInvitation, &store, now()).expect_err("no key");
+    let damaged = Family::open(school, Fragment::Absent, &store, now()).expect_err("no key");
     assert!(matches!(damaged, Problem::DeviceDamaged(_)), "{damaged}");
     assert_eq!(damaged.text_key(), shared::texts::Key::ErrorDeviceDamaged);
 }
@@ -629,7 +628,7 @@ async fn a_damaged_or_foreign_link_opens_no_ones_form() {
     let mut edited = fixture.invitations["s-15-s"].bytes().to_vec();
     let name = edited.windows(5).position(|w| w == b"Mihai").expect("the display name");
     edited[name] = b'N';
-    let edited = Family::open(school().await.expect("form"), Fragment::Invitation(edited), &store, now());
+    let edited = Family::open(school().await.expect("form"), Fragment::Object(edited), &store, now());
     let problem = edited.expect_err("not the school's");
     assert!(matches!(problem, Problem::LinkNotValid(_)), "{problem}");
     assert_eq!(problem.text_key(), shared::texts::Key::ErrorLinkNotValid, "not the form's signature");
@@ -638,7 +637,7 @@ async fn a_damaged_or_foreign_link_opens_no_ones_form() {
     let mut foreign = fixture.invitations["s-15-s"].body().clone();
     foreign.school = PublicKey::of(&stranger);
     let foreign = sign(foreign, &stranger).expect("signed").bytes().to_vec();
-    let foreign = Family::open(school().await.expect("form"), Fragment::Invitation(foreign), &store, now());
+    let foreign = Family::open(school().await.expect("form"), Fragment::Object(foreign), &store, now());
     assert!(matches!(foreign, Err(Problem::LinkNotValid(_))), "{foreign:?}");
 }
 
@@ -652,7 +651,7 @@ async fn a_used_link_on_a_second_device_says_so_before_any_decision_and_stops_re
     // The second device decided while offline, before it could ask about the link.
     let second = MemoryStore::default();
     let school = School::load(&fixture.http, fixture.key).await.expect("form");
-    let invitation = Fragment::Invitation(fixture.invitations["s-10-g1"].bytes().to_vec());
+    let invitation = Fragment::Object(fixture.invitations["s-10-g1"].bytes().to_vec());
     let mut other = Family::open(school, invitation, &second, now()).expect("opens");
     assert_eq!(other.access(), &Access::Unchecked, "no decision is offered before the link is asked about");
     other.decide(BTreeMap::from([(purpose("meals"), Decision::Grant)]), Lang::En, now(), &second).expect("recorded");
@@ -797,7 +796,7 @@ async fn a_school_restored_from_an_older_copy_gets_the_familys_receipts_back_as_
     let (http, service) = Service::start(data.path()).await;
     let school = || School::load(&http, fixture.key);
     let store = MemoryStore::default();
-    let invitation = Fragment::Invitation(fixture.invitations["s-10-g1"].bytes().to_vec());
+    let invitation = Fragment::Object(fixture.invitations["s-10-g1"].bytes().to_vec());
     let mut family = Family::open(school().await.expect("form"), invitation, &store, now()).expect("opens");
     family.refresh(&http, &store, now()).await.expect("refresh");
     let rows = view::purpose_rows(&family, now());
@@ -974,7 +973,7 @@ async fn the_guardian_of_an_adult_student_reads_what_the_student_decided() {
     // Before the school's record is read, only that the decision is the student's is known.
     let store = MemoryStore::default();
     let school = School::load(&fixture.http, fixture.key).await.expect("form");
-    let invitation = Fragment::Invitation(fixture.invitations["s-19-g1"].bytes().to_vec());
+    let invitation = Fragment::Object(fixture.invitations["s-19-g1"].bytes().to_vec());
     let mut guardian = Family::open(school, invitation, &store, now()).expect("opens");
     let line = |family: &Family, id: &str| {
         let row = view::purpose_rows(family, now()).into_iter().find(|r| r.purpose.id == purpose(id)).expect("row");

@@ -193,7 +193,7 @@ fn test() -> Result<()> {
     let wasm_clippy = ["--target", "wasm32-unknown-unknown", "--locked", "--", "-D", "warnings"];
     cargo(&[&["clippy", "-p", "shared"][..], &wasm_clippy].concat())?;
     cargo(&[&["clippy", "-p", "widget", "--all-targets"][..], &wasm_clippy].concat())?;
-    cargo(&[&["clippy", "-p", "console", "--all-targets"][..], &wasm_clippy].concat())?;
+    cargo(&[&["clippy", "-p", "staff-console", "--all-targets"][..], &wasm_clippy].concat())?;
     // The site: `www/`, and the release builds (size profile, wasm-bindgen, wasm-opt) of the
     // widget parents download and of the staff console.
     let site = widget::build_site()?;

@@ -23,7 +23,7 @@ use std::process::Command;
 
 /// A Leptos app compiled to its own WebAssembly module and served from its own folder of the site.
 pub struct App {
-    /// The cargo package (its `cdylib` is `<package>.wasm`).
+    /// The cargo package (its `cdylib` is `<package>.wasm`, with `_` for `-`).
     package: &'static str,
     /// The name wasm-bindgen gives the module (`<out_name>.js`, `<out_name>_bg.wasm`).
     out_name: &'static str,
@@ -50,7 +50,7 @@ pub const WIDGET: App = App {
 /// The staff console: `console/index.html` loads `console.js` and its stylesheet, neither renamed,
 /// since the page's address is what staff are sent.
 pub const CONSOLE: App = App {
-    package: "console",
+    package: "staff-console",
     out_name: "staff_console",
     loader: "console.js",
     hashed: &["staff_console.js", "staff_console_bg.wasm"],
@@ -80,7 +80,8 @@ pub fn build(app: &App, out: &Path) -> Result<()> {
     let wasm_opt = setup::wasm_opt()?;
     let release = ["--target", "wasm32-unknown-unknown", "--profile", "wasm-release", "--locked"];
     cargo(&[&["build", "-p", app.package][..], &release].concat())?;
-    let module = workspace_root().join(format!("target/wasm32-unknown-unknown/wasm-release/{}.wasm", app.package));
+    let module = workspace_root()
+        .join(format!("target/wasm32-unknown-unknown/wasm-release/{}.wasm", app.package.replace('-', "_")));
     // A clean folder: files of an earlier release's hashes must not linger beside the new ones.
     if out.exists() {
         std::fs::remove_dir_all(out).with_context(|| format!("emptying {}", out.display()))?;

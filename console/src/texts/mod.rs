@@ -10,6 +10,7 @@
 //! English ones. Counts are written after a colon ("Days left: 3"), so that no language needs
 //! plural forms.
 
+use shared::texts::{Catalogue, Catalogues};
 use shared::Lang;
 
 mod en;
@@ -316,23 +317,16 @@ keys! {
     BundleHint,
 }
 
-type Catalogue = &'static [(Key, &'static str)];
+/// The console's texts, looked up as the widget's are.
+const CATALOGUES: Catalogues<Key> = Catalogues { en: en::CATALOG, pl: pl::CATALOG, ro: ro::CATALOG };
 
-fn catalogue(lang: Lang) -> Catalogue {
-    match lang {
-        Lang::En => en::CATALOG,
-        Lang::Pl => pl::CATALOG,
-        Lang::Ro => ro::CATALOG,
-    }
-}
-
-fn lookup(catalogue: Catalogue, key: Key) -> Option<&'static str> {
-    catalogue.iter().find(|(k, _)| *k == key).map(|(_, text)| *text)
+fn catalogue(lang: Lang) -> Catalogue<Key> {
+    CATALOGUES.of(lang)
 }
 
 /// The text of `key` in `lang`, or in English if that catalogue lacks it.
 pub fn text(lang: Lang, key: Key) -> &'static str {
-    lookup(catalogue(lang), key).or_else(|| lookup(en::CATALOG, key)).unwrap_or_default()
+    CATALOGUES.text_in(catalogue(lang), key).unwrap_or_default()
 }
 
 /// The text of `key` in `lang` with its `{placeholders}` filled from `values`.

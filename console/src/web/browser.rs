@@ -2,9 +2,7 @@
 //! `localStorage`, the clock and its time zone, saving a file, printing, and the address bar.
 
 use crate::api::{Call, Reply, Transport};
-use crate::keyring::Store;
 use crate::problem::Problem;
-use gloo_storage::{LocalStorage, Storage as _};
 use shared::objects::Method;
 use shared::Timestamp;
 use wasm_bindgen::{JsCast, JsValue};
@@ -54,25 +52,7 @@ fn unreachable(error: JsValue) -> Problem {
     Problem::Unreachable(format!("{error:?}"))
 }
 
-/// The browser's `localStorage` (per origin; never sent anywhere, unlike a cookie).
-#[derive(Debug, Clone, Copy)]
-pub struct Local;
-
-impl Store for Local {
-    fn load(&self, key: &str) -> Option<String> {
-        LocalStorage::get::<String>(key).ok()
-    }
-
-    fn save(&self, key: &str, value: &str) -> Result<(), Problem> {
-        LocalStorage::set(key, value).map_err(|e| Problem::Storage(e.to_string()))
-    }
-}
-
-/// The browser's clock, to the second.
-pub fn now() -> Timestamp {
-    let seconds = (js_sys::Date::now() / 1000.0) as i64;
-    Timestamp::from_unix(seconds).expect("the browser's clock reads a year between 1970 and 9999")
-}
+pub use consent_web::{now, Local};
 
 /// The staff member's time zone at `at`, in minutes east of UTC (summer time included).
 pub fn offset_minutes(at: Timestamp) -> i32 {

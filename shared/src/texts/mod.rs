@@ -356,25 +356,50 @@ keys! {
 }
 
 /// One language's texts: each key with its text, in the order of the screens.
-type Catalogue = &'static [(Key, &'static str)];
+pub type Catalogue<K> = &'static [(K, &'static str)];
 
-/// The catalogue of one language.
-fn catalogue(lang: Lang) -> Catalogue {
-    match lang {
-        Lang::En => en::CATALOG,
-        Lang::Pl => pl::CATALOG,
-        Lang::Ro => ro::CATALOG,
+/// One app's texts in every language: the widget's [`Key`]s here, the console's in its crate.
+pub struct Catalogues<K: 'static> {
+    /// English, which every other language falls back to.
+    pub en: Catalogue<K>,
+    /// Polish.
+    pub pl: Catalogue<K>,
+    /// Romanian.
+    pub ro: Catalogue<K>,
+}
+
+impl<K: PartialEq> Catalogues<K> {
+    /// The catalogue of one language.
+    pub fn of(&self, lang: Lang) -> Catalogue<K> {
+        match lang {
+            Lang::En => self.en,
+            Lang::Pl => self.pl,
+            Lang::Ro => self.ro,
+        }
+    }
+
+    /// The text of `key` in `catalogue`, else in English.
+    pub fn text_in(&self, catalogue: Catalogue<K>, key: K) -> Option<&'static str> {
+        lookup_in(catalogue, &key).or_else(|| lookup_in(self.en, &key))
     }
 }
 
+/// The widget's texts.
+const CATALOGUES: Catalogues<Key> = Catalogues { en: en::CATALOG, pl: pl::CATALOG, ro: ro::CATALOG };
+
+/// The catalogue of one language.
+fn catalogue(lang: Lang) -> Catalogue<Key> {
+    CATALOGUES.of(lang)
+}
+
 /// The text of `key` in `catalogue`, if it has one.
-fn lookup_in(catalogue: Catalogue, key: Key) -> Option<&'static str> {
-    catalogue.iter().find(|(candidate, _)| *candidate == key).map(|(_, text)| *text)
+fn lookup_in<K: PartialEq>(catalogue: Catalogue<K>, key: &K) -> Option<&'static str> {
+    catalogue.iter().find(|(candidate, _)| candidate == key).map(|(_, text)| *text)
 }
 
 /// The text of `key` in `catalogue`, else in English, else (never, by test) the key's name.
-fn text_in(catalogue: Catalogue, key: Key) -> &'static str {
-    lookup_in(catalogue, key).or_else(|| lookup_in(en::CATALOG, key)).unwrap_or_else(|| key.name())
+fn text_in(catalogue: Catalogue<Key>, key: Key) -> &'static str {
+    CATALOGUES.text_in(catalogue, key).unwrap_or_else(|| key.name())
 }
 
 /// The text of `key` in `lang`, falling back to English if that language lacks it.
@@ -384,7 +409,7 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
 
 /// The text of `key` in `lang` exactly, without falling back to English.
 pub fn lookup(lang: Lang, key: Key) -> Option<&'static str> {
-    lookup_in(catalogue(lang), key)
+    lookup_in(catalogue(lang), &key)
 }
 
 /// A placeholder found in a template: its name, and the byte range of `{name}`.

@@ -31,7 +31,7 @@ pub fn App(config: Config) -> impl IntoView {
     // no screen and no sync of the previous one carry over. Other fragments (`#main`) are left alone.
     let _new_link = window_event_listener(leptos::ev::hashchange, move |_| {
         let fragment = window().location().hash().unwrap_or_default();
-        if link::read_fragment(&fragment) != link::Fragment::NoInvitation {
+        if link::read_fragment(&fragment) != link::Fragment::Absent {
             let _ = window().location().reload();
         }
     });

@@ -2,10 +2,7 @@
 //! the tabs share, and saving a file.
 
 use crate::problem::Problem;
-use crate::store::Store;
 use crate::transport::{Reply, Transport};
-use gloo_storage::{LocalStorage, Storage as _};
-use shared::Timestamp;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestCredentials, RequestInit, Response};
@@ -104,25 +101,7 @@ fn offline(error: JsValue) -> Problem {
     crate::transport::not_answered(online, format!("{error:?}"))
 }
 
-/// The browser's `localStorage` (per origin; never sent anywhere, unlike a cookie).
-#[derive(Debug, Clone, Copy)]
-pub struct Local;
-
-impl Store for Local {
-    fn load(&self, key: &str) -> Option<String> {
-        LocalStorage::get::<String>(key).ok()
-    }
-
-    fn save(&self, key: &str, value: &str) -> Result<(), Problem> {
-        LocalStorage::set(key, value).map_err(|e| Problem::Storage(e.to_string()))
-    }
-}
-
-/// The device's clock, to the second.
-pub fn now() -> Timestamp {
-    let seconds = (js_sys::Date::now() / 1000.0) as i64;
-    Timestamp::from_unix(seconds).expect("the browser's clock reads a year between 1970 and 9999")
-}
+pub use consent_web::{now, Local};
 
 /// Offers `contents` to the person as a file named `name`.
 pub fn save_file(name: &str, mime: &str, contents: &str) -> Result<(), JsValue> {
