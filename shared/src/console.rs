@@ -224,6 +224,12 @@ pub struct RequestSummary {
     pub class: String,
     /// The right exercised.
     pub right: Right,
+    /// The purposes concerned; empty for all processing of the student's data.
+    pub purposes: Vec<PurposeId>,
+    /// Who asked: their name, as the school knows them (empty if no longer known).
+    pub requester: String,
+    /// In which capacity.
+    pub role: Role,
     /// The request in the requester's words.
     pub text: String,
     /// When the archive logged it.

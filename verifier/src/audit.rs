@@ -11,9 +11,10 @@ use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
 use rayon::prelude::*;
 use rusqlite::Connection;
-use shared::ids::{PurposeId, StudentId};
+use shared::ids::{PersonId, PurposeId, StudentId};
 use shared::objects::{
     Acknowledgement, ConsentForm, ConsentReceipt, EnrolmentCertificate, Outcome, RequestDecision, Right, RightsRequest,
+    Role,
 };
 use shared::policy::{consent_state, rights_deadline, ConsentState, FoldContext, LoggedReceipt, PurposeState};
 use shared::primitives::Digest;
@@ -81,6 +82,12 @@ pub struct RequestRow {
     pub student: StudentId,
     /// The right exercised.
     pub right: Right,
+    /// The purposes concerned; empty for all processing of the student's data.
+    pub purposes: Vec<PurposeId>,
+    /// Who asked: their pseudonymous id and capacity.
+    pub person: PersonId,
+    /// Guardian or student.
+    pub role: Role,
     /// The requester's own words.
     pub text: String,
     /// When the archive received it.
@@ -227,6 +234,9 @@ impl Archive {
                 hash: entry.hash,
                 student: body.student,
                 right: body.right,
+                purposes: body.purposes,
+                person: certificate.body().person.clone(),
+                role: body.role,
                 text: body.text,
                 received: entry.logged_at,
                 deadline,

@@ -222,6 +222,7 @@ pub fn requests(archive: &Archive, caller: &Caller) -> Result<Requests, ConsoleE
     require(caller.body().may_handle_requests(), "only the DPO and the director handle rights requests")?;
     let students: BTreeMap<StudentId, StudentRecord> =
         archive.student_records()?.into_iter().map(|s| (s.student.clone(), s)).collect();
+    let names: BTreeMap<_, String> = archive.family_contacts()?.into_iter().map(|c| (c.person, c.name)).collect();
     let mut rows = Vec::new();
     for request in archive.requests()? {
         let student = students.get(&request.student);
@@ -241,8 +242,11 @@ pub fn requests(archive: &Archive, caller: &Caller) -> Result<Requests, ConsoleE
             request: request.hash,
             student_name: student.map(|s| s.name.clone()).unwrap_or_default(),
             class: student.map(|s| s.class.clone()).unwrap_or_default(),
+            requester: names.get(&request.person).cloned().unwrap_or_default(),
             student: request.student,
             right: request.right,
+            purposes: request.purposes,
+            role: request.role,
             text: request.text,
             received: request.received,
             deadline: request.deadline,

@@ -1310,3 +1310,26 @@ async fn nothing_a_staff_key_signs_counts_as_a_familys_decision() {
     assert_eq!(marks(&after), marks(&before));
     assert!(marks(&after).iter().all(|(_, mark)| *mark == shared::console::Mark::NotAnswered));
 }
+
+/// A staff certificate authorises nothing after it expires: the check every console call goes
+/// through, asked at an instant past the expiry, refuses it as the service's 401.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_staff_certificate_authorises_no_call() {
+    use shared::objects::{Method, StaffRole};
+    let server = start_school(TWO_CLASSES, None, |_| {}).await;
+    let dpo = server.staff("dpo", StaffRole::Dpo, &[]).await;
+    let header = server.staff_header(&dpo, server.challenge().await, Method::Get, "/v1/console/me", b"");
+    let signed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header.strip_prefix("Staff ").expect("the scheme"))
+        .expect("base64url");
+    let archive = Archive::open(server.dir()).expect("archive");
+    let expires = dpo.certificate.body().expires;
+    assert!(archive.staff_call(&signed, expires).is_ok(), "valid until its last second");
+    let after = Timestamp::from_unix(expires.unix() + 1).expect("in range");
+    let refused = archive.staff_call(&signed, after).map(drop).expect_err("expired");
+    assert!(
+        matches!(refused, verifier::archive::ArchiveError::Trust(shared::trust::TrustError::CertificateExpired { .. })),
+        "{refused}"
+    );
+    assert_eq!(verifier::service::error::ApiError::from(refused).status, StatusCode::UNAUTHORIZED);
+}

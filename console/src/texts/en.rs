@@ -124,6 +124,8 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::OutcomeGranted, "Granted"),
     (Key::OutcomeRefused, "Refused"),
     (Key::ByAdministrator, "the service's administrator"),
+    (Key::AskedBy, "From {name} ({role})"),
+    (Key::AskedAbout, "About: {purposes}"),
     // Student
     (Key::StudentTitle, "A student's record"),
     (Key::PickStudent, "Student"),

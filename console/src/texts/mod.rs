@@ -273,6 +273,10 @@ keys! {
     OutcomeRefused,
     /// Decided with the admin token, not by a staff member.
     ByAdministrator,
+    /// Who filed a request: `{name}`, `{role}`.
+    AskedBy,
+    /// The purposes a request names: `{purposes}`.
+    AskedAbout,
 
     // ----- Student -----
     /// Heading.

@@ -124,6 +124,8 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::OutcomeGranted, "Uwzględniono"),
     (Key::OutcomeRefused, "Odmówiono"),
     (Key::ByAdministrator, "administrator serwisu"),
+    (Key::AskedBy, "Od: {name} ({role})"),
+    (Key::AskedAbout, "Dotyczy: {purposes}"),
     // Student
     (Key::StudentTitle, "Dokumentacja ucznia"),
     (Key::PickStudent, "Uczeń"),

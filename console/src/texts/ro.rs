@@ -124,6 +124,8 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::OutcomeGranted, "Aprobată"),
     (Key::OutcomeRefused, "Respinsă"),
     (Key::ByAdministrator, "administratorul serviciului"),
+    (Key::AskedBy, "De la {name} ({role})"),
+    (Key::AskedAbout, "Privește: {purposes}"),
     // Student
     (Key::StudentTitle, "Dosarul unui elev"),
     (Key::PickStudent, "Elev"),

@@ -7,7 +7,7 @@ use crate::problem::Problem;
 use crate::routes;
 use crate::texts::Key;
 use crate::web::browser;
-use crate::web::parts::{loaded, problem_box, when};
+use crate::web::parts::{loaded, problem_box, purpose_title, when};
 use crate::web::state::State;
 use crate::words;
 use leptos::prelude::*;
@@ -110,6 +110,7 @@ fn undecided(state: State, request: RequestSummary, reload: impl Fn() + Copy + S
     });
     let (grant_id, refuse_id, reason_id) = (format!("grant-{id}"), format!("refuse-{id}"), format!("reason-{id}"));
     let group = format!("outcome-{id}");
+    let asked = asked(state, &request);
     view! {
         <tr data-testid="row" data-student=request.student.to_string() data-request=id.clone()
             class:overdue=matches!(due, Due::Overdue(_))>
@@ -123,7 +124,7 @@ fn undecided(state: State, request: RequestSummary, reload: impl Fn() + Copy + S
             </td>
             <td>{request.student_name}" ("{request.class}")"</td>
             <td>{text(words::right(request.right))}</td>
-            <td class="request-text">{request.text}</td>
+            {asked}
             <td>
                 <form class="decide" on:submit=send>
                     <fieldset>
@@ -149,16 +150,33 @@ fn undecided(state: State, request: RequestSummary, reload: impl Fn() + Copy + S
     }
 }
 
+/// The request's own cell: its words, who asked in which capacity, and the purposes it names.
+fn asked(state: State, request: &RequestSummary) -> impl IntoView {
+    let role = words::role(request.role);
+    let requester = request.requester.clone();
+    let purposes = request.purposes.clone();
+    view! {
+        <td class="request-text">
+            {request.text.clone()}
+            <br /><span class="hint">{move || state.fill(Key::AskedBy, &[("name", &requester), ("role", state.text(role))])}</span>
+            {(!purposes.is_empty()).then(|| view! {
+                <br /><span class="hint">{move || state.fill(Key::AskedAbout, &[("purposes", &purposes.iter().map(|p| purpose_title(state, p)).collect::<Vec<_>>().join(", "))])}</span>
+            })}
+        </td>
+    }
+}
+
 /// One decided request.
 fn past_decision(state: State, request: RequestSummary) -> impl IntoView {
     let text = move |key| move || state.text(key);
     let decision = request.decision.clone();
+    let asked = asked(state, &request);
     view! {
         <tr data-testid="row" data-student=request.student.to_string() data-request=request.request.to_hex()>
             <td>{when(request.received)}</td>
             <td>{request.student_name}" ("{request.class}")"</td>
             <td>{text(words::right(request.right))}</td>
-            <td class="request-text">{request.text}</td>
+            {asked}
             {decision.map(|d| view! {
                 <td>{text(words::outcome(d.outcome))}</td>
                 <td>{d.reason}</td>
