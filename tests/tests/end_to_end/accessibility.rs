@@ -11,7 +11,7 @@ use fantoccini::key::Key;
 const MAX_TABS: usize = 200;
 
 /// Presses Tab until the element with `testid` has the focus.
-async fn tab_to(browser: &Browser, testid: &str) -> Result<()> {
+pub async fn tab_to(browser: &Browser, testid: &str) -> Result<()> {
     for _ in 0..MAX_TABS {
         if browser.focused().await?.as_deref() == Some(testid) {
             return Ok(());

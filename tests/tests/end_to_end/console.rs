@@ -2,14 +2,18 @@
 //! the links `verifier staff invite` printed, as the demo school's staff would. Every screen is
 //! photographed at 1280 px into `target/screenshots/` and checked with axe-core.
 
+use crate::accessibility::tab_to;
 use crate::flows::grant;
 use crate::scene::{axe_core, screenshots_dir, Scene};
 use anyhow::{ensure, Result};
 use consent_tests::browser::Browser;
 use consent_tests::demo::{CHILD, DPO, TEACHER, TEEN};
+use fantoccini::key::Key;
 
-/// The console is a desktop and tablet page: staff work at a school computer.
+/// The console is a desktop and tablet page: staff work at a school computer…
 const WIDTH: u32 = 1280;
+/// …or on a tablet in portrait.
+const TABLET: u32 = 800;
 
 /// Photographs a console screen and collects axe-core's findings on it.
 async fn shoot(browser: &Browser, screen: &str, findings: &mut Vec<String>) -> Result<()> {
@@ -147,6 +151,9 @@ async fn a_teacher_runs_the_photo_check_for_their_class_and_reaches_nothing_else
         teacher.click("photo-run").await?;
     }
     teacher.language("en").await?;
+    // On a tablet, the same screens.
+    teacher.screenshot(TABLET, &screenshots_dir().join(format!("console-photo-check-{TABLET}.png"))).await?;
+    findings.extend(teacher.axe(&axe_core()?).await?.into_iter().map(|f| format!("console photo check, tablet: {f}")));
     // Printed on one A4 page: the print stylesheet hides the navigation and the controls.
     let printed = teacher
         .script(
@@ -164,4 +171,19 @@ async fn a_teacher_runs_the_photo_check_for_their_class_and_reaches_nothing_else
     teacher.close().await?;
     ensure!(findings.is_empty(), "axe-core found serious or critical violations:\n{}", findings.join("\n"));
     Ok(())
+}
+
+#[tokio::test]
+async fn a_teacher_runs_the_photo_check_with_the_keyboard_alone() -> Result<()> {
+    let scene = Scene::new()?;
+    let teacher = Browser::open(WIDTH).await?;
+    teacher.goto(&scene.staff_link(TEACHER.0)).await?;
+    teacher.wait_text("whoami", TEACHER.1).await?;
+    tab_to(&teacher, "nav-photo-check").await?;
+    teacher.press(Key::Enter).await?;
+    tab_to(&teacher, "photo-run").await?;
+    teacher.press(Key::Enter).await?;
+    teacher.element("photo-check-table").await?;
+    ensure!(marks(&teacher).await?.len() == 1, "the class's one student is listed");
+    teacher.close().await
 }

@@ -228,10 +228,19 @@ async fn a_first_visit_asks_for_the_form_and_the_history_beside_other_downloads(
     let scene = Scene::new()?;
     let guardian = Browser::open(360).await?;
     guardian.open_invitation(&scene.link(&format!("{CHILD}-g1"))).await?;
+    // The form shows once it verifies; the log's head and the history may still be arriving (a
+    // resource is listed when its answer is complete): wait for both, however busy the machine.
     let requests = guardian
         .script(
-            "return performance.getEntriesByType('resource')
-                 .map(e => [new URL(e.name).pathname, e.startTime, e.responseEnd]);",
+            "const listed = () => performance.getEntriesByType('resource')
+                 .map(e => [new URL(e.name).pathname, e.startTime, e.responseEnd]);
+             const both = () => ['/v1/checkpoint', '/v1/history'].every(p => listed().some(([q]) => q === p));
+             return (async () => {
+                 for (let waited = 0; !both() && waited < 10000; waited += 50) {
+                     await new Promise(resolve => setTimeout(resolve, 50));
+                 }
+                 return listed();
+             })();",
         )
         .await?;
     let requests: Vec<(String, f64, f64)> = serde_json::from_value(requests)?;
