@@ -8,7 +8,7 @@ use rand_core::OsRng;
 use shared::ids::{PersonId, StudentId};
 use shared::objects::{ConsentForm, FormContent, Outcome, StaffRole};
 use shared::primitives::{Digest, PublicKey};
-use shared::{sign, Timestamp};
+use shared::{sign, Lang, Timestamp};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use verifier::archive::{Archive, Roster, RosterError, StaffStatus};
@@ -202,6 +202,13 @@ struct StaffInviteArgs {
     root_key: Option<PathBuf>,
 }
 
+fn parse_language(code: &str) -> Result<Lang, String> {
+    Lang::from_code(code).ok_or_else(|| {
+        let known: Vec<&str> = Lang::ALL.iter().map(|lang| lang.code()).collect();
+        format!("{code:?} is not a language this product speaks: {}", known.join(", "))
+    })
+}
+
 fn parse_role(text: &str) -> Result<StaffRole, String> {
     match text {
         "dpo" => Ok(StaffRole::Dpo),
@@ -225,6 +232,10 @@ struct InviteArgs {
     /// Folder for invitations.csv (links) and invited.csv (who was invited).
     #[arg(long, default_value = ".")]
     out_dir: PathBuf,
+    /// The school's language (en, pl, ro, …): letters and e-mails to families whose roster line
+    /// names no `language` are written in it.
+    #[arg(long, default_value = "en", value_parser = parse_language)]
+    language: Lang,
     /// The root key file (default: DATA/school.key).
     #[arg(long)]
     root_key: Option<PathBuf>,
@@ -618,7 +629,8 @@ fn staff_link(base_url: &str, invitation: &[u8]) -> String {
 
 fn invite(data: &Path, args: InviteArgs) -> Result<()> {
     let text = std::fs::read_to_string(&args.roster).with_context(|| format!("reading {}", args.roster.display()))?;
-    let mut roster = Roster::parse(&text).with_context(|| format!("in {}", args.roster.display()))?;
+    let mut roster =
+        Roster::parse(&text).with_context(|| format!("in {}", args.roster.display()))?.default_language(args.language);
     if args.confirm_birth_date_changes {
         roster = roster.confirm_birth_date_changes();
     }
@@ -638,7 +650,7 @@ fn invite(data: &Path, args: InviteArgs) -> Result<()> {
     let mut links = private_csv("invitations.csv")?;
     links.write_record(["person", "name", "email", "link"])?;
     let mut who = private_csv("invited.csv")?;
-    who.write_record(["student", "class", "person", "role", "name", "email", "expires"])?;
+    who.write_record(["student", "class", "person", "role", "name", "email", "language", "expires"])?;
     for person in &invited {
         let fragment = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(person.invitation.bytes());
         let link = format!("{}#invitation={fragment}", args.base_url);
@@ -651,6 +663,7 @@ fn invite(data: &Path, args: InviteArgs) -> Result<()> {
             &role,
             &person.name,
             &person.email,
+            person.language.code(),
             &expires.to_string(),
         ])?;
     }

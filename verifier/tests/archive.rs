@@ -637,3 +637,45 @@ fn a_bundle_fails_after_any_single_byte_edit() {
         assert!(verify_bundle(&edited, &school).is_err(), "an edit at byte {position} was not caught");
     }
 }
+
+#[test]
+fn a_family_is_written_to_in_its_roster_language_else_the_schools() {
+    let mut f = fixture();
+    let roster = ROSTER
+        .replacen("guardian2_email\n", "guardian2_email,language\n", 1)
+        .replacen(",m@example.org,,\n", ",m@example.org,,,pl\n", 1)
+        .replacen(",i@example.org,,\n", ",i@example.org,,,\n", 1);
+    let roster = Roster::parse(&roster).expect("roster with languages").default_language(Lang::Ro);
+    let root = f.root.clone();
+    let invited = f.archive.invite(&roster, &root, at(30), at(1), &mut OsRng).expect("invite");
+    let languages: Vec<(&str, Lang)> = invited.iter().map(|i| (i.person.as_str(), i.language)).collect();
+    assert_eq!(languages, [("s-1-g1", Lang::Pl), ("s-2-g1", Lang::Ro), ("s-2-s", Lang::Ro)]);
+    let stored: Vec<(String, Lang)> = f
+        .archive
+        .family_contacts()
+        .expect("contacts")
+        .into_iter()
+        .map(|c| (c.person.to_string(), c.language))
+        .collect();
+    assert_eq!(stored, [("s-1-g1".into(), Lang::Pl), ("s-2-g1".into(), Lang::Ro), ("s-2-s".into(), Lang::Ro)]);
+
+    let unknown = ROSTER.replacen("guardian2_email\n", "guardian2_email,language\n", 1).replacen(
+        ",m@example.org,,\n",
+        ",m@example.org,,,xx\n",
+        1,
+    );
+    let error = Roster::parse(&unknown).expect_err("an unknown language code");
+    assert!(matches!(&error, RosterError::Line { line: 2, message } if message.contains("\"xx\"")), "{error}");
+}
+
+#[test]
+fn an_archive_from_before_family_languages_opens_and_writes_to_them_in_english() {
+    let f = fixture();
+    let dir = f.archive.dir().to_path_buf();
+    let conn = rusqlite::Connection::open(dir.join(DATABASE)).expect("open");
+    conn.execute_batch("ALTER TABLE people DROP COLUMN language").expect("the older table");
+    drop(conn);
+    let reopened = Archive::open(&dir).expect("an older archive opens");
+    let contacts = reopened.family_contacts().expect("contacts");
+    assert!(!contacts.is_empty() && contacts.iter().all(|c| c.language == Lang::En));
+}

@@ -14,6 +14,7 @@
 //! | `student_email` | the student's own address (used from the co-signing age), may be empty |
 //! | `guardian_name`, `guardian_email` | the first parent or legal guardian |
 //! | `guardian2_name`, `guardian2_email` | a second one, both may be empty |
+//! | `language` | the family's language for letters and e-mails (`en`, `pl`, `ro`, …), else the school's default |
 //!
 //! Importing a roster again updates names, classes and contacts; a changed birth date is refused
 //! unless confirmed ([`Roster::confirm_birth_date_changes`]), because it changes who must sign, and
@@ -29,7 +30,7 @@ use shared::objects::{Invitation, Role};
 use shared::policy::{required_signers, Signers};
 use shared::primitives::Nonce;
 use shared::trust::Verified;
-use shared::Timestamp;
+use shared::{Lang, Timestamp};
 
 /// One roster line, as written by the school.
 #[derive(Debug, Clone, Deserialize)]
@@ -56,17 +57,22 @@ pub struct RosterRow {
     /// Second guardian's e-mail address, if any.
     #[serde(default)]
     pub guardian2_email: String,
+    /// The family's language code, if the school knows it.
+    #[serde(default)]
+    pub language: String,
 }
 
 /// The columns a roster must have, and those it may have.
 const REQUIRED_COLUMNS: [&str; 6] =
     ["student_id", "student_name", "class", "birth_date", "guardian_name", "guardian_email"];
-const OPTIONAL_COLUMNS: [&str; 3] = ["student_email", "guardian2_name", "guardian2_email"];
+const OPTIONAL_COLUMNS: [&str; 4] = ["student_email", "guardian2_name", "guardian2_email", "language"];
 
 /// A parsed, checked roster.
 #[derive(Debug, Clone)]
 pub struct Roster {
-    students: Vec<(StudentId, NaiveDate, RosterRow)>,
+    students: Vec<(StudentId, NaiveDate, Option<Lang>, RosterRow)>,
+    /// The language of families whose line names none.
+    default_language: Lang,
     /// Whether the school confirmed that birth dates this roster changes are corrections.
     birth_date_changes_confirmed: bool,
 }
@@ -144,12 +150,25 @@ impl Roster {
             if !seen.insert(id.clone()) {
                 return Err(fail(format!("student {id} appears twice")));
             }
-            students.push((id, birth, row));
+            let language = match row.language.as_str() {
+                "" => None,
+                code => Some(Lang::from_code(code).ok_or_else(|| {
+                    let known: Vec<&str> = Lang::ALL.iter().map(|lang| lang.code()).collect();
+                    fail(format!("language {code:?} is not one of {}", known.join(", ")))
+                })?),
+            };
+            students.push((id, birth, language, row));
         }
         if students.is_empty() {
             return Err(RosterError::Line { line: 2, message: "no student follows the header".into() });
         }
-        Ok(Roster { students, birth_date_changes_confirmed: false })
+        Ok(Roster { students, default_language: Lang::En, birth_date_changes_confirmed: false })
+    }
+
+    /// The same roster, with `language` for the families whose line names none (the school's
+    /// own language; English unless set).
+    pub fn default_language(self, language: Lang) -> Roster {
+        Roster { default_language: language, ..self }
     }
 
     /// The same roster, with the school's confirmation that the birth dates it changes are
@@ -202,6 +221,8 @@ pub struct Invited {
     pub name: String,
     /// Where to send the link.
     pub email: String,
+    /// The language letters and e-mails to them are written in.
+    pub language: Lang,
     /// The signed invitation.
     pub invitation: Verified<Invitation>,
 }
@@ -222,7 +243,8 @@ impl Archive {
         let policy = self.current_form()?.ok_or(ArchiveError::NoForm)?.body().policy.clone();
         let school = self.school();
         let mut invited = Vec::new();
-        for (student, birth, row) in &roster.students {
+        for (student, birth, language, row) in &roster.students {
+            let language = language.unwrap_or(roster.default_language);
             let mut people = vec![(Role::Guardian, "g1", &row.guardian_name, &row.guardian_email)];
             if !row.guardian2_name.is_empty() {
                 people.push((Role::Guardian, "g2", &row.guardian2_name, &row.guardian2_email));
@@ -253,6 +275,7 @@ impl Archive {
                     role,
                     name: name.clone(),
                     email: email.clone(),
+                    language,
                     invitation,
                 });
             }
@@ -271,7 +294,7 @@ impl Archive {
                 (student.as_str(), old.to_string(), new.to_string(), now.unix()),
             )?;
         }
-        for (student, birth, row) in &roster.students {
+        for (student, birth, _, row) in &roster.students {
             tx.execute(
                 "INSERT INTO students (student, name, class, birth_date) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (student) DO UPDATE SET name = excluded.name, class = excluded.class, birth_date = excluded.birth_date",
@@ -284,9 +307,9 @@ impl Archive {
                 Role::Student => "student",
             };
             tx.execute(
-                "INSERT INTO people (person, student, role, name, email) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (person) DO UPDATE SET name = excluded.name, email = excluded.email",
-                (person.person.as_str(), person.student.as_str(), role, &person.name, &person.email),
+                "INSERT INTO people (person, student, role, name, email, language) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (person) DO UPDATE SET name = excluded.name, email = excluded.email, language = excluded.language",
+                (person.person.as_str(), person.student.as_str(), role, &person.name, &person.email, person.language.code()),
             )?;
             // A new invitation replaces the person's unused ones, so only one link can enrol.
             tx.execute(
@@ -311,7 +334,7 @@ fn birth_date_changes(
 ) -> Result<Vec<(StudentId, NaiveDate, NaiveDate)>, RosterError> {
     let mut query = conn.prepare_cached("SELECT birth_date FROM students WHERE student = ?1")?;
     let mut changes = Vec::new();
-    for (student, birth, _) in &roster.students {
+    for (student, birth, _, _) in &roster.students {
         let stored: Option<String> = query.query_row([student.as_str()], |row| row.get(0)).optional()?;
         let Some(stored) = stored else { continue };
         let stored = NaiveDate::parse_from_str(&stored, "%Y-%m-%d")
@@ -337,6 +360,8 @@ pub struct FamilyContact {
     pub name: String,
     /// Their e-mail address.
     pub email: String,
+    /// The language to write to them in.
+    pub language: Lang,
     /// Whether an invitation of theirs was used to enrol a device.
     pub enrolled: bool,
     /// The expiry of their current unused invitation, if they have one.
@@ -347,7 +372,7 @@ impl Archive {
     /// Every person of every family, by student then role and name.
     pub fn family_contacts(&self) -> Result<Vec<FamilyContact>, ArchiveError> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT p.person, p.student, p.role, p.name, p.email,
+            "SELECT p.person, p.student, p.role, p.name, p.email, p.language,
                     EXISTS (SELECT 1 FROM invitations i WHERE i.person = p.person AND i.used_by IS NOT NULL),
                     (SELECT i.bytes FROM invitations i WHERE i.person = p.person AND i.used_by IS NULL AND i.revoked = 0)
              FROM people p ORDER BY p.student, p.role, p.name",
@@ -359,12 +384,13 @@ impl Archive {
                 row.get::<_, String>(2)?,
                 row.get::<_, String>(3)?,
                 row.get::<_, String>(4)?,
-                row.get::<_, bool>(5)?,
-                row.get::<_, Option<Vec<u8>>>(6)?,
+                row.get::<_, String>(5)?,
+                row.get::<_, bool>(6)?,
+                row.get::<_, Option<Vec<u8>>>(7)?,
             ))
         })?;
         rows.map(|row| {
-            let (person, student, role, name, email, enrolled, invitation) = row?;
+            let (person, student, role, name, email, language, enrolled, invitation) = row?;
             let corrupt = |what: &str| ArchiveError::Corrupt(format!("person {person}: bad {what}"));
             let invited_until = invitation
                 .map(|bytes| {
@@ -383,6 +409,7 @@ impl Archive {
                 },
                 name,
                 email,
+                language: Lang::from_code(&language).ok_or_else(|| corrupt("language"))?,
                 enrolled,
                 invited_until,
             })

@@ -19,8 +19,30 @@ pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Creates the tables if they do not exist.
+/// Creates the tables if they do not exist, and brings tables of an older archive up to date.
 pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
+    create_tables(conn)?;
+    upgrade(conn)
+}
+
+/// Columns added since the first release, each added to an archive that lacks it (with its
+/// default), so that a school's existing file opens as it is.
+fn upgrade(conn: &Connection) -> rusqlite::Result<()> {
+    const ADDED: [(&str, &str, &str); 1] = [("people", "language", "TEXT NOT NULL DEFAULT 'en'")];
+    for (table, column, definition) in ADDED {
+        let present: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+            (table, column),
+            |row| row.get(0),
+        )?;
+        if !present {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {definition}"))?;
+        }
+    }
+    Ok(())
+}
+
+fn create_tables(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "
         -- Every signed object the archive accepted, in log order. `bytes` is NULL once purged;
@@ -90,7 +112,8 @@ pub(crate) fn create(conn: &Connection) -> rusqlite::Result<()> {
             student  TEXT NOT NULL,
             role     TEXT NOT NULL,
             name     TEXT NOT NULL,
-            email    TEXT NOT NULL
+            email    TEXT NOT NULL,
+            language TEXT NOT NULL DEFAULT 'en'
         );
         -- Invitations carry names and classes, so they live here; `used_by` makes them single-use.
         -- `revoked` is set when a newer invitation replaces an unused one.
