@@ -46,6 +46,11 @@ impl Timestamp {
         (stamp.to_string() == text).then_some(stamp)
     }
 
+    /// The first instant of `date` in UTC, if it lies in the years 1970 to 9999.
+    pub fn start_of_day(date: NaiveDate) -> Option<Timestamp> {
+        Timestamp::from_unix(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp())
+    }
+
     /// Seconds since 1970-01-01T00:00:00Z.
     pub fn unix(self) -> i64 {
         self.0.timestamp()

@@ -18,7 +18,7 @@ use crate::envelope::SignatureError;
 use crate::ids::{PurposeId, StudentId};
 use crate::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate,
-    EnrolmentRequest, HistoryRequest, Invitation, RequestDecision, RightsRequest, Role, StaffCertificate,
+    EnrolmentRequest, HistoryRequest, Invitation, PaperRecord, RequestDecision, RightsRequest, Role, StaffCertificate,
     StaffDecision, StaffEnrolmentRequest, StaffInvitation, StaffRequest, StaffRevocation, StaffRole,
 };
 use crate::primitives::{Digest, KeyError, PublicKey};
@@ -392,6 +392,29 @@ impl TrustStore {
         self.staff_signed(bytes, certificate, now)
     }
 
+    /// A staff member's record of a family's paper slip, signed by the holder of `certificate`
+    /// while it was unexpired (at `now`, as for [`TrustStore::staff_decision`]), by a role that
+    /// may record slips, answering the published version `form` and deciding only on its
+    /// purposes. Which family members exist is the archive's to check, as revocation is.
+    pub fn paper_record(
+        &self,
+        bytes: &[u8],
+        certificate: &Verified<StaffCertificate>,
+        form: &Verified<ConsentForm>,
+        now: Timestamp,
+    ) -> Result<Verified<PaperRecord>, TrustError> {
+        if !certificate.body().may_record_paper_slips() {
+            return Err(TrustError::OutOfScope { role: certificate.body().role });
+        }
+        let record: Verified<PaperRecord> = self.staff_signed(bytes, certificate, now)?;
+        let body = record.body();
+        same("form", &form.hash(), &body.form)?;
+        if let Some(unknown) = body.decisions.keys().find(|p| form.body().purpose(p).is_none()) {
+            return Err(TrustError::UnknownPurpose(unknown.clone()));
+        }
+        Ok(record)
+    }
+
     /// The archive's revocation of a staff certificate, signed by a key delegated at its instant.
     pub fn staff_revocation(&self, bytes: &[u8]) -> Result<Verified<StaffRevocation>, TrustError> {
         self.archive_signed(bytes)
@@ -585,7 +608,8 @@ has_school!(
     StaffCertificate,
     StaffRequest,
     StaffDecision,
-    StaffRevocation
+    StaffRevocation,
+    PaperRecord
 );
 
 /// The invitations, which stop admitting enrolments at an instant they state.
@@ -649,6 +673,12 @@ impl AnswersChallenge for StaffRequest {
 }
 
 impl AnswersChallenge for StaffDecision {
+    fn certificate(&self) -> &Digest {
+        &self.certificate
+    }
+}
+
+impl AnswersChallenge for PaperRecord {
     fn certificate(&self) -> &Digest {
         &self.certificate
     }

@@ -84,6 +84,9 @@ pub enum ContentError {
     /// A DPO or a director, who see the whole school, is given classes.
     #[error("a DPO or a director sees the whole school and names no class")]
     ClassesForWholeSchool,
+    /// A paper slip dated after the day it is recorded, or before 1970.
+    #[error("`signed_on` must lie between 1970 and the day the slip is recorded")]
+    SlipDate,
     /// A signed path that does not start with `/` or holds anything but printable ASCII.
     #[error("`path` must start with `/` and hold only printable ASCII")]
     NotAPath,

@@ -8,10 +8,10 @@ use sha2::{Digest as _, Sha256};
 use shared::ids::{PersonId, PurposeId, StudentId};
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate,
-    FormContent, Invitation, Method, Outcome, Role, StaffCertificate, StaffDecision, StaffEnrolmentRequest,
-    StaffInvitation, StaffRequest, StaffRole,
+    FormContent, Invitation, Method, Outcome, PaperRecord, PaperSigner, Role, StaffCertificate, StaffDecision,
+    StaffEnrolmentRequest, StaffInvitation, StaffRequest, StaffRole,
 };
-use shared::policy::{consent_state, ConsentState, FoldContext, LoggedReceipt, PurposeState};
+use shared::policy::{consent_state, ConsentState, FoldContext, LoggedPaper, LoggedReceipt, PurposeState};
 use shared::primitives::{Digest, Nonce, PublicKey};
 use shared::{sign, Lang, Signed, Timestamp};
 use std::collections::BTreeMap;
@@ -215,6 +215,34 @@ impl Staff {
         signed(body, &self.key)
     }
 
+    /// Signs this staff member's record of a paper slip about `student` answering `form`, signed
+    /// on `signed_on` by `signers` (person, role), deciding `decisions`, recorded at `client_time`.
+    pub fn record_paper(
+        &self,
+        form: &Signed<ConsentForm>,
+        student: &Student,
+        signers: &[(&PersonId, Role)],
+        decisions: &[(&str, Decision)],
+        signed_on: &str,
+        client_time: Timestamp,
+    ) -> Signed<PaperRecord> {
+        let mut signers: Vec<PaperSigner> =
+            signers.iter().map(|(person, role)| PaperSigner { person: (*person).clone(), role: *role }).collect();
+        signers.sort();
+        let body = PaperRecord {
+            school: self.certificate.body().school,
+            certificate: self.certificate.hash(),
+            student: student.id.clone(),
+            form: form.hash(),
+            signers,
+            decisions: decisions.iter().map(|(p, d)| (purpose(p), *d)).collect(),
+            signed_on: date(signed_on),
+            scan: Digest::of(format!("scan of the slip of {signed_on}").as_bytes()),
+            client_time,
+        };
+        signed(body, &self.key)
+    }
+
     /// Signs the authorisation of the call `method path` answering the challenge derived from
     /// `challenge`, at `client_time`.
     pub fn call(&self, method: Method, path: &str, challenge: &str, client_time: Timestamp) -> Signed<StaffRequest> {
@@ -300,27 +328,33 @@ impl Signer {
 pub struct Ledger {
     archive: SigningKey,
     entries: Vec<(Signed<ConsentReceipt>, Signed<EnrolmentCertificate>, Signed<Acknowledgement>)>,
+    papers: Vec<(Signed<PaperRecord>, Signed<Acknowledgement>)>,
 }
 
 impl Ledger {
     /// An empty log of `school`.
     pub fn new(school: &School) -> Ledger {
-        Ledger { archive: school.archive.clone(), entries: Vec::new() }
+        Ledger { archive: school.archive.clone(), entries: Vec::new(), papers: Vec::new() }
     }
 
     /// Appends `receipt` by `signer`, acknowledged at `logged_at`.
     pub fn log(&mut self, signer: &Signer, receipt: &Signed<ConsentReceipt>, logged_at: Timestamp) {
-        let school = receipt.body().school;
-        let tree_size = self.entries.len() as u64 + 1;
+        let ack = self.acknowledge(receipt.body().school, receipt.hash(), logged_at);
+        self.entries.push((receipt.clone(), signer.certificate.clone(), ack));
+    }
+
+    /// Appends the paper slip `record`, acknowledged at `logged_at`.
+    pub fn log_paper(&mut self, record: &Signed<PaperRecord>, logged_at: Timestamp) {
+        let ack = self.acknowledge(record.body().school, record.hash(), logged_at);
+        self.papers.push((record.clone(), ack));
+    }
+
+    /// The archive's acknowledgement of `object`, the next entry of this log.
+    fn acknowledge(&self, school: PublicKey, object: Digest, logged_at: Timestamp) -> Signed<Acknowledgement> {
+        let tree_size = (self.entries.len() + self.papers.len()) as u64 + 1;
         let checkpoint = Checkpoint { school, tree_size, root_hash: Digest([0; 32]), time: logged_at };
-        let ack = Acknowledgement {
-            school,
-            object: receipt.hash(),
-            log_index: tree_size - 1,
-            server_time: logged_at,
-            checkpoint,
-        };
-        self.entries.push((receipt.clone(), signer.certificate.clone(), signed(ack, &self.archive)));
+        let ack = Acknowledgement { school, object, log_index: tree_size - 1, server_time: logged_at, checkpoint };
+        signed(ack, &self.archive)
     }
 
     /// The state of every purpose for `student` at `at`, under the published `forms` (oldest first).
@@ -332,7 +366,11 @@ impl Ledger {
         let receipts = self.entries.iter().map(|(receipt, certificate, ack)| {
             LoggedReceipt::new(receipt, certificate, ack).unwrap_or_else(|e| panic!("fixture receipt: {e}"))
         });
-        consent_state(context, receipts, at)
+        let papers = self
+            .papers
+            .iter()
+            .map(|(record, ack)| LoggedPaper::new(record, ack).unwrap_or_else(|e| panic!("fixture paper slip: {e}")));
+        consent_state(context, receipts, papers, at)
     }
 
     /// The state of one purpose.

@@ -2,9 +2,10 @@
 //! signing, folding and trust code the widget and the verifier use.
 
 use consent_tests::fixtures::{at, purpose, Ledger, School, Signer, Staff, Student};
+use shared::ids::PersonId;
 use shared::objects::{ConsentForm, ConsentReceipt, Decision, Method, Role, StaffCertificate, StaffRole};
 use shared::policy::{ConsentState, IgnoredReason, PurposeState, Signers, Status};
-use shared::primitives::PublicKey;
+use shared::primitives::{Digest, PublicKey};
 use shared::trust::{IssueError, TrustError, TrustStore, Verified};
 use shared::{open, OpenError, SignError, Signed, Timestamp};
 
@@ -439,4 +440,154 @@ fn a_signed_console_call_authorises_only_its_route_under_its_certificate_until_i
         trust.staff_request(call.bytes(), &certificate, later).map(drop),
         Err(TrustError::CertificateExpired { expired, now: later })
     );
+}
+
+// ----- Paper slips: a family without a device, recorded by staff and marked as such -----
+
+impl Family {
+    /// The DPO records a slip signed on `signed_on` by `who` (guardian and/or student) deciding
+    /// `decisions`; the archive logs it at `logged`.
+    fn on_paper(&mut self, who: &[Role], decisions: &[(&str, Decision)], signed_on: &str, logged: &str) -> Digest {
+        let (dpo, _) = certified(&self.school, "t-dpo", StaffRole::Dpo, &[]);
+        let signers: Vec<(&PersonId, Role)> = who
+            .iter()
+            .map(|role| match role {
+                Role::Guardian => (&self.guardian.certificate.body().person, Role::Guardian),
+                Role::Student => (&self.student_signer.certificate.body().person, Role::Student),
+            })
+            .collect();
+        let form = self.forms.last().expect("a published form");
+        let record = dpo.record_paper(form, &self.student, &signers, decisions, signed_on, at(logged));
+        self.ledger.log_paper(&record, at(logged));
+        record.hash()
+    }
+}
+
+#[test]
+fn a_paper_slip_counts_from_its_date_once_logged_and_is_marked_on_paper() {
+    let mut family = Family::new("2016-01-10");
+    let slip = family.on_paper(
+        &[Role::Guardian],
+        &[("photos-published", Decision::Grant)],
+        "2026-09-01",
+        "2026-09-05T09:00:00Z",
+    );
+    let state = family.state("photos-published", "2026-09-06T00:00:00Z");
+    assert_eq!(state.status, Status::InEffect { form: family.school.form.hash(), since: at("2026-09-01T00:00:00Z") });
+    assert_eq!(state.paper, [slip].into(), "the consent rests on the slip, and says so");
+    // Before the school recorded it, the log cannot have proved it.
+    assert_eq!(family.status("photos-published", "2026-09-04T00:00:00Z"), Status::NotAnswered);
+    // A device-signed consent is not marked.
+    family.decide(Role::Guardian, &[("meals", Decision::Grant)], "2026-09-03T10:00:00Z");
+    assert!(family.state("meals", "2026-09-06T00:00:00Z").paper.is_empty());
+}
+
+#[test]
+fn a_later_device_signed_withdrawal_overrides_a_paper_slip() {
+    // Logged after the withdrawal, but dated before it: the device's later decision stands.
+    let mut family = Family::new("2016-01-10");
+    family.decide(Role::Guardian, &[("photos-published", Decision::Grant)], "2026-08-20T10:00:00Z");
+    family.decide(Role::Guardian, &[("photos-published", Decision::Withdraw)], "2026-09-10T10:00:00Z");
+    family.on_paper(&[Role::Guardian], &[("photos-published", Decision::Grant)], "2026-09-01", "2026-09-20T09:00:00Z");
+    let state = family.state("photos-published", "2026-09-21T00:00:00Z");
+    assert_eq!(state.status, Status::Withdrawn { by: Role::Guardian, at: at("2026-09-10T10:00:01Z") });
+    assert!(state.paper.is_empty(), "the state rests on the device-signed withdrawal");
+
+    // Recorded first, withdrawn on a device later, also on the slip's own day.
+    let mut family = Family::new("2016-01-10");
+    family.on_paper(&[Role::Guardian], &[("photos-published", Decision::Grant)], "2026-09-01", "2026-09-01T08:00:00Z");
+    family.decide(Role::Guardian, &[("photos-published", Decision::Refuse)], "2026-09-01T10:00:00Z");
+    assert_eq!(family.status("photos-published", "2026-09-02T00:00:00Z"), Status::Refused { by: Role::Guardian });
+}
+
+#[test]
+fn a_paper_slip_dated_after_a_device_decision_overrides_it() {
+    let mut family = Family::new("2016-01-10");
+    family.decide(Role::Guardian, &[("photos-published", Decision::Refuse)], "2026-09-01T10:00:00Z");
+    let slip = family.on_paper(
+        &[Role::Guardian],
+        &[("photos-published", Decision::Grant)],
+        "2026-09-08",
+        "2026-09-09T09:00:00Z",
+    );
+    let state = family.state("photos-published", "2026-09-10T00:00:00Z");
+    assert!(in_effect(&state.status), "{:?}", state.status);
+    assert_eq!(state.paper, [slip].into());
+    // And a paper withdrawal is marked as the paper that ended it.
+    let ended = family.on_paper(
+        &[Role::Guardian],
+        &[("photos-published", Decision::Withdraw)],
+        "2026-09-12",
+        "2026-09-12T09:00:00Z",
+    );
+    let state = family.state("photos-published", "2026-09-13T00:00:00Z");
+    assert_eq!(state.status, Status::Withdrawn { by: Role::Guardian, at: at("2026-09-12T00:00:00Z") });
+    assert_eq!(state.paper, [ended].into());
+}
+
+#[test]
+fn a_paper_slip_follows_the_age_rules_a_co_signing_student_signs_it_too() {
+    let mut family = Family::new("2011-03-01");
+    family.on_paper(&[Role::Guardian], &[("photos-published", Decision::Grant)], "2026-09-01", "2026-09-02T09:00:00Z");
+    assert_eq!(
+        family.status("photos-published", "2026-09-03T00:00:00Z"),
+        Status::Waiting { for_roles: vec![Role::Student] }
+    );
+    let both = family.on_paper(
+        &[Role::Guardian, Role::Student],
+        &[("photos-published", Decision::Grant)],
+        "2026-09-04",
+        "2026-09-05T09:00:00Z",
+    );
+    let state = family.state("photos-published", "2026-09-06T00:00:00Z");
+    assert!(in_effect(&state.status), "{:?}", state.status);
+    assert!(state.paper.contains(&both));
+    // The student withdrawing on their own device ends it.
+    family.decide(Role::Student, &[("photos-published", Decision::Refuse)], "2026-09-07T10:00:00Z");
+    assert_eq!(family.status("photos-published", "2026-09-08T00:00:00Z"), Status::Refused { by: Role::Student });
+}
+
+#[test]
+fn only_a_dpo_or_a_director_records_a_paper_slip_and_only_on_the_forms_purposes() {
+    let family = Family::new("2016-01-10");
+    let trust = staff_trust(&family.school);
+    let form = trust.form(family.school.form.bytes()).expect("the form verifies");
+    let guardian = family.guardian.certificate.body().person.clone();
+    let slip = |staff: &Staff, decisions: &[(&str, Decision)]| {
+        staff.record_paper(
+            &family.school.form,
+            &family.student,
+            &[(&guardian, Role::Guardian)],
+            decisions,
+            "2026-09-01",
+            at("2026-09-04T09:00:00Z"),
+        )
+    };
+    let grant = [("photos-published", Decision::Grant)];
+    for (person, role) in [("t-dpo", StaffRole::Dpo), ("t-director", StaffRole::Director)] {
+        let (staff, certificate) = certified(&family.school, person, role, &[]);
+        let record = slip(&staff, &grant);
+        assert!(
+            trust.paper_record(record.bytes(), &certificate, &form, at("2026-09-04T09:00:00Z")).is_ok(),
+            "{role:?}"
+        );
+    }
+    let (teacher, certificate) = certified(&family.school, "t-7b", StaffRole::Teacher, &["7B"]);
+    let refused = trust.paper_record(slip(&teacher, &grant).bytes(), &certificate, &form, at("2026-09-04T09:00:00Z"));
+    assert!(matches!(refused, Err(TrustError::OutOfScope { role: StaffRole::Teacher })), "{refused:?}");
+
+    let (dpo, certificate) = certified(&family.school, "t-dpo", StaffRole::Dpo, &[]);
+    let unknown = trust.paper_record(
+        slip(&dpo, &[("no-such-purpose", Decision::Grant)]).bytes(),
+        &certificate,
+        &form,
+        at("2026-09-04T09:00:00Z"),
+    );
+    assert!(matches!(unknown, Err(TrustError::UnknownPurpose(_))), "{unknown:?}");
+    let expired = trust.paper_record(slip(&dpo, &grant).bytes(), &certificate, &form, at("2027-09-02T00:00:00Z"));
+    assert!(matches!(expired, Err(TrustError::CertificateExpired { .. })), "{expired:?}");
+    let next = family.school.next_form(&family.school.form, at("2026-09-03T00:00:00Z"));
+    let next = trust.form(next.bytes()).expect("v2 verifies");
+    let other_form = trust.paper_record(slip(&dpo, &grant).bytes(), &certificate, &next, at("2026-09-04T09:00:00Z"));
+    assert!(matches!(other_form, Err(TrustError::Mismatch { field: "form", .. })), "{other_form:?}");
 }

@@ -17,6 +17,7 @@
 //! | `staff-request/1` | [`StaffRequest`] | staff key (answers a service challenge, for one call) |
 //! | `staff-decision/1` | [`StaffDecision`] | staff key (a DPO's or director's decision on a request) |
 //! | `staff-revocation/1` | [`StaffRevocation`] | archive key |
+//! | `paper-record/1` | [`PaperRecord`] | staff key (a DPO's or director's record of a family's paper slip) |
 //! | `acknowledgement/1` | [`Acknowledgement`] | archive key |
 //! | `checkpoint/1` | [`Checkpoint`] | archive key |
 //!
@@ -28,6 +29,7 @@ mod form;
 mod history;
 mod invitation;
 mod log;
+mod paper;
 mod receipt;
 mod request;
 mod staff;
@@ -37,6 +39,7 @@ pub use form::{ArchiveDelegation, ConsentForm, Contact, Controller, FormContent,
 pub use history::HistoryRequest;
 pub use invitation::{Invitation, Role};
 pub use log::{Acknowledgement, Checkpoint};
+pub use paper::{PaperRecord, PaperSigner, MAX_PAPER_SIGNERS};
 pub use receipt::{ConsentReceipt, Decision};
 pub use request::{Outcome, RequestDecision, Right, RightsRequest};
 pub use staff::{

@@ -4,7 +4,8 @@
 //! every console call is a [`StaffRequest`] signed by that key over a fresh challenge.
 //!
 //! Who sees what is decided in one place, [`StaffCertificate::may_see_class`],
-//! [`StaffCertificate::may_handle_requests`] and [`StaffCertificate::may_read_records`], from the
+//! [`StaffCertificate::may_handle_requests`], [`StaffCertificate::may_read_records`] and
+//! [`StaffCertificate::may_record_paper_slips`], from the
 //! certified role and classes alone.
 
 use super::request::Outcome;
@@ -142,6 +143,12 @@ impl StaffCertificate {
     /// Whether the holder may read and answer rights requests: the DPO and the director, never a
     /// teacher (a request concerns a student's data across the whole school).
     pub fn may_handle_requests(&self) -> bool {
+        self.role.sees_whole_school()
+    }
+
+    /// Whether the holder may record a decision a family gave on a paper slip: the DPO and the
+    /// director, who answer for the school's records; a teacher hands slips to them.
+    pub fn may_record_paper_slips(&self) -> bool {
         self.role.sees_whole_school()
     }
 
@@ -315,11 +322,11 @@ mod tests {
         let teacher = certificate(StaffRole::Teacher, &["5A", "7B"]);
         assert!(teacher.may_see_class("7B") && teacher.may_see_class("5A"));
         assert!(!teacher.may_see_class("7C") && !teacher.may_see_class("7b"));
-        assert!(!teacher.may_handle_requests() && !teacher.may_read_records());
+        assert!(!teacher.may_handle_requests() && !teacher.may_read_records() && !teacher.may_record_paper_slips());
         for role in [StaffRole::Dpo, StaffRole::Director] {
             let whole = certificate(role, &[]);
             assert!(whole.may_see_class("7B") && whole.may_see_class("anything"));
-            assert!(whole.may_handle_requests() && whole.may_read_records());
+            assert!(whole.may_handle_requests() && whole.may_read_records() && whole.may_record_paper_slips());
         }
     }
 

@@ -20,12 +20,20 @@
 //!
 //! Each signer's state depends only on their own receipts and links, and rules 5–7 combine those
 //! states without regard to order, so the result is the same for every interleaving of signers.
+//!
+//! **Paper slips** ([`LoggedPaper`]) count for each person who signed the slip, from the slip's
+//! date: on every branch of that person's chain a slip's decisions take their place among the
+//! device-signed ones by time (a device decision logged on the slip's day or later comes after
+//! it), so a later device-signed withdrawal always overrides a slip, and a slip dated after a
+//! device decision overrides that. Rule 1 applies to slips as to receipts; a slip counts from
+//! when it was logged, never before. A state that rests on a slip names it
+//! ([`PurposeState::paper`]), so that everything showing it can say "on paper".
 
 use super::age::{last_threshold, required_signers, Signers};
 use crate::envelope::Signed;
 use crate::ids::{PersonId, PurposeId, StudentId};
 use crate::lists::map_of;
-use crate::objects::{Acknowledgement, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, Role};
+use crate::objects::{Acknowledgement, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate, PaperRecord, Role};
 use crate::primitives::Digest;
 use crate::time::Timestamp;
 use crate::trust::Signer;
@@ -97,6 +105,42 @@ impl<'a> LoggedReceipt<'a> {
     }
 }
 
+/// A paper slip as the log holds it, with the archive's acknowledgement (which gives the time
+/// it was logged). Its staff signature must have been verified through the chain of trust
+/// (staff certificate, archive key, root key); that is the verifier's part.
+#[derive(Debug, Clone, Copy)]
+pub struct LoggedPaper<'a> {
+    record: &'a Signed<PaperRecord>,
+    logged_at: Timestamp,
+}
+
+impl<'a> LoggedPaper<'a> {
+    /// Links a slip to its acknowledgement, checking that the acknowledgement is for this slip.
+    pub fn new(
+        record: &'a Signed<PaperRecord>,
+        acknowledgement: &Signed<Acknowledgement>,
+    ) -> Result<LoggedPaper<'a>, LinkError> {
+        let ack = acknowledgement.body();
+        if ack.school != record.body().school {
+            return Err(LinkError::Mismatch("school"));
+        }
+        if ack.object != record.hash() {
+            return Err(LinkError::Mismatch("acknowledgement"));
+        }
+        Ok(LoggedPaper { record, logged_at: ack.server_time })
+    }
+
+    /// The record.
+    pub fn record(&self) -> &'a Signed<PaperRecord> {
+        self.record
+    }
+
+    /// When the archive logged it.
+    pub fn logged_at(&self) -> Timestamp {
+        self.logged_at
+    }
+}
+
 /// Where a purpose stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
@@ -137,6 +181,9 @@ pub struct PurposeState {
     pub needs_reconfirmation: bool,
     /// The consent rests on a superseded form version: the school should ask for re-consent.
     pub form_superseded: bool,
+    /// The paper slips this state rests on (a grant counted, or the refusal or withdrawal that
+    /// decides it), by hash; empty when every decision behind it was signed on a device.
+    pub paper: BTreeSet<Digest>,
 }
 
 /// Why a receipt did not count.
@@ -155,10 +202,10 @@ pub enum IgnoredReason {
     },
 }
 
-/// A receipt the fold did not count, and why.
+/// A receipt or paper slip the fold did not count, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ignored {
-    /// The receipt's hash.
+    /// The receipt's (or slip's) hash.
     pub receipt: Digest,
     /// Why.
     pub reason: IgnoredReason,
@@ -178,10 +225,37 @@ pub struct ConsentState {
 /// One signer's standing on one purpose.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Standing {
-    /// Granting, since their last refusal or withdrawal: each version granted, with when it was first granted.
-    Granting(BTreeMap<Digest, Timestamp>),
-    /// Their latest decision is a refusal or withdrawal.
-    Ended { decision: Decision, at: Timestamp, receipt: Digest },
+    /// Granting, since their last refusal or withdrawal: each version granted, with when it was
+    /// first granted, and the paper slips among those grants.
+    Granting { forms: BTreeMap<Digest, Timestamp>, paper: BTreeSet<Digest> },
+    /// Their latest decision is a refusal or withdrawal, signed on a device or (`paper`) on a slip.
+    Ended { decision: Decision, at: Timestamp, receipt: Digest, paper: bool },
+}
+
+/// One decision of a person in their own sequence: a receipt they signed, or a slip they signed
+/// on paper, at the instant it takes effect (a receipt's logging, a slip's date).
+#[derive(Debug, Clone, Copy)]
+struct Step<'a> {
+    decisions: &'a BTreeMap<PurposeId, Decision>,
+    form: Digest,
+    role: Role,
+    at: Timestamp,
+    hash: Digest,
+    paper: bool,
+}
+
+impl<'a> Step<'a> {
+    fn of_receipt(logged: &LoggedReceipt<'a>) -> Step<'a> {
+        let body = logged.receipt.body();
+        Step {
+            decisions: &body.decisions,
+            form: body.form,
+            role: logged.role,
+            at: logged.logged_at,
+            hash: logged.receipt.hash(),
+            paper: false,
+        }
+    }
 }
 
 /// A signer's standings, split by the latest age threshold.
@@ -194,10 +268,11 @@ struct SignerPurpose {
     granted_before_threshold: bool,
 }
 
-/// Folds `receipts` into the state of every purpose at `at`.
+/// Folds `receipts` and paper slips (`papers`) into the state of every purpose at `at`.
 pub fn consent_state<'a>(
     context: FoldContext<'_>,
     receipts: impl IntoIterator<Item = LoggedReceipt<'a>>,
+    papers: impl IntoIterator<Item = LoggedPaper<'a>>,
     at: Timestamp,
 ) -> ConsentState {
     let Some(current_form) = context.forms.last() else {
@@ -209,10 +284,16 @@ pub fn consent_state<'a>(
     let known_forms: BTreeMap<Digest, &ConsentForm> = map_of(context.forms.iter().map(|f| (f.hash(), f.body())));
 
     let (by_signer, mut ignored) = admitted(context.student, &known_forms, receipts, at);
+    let (on_paper, paper_ignored) = admitted_paper(context.student, &known_forms, papers, at);
+    ignored.extend(paper_ignored);
+    let mut people: BTreeSet<&PersonId> = by_signer.keys().copied().collect();
+    people.extend(on_paper.keys().copied());
     let mut standings: BTreeMap<&PurposeId, Vec<SignerPurpose>> = BTreeMap::new();
-    for chain in by_signer.values() {
-        let (branches, broken) = branches(chain);
+    for person in people {
+        let (chain_branches, broken) = by_signer.get(person).map(branches).unwrap_or_default();
         ignored.extend(broken);
+        let slips = on_paper.get(person).map(Vec::as_slice).unwrap_or_default();
+        let branches = with_slips(chain_branches, slips);
         for purpose in &form.purposes {
             let standing = signer_standing(&branches, &purpose.id, threshold, &known_forms);
             standings.entry(&purpose.id).or_default().push(standing);
@@ -259,8 +340,80 @@ fn admitted<'a>(
     (by_signer, ignored)
 }
 
+/// Rule 1 for paper slips: the steps of each person who signed a slip that may count, in time
+/// order, and the slips that may not.
+fn admitted_paper<'a>(
+    student: &StudentId,
+    known_forms: &BTreeMap<Digest, &ConsentForm>,
+    papers: impl IntoIterator<Item = LoggedPaper<'a>>,
+    at: Timestamp,
+) -> (BTreeMap<&'a PersonId, Vec<Step<'a>>>, Vec<Ignored>) {
+    let mut by_person: BTreeMap<&PersonId, Vec<Step<'a>>> = BTreeMap::new();
+    let mut seen = BTreeSet::new();
+    let mut ignored = Vec::new();
+    for logged in papers.into_iter().filter(|p| p.logged_at <= at) {
+        let body = logged.record.body();
+        let hash = logged.record.hash();
+        let reason = if &body.student != student {
+            Some(IgnoredReason::OtherStudent)
+        } else if !seen.insert(hash) {
+            Some(IgnoredReason::Duplicate)
+        } else if !known_forms.contains_key(&body.form) {
+            Some(IgnoredReason::UnknownForm(body.form))
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            ignored.push(Ignored { receipt: hash, reason });
+            continue;
+        }
+        for signer in &body.signers {
+            let step = Step {
+                decisions: &body.decisions,
+                form: body.form,
+                role: signer.role,
+                at: body.effective(),
+                hash,
+                paper: true,
+            };
+            by_person.entry(&signer.person).or_default().push(step);
+        }
+    }
+    for steps in by_person.values_mut() {
+        steps.sort_by_key(|step| (step.at, step.hash));
+    }
+    (by_person, ignored)
+}
+
+/// A person's slips, placed among the steps of each branch of their chain by time; a device
+/// decision at the same instant as a slip comes after it. Without a chain, the slips alone.
+fn with_slips<'a>(branches: Vec<Vec<Step<'a>>>, slips: &[Step<'a>]) -> Vec<Vec<Step<'a>>> {
+    if branches.is_empty() {
+        return vec![slips.to_vec()];
+    }
+    branches
+        .into_iter()
+        .map(|branch| {
+            let mut merged = Vec::with_capacity(branch.len() + slips.len());
+            let (mut device, mut paper) = (branch.into_iter().peekable(), slips.iter().copied().peekable());
+            loop {
+                let take_paper = match (device.peek(), paper.peek()) {
+                    (Some(d), Some(p)) => p.at <= d.at,
+                    (None, Some(_)) => true,
+                    (_, None) => false,
+                };
+                match if take_paper { paper.next() } else { device.next() } {
+                    Some(step) => merged.push(step),
+                    None => break,
+                }
+            }
+            merged
+        })
+        .collect()
+}
+
 /// Rule 2: every branch of a signer's chain, root first, and the receipts that hang from nothing.
-fn branches<'a>(chain: &BTreeMap<Digest, LoggedReceipt<'a>>) -> (Vec<Vec<LoggedReceipt<'a>>>, Vec<Ignored>) {
+fn branches<'a>(chain: &BTreeMap<Digest, LoggedReceipt<'a>>) -> (Vec<Vec<Step<'a>>>, Vec<Ignored>) {
     let mut children: BTreeMap<Option<Digest>, Vec<Digest>> = BTreeMap::new();
     for (hash, logged) in chain {
         children.entry(logged.receipt.body().previous).or_default().push(*hash);
@@ -287,13 +440,16 @@ fn branches<'a>(chain: &BTreeMap<Digest, LoggedReceipt<'a>>) -> (Vec<Vec<LoggedR
             Some(Ignored { receipt: *hash, reason: IgnoredReason::BrokenChain { previous } })
         })
         .collect();
-    let branches = paths.into_iter().map(|path| path.iter().filter_map(|h| chain.get(h).copied()).collect()).collect();
+    let branches = paths
+        .into_iter()
+        .map(|path| path.iter().filter_map(|h| chain.get(h)).map(Step::of_receipt).collect())
+        .collect();
     (branches, broken)
 }
 
 /// Rules 2–4 for one signer and one purpose: their standing since the threshold, over all branches.
 fn signer_standing(
-    branches: &[Vec<LoggedReceipt<'_>>],
+    branches: &[Vec<Step<'_>>],
     purpose: &PurposeId,
     threshold: Option<NaiveDate>,
     known_forms: &BTreeMap<Digest, &ConsentForm>,
@@ -303,19 +459,18 @@ fn signer_standing(
     for branch in branches {
         let mut current: Option<Standing> = None;
         let mut before: Option<Standing> = None;
-        for logged in branch {
-            let body = logged.receipt.body();
-            let Some(decision) = body.decisions.get(purpose) else { continue };
+        for step in branch {
+            let Some(decision) = step.decisions.get(purpose) else { continue };
             // A decision on a purpose its own form version lacks carries no meaning.
-            if known_forms.get(&body.form).is_none_or(|f| f.purpose(purpose).is_none()) {
+            if known_forms.get(&step.form).is_none_or(|f| f.purpose(purpose).is_none()) {
                 continue;
             }
-            result.role = Some(logged.role);
-            let counts = threshold.is_none_or(|crossed| logged.logged_at.date() >= crossed);
+            result.role = Some(step.role);
+            let counts = threshold.is_none_or(|crossed| step.at.date() >= crossed);
             let slot = if counts { &mut current } else { &mut before };
-            *slot = Some(apply(slot.take(), *decision, body.form, logged));
+            *slot = Some(apply(slot.take(), *decision, step));
         }
-        result.granted_before_threshold |= matches!(before, Some(Standing::Granting(_)));
+        result.granted_before_threshold |= matches!(before, Some(Standing::Granting { .. }));
         per_branch.push(current);
     }
     result.current = merge_branches(per_branch);
@@ -323,15 +478,19 @@ fn signer_standing(
 }
 
 /// One decision applied to a signer's standing.
-fn apply(standing: Option<Standing>, decision: Decision, form: Digest, logged: &LoggedReceipt<'_>) -> Standing {
-    match (decision, standing) {
-        (Decision::Grant, Some(Standing::Granting(mut forms))) => {
-            forms.entry(form).or_insert(logged.logged_at);
-            Standing::Granting(forms)
+fn apply(standing: Option<Standing>, decision: Decision, step: &Step<'_>) -> Standing {
+    let (mut forms, mut paper) = match (decision, standing) {
+        (Decision::Grant, Some(Standing::Granting { forms, paper })) => (forms, paper),
+        (Decision::Grant, _) => Default::default(),
+        (ending, _) => {
+            return Standing::Ended { decision: ending, at: step.at, receipt: step.hash, paper: step.paper };
         }
-        (Decision::Grant, _) => Standing::Granting(BTreeMap::from([(form, logged.logged_at)])),
-        (ending, _) => Standing::Ended { decision: ending, at: logged.logged_at, receipt: logged.receipt.hash() },
+    };
+    forms.entry(step.form).or_insert(step.at);
+    if step.paper {
+        paper.insert(step.hash);
     }
+    Standing::Granting { forms, paper }
 }
 
 /// A fork never lets a grant win over an ending: the latest ending on any branch wins; otherwise
@@ -342,15 +501,17 @@ fn merge_branches(branches: Vec<Option<Standing>>) -> Option<Standing> {
         .iter()
         .filter_map(|s| match s {
             Standing::Ended { at, receipt, .. } => Some(((*at, *receipt), s)),
-            Standing::Granting(_) => None,
+            Standing::Granting { .. } => None,
         })
         .max_by_key(|(key, _)| *key);
     if let Some((_, ending)) = latest_end {
         return Some(ending.clone());
     }
     decided.into_iter().reduce(|a, b| match (a, b) {
-        (Standing::Granting(a), Standing::Granting(b)) => {
-            Standing::Granting(map_of(a.iter().filter_map(|(form, t)| b.get(form).map(|u| (*form, (*t).min(*u))))))
+        (Standing::Granting { forms: a, paper: mut paper_a }, Standing::Granting { forms: b, paper: paper_b }) => {
+            paper_a.extend(paper_b);
+            let forms = map_of(a.iter().filter_map(|(form, t)| b.get(form).map(|u| (*form, (*t).min(*u)))));
+            Standing::Granting { forms, paper: paper_a }
         }
         (other, _) => other,
     })
@@ -368,26 +529,52 @@ fn purpose_state(signers: &[SignerPurpose], required: Signers, current: Digest) 
     let form_superseded = match &status {
         Status::InEffect { form, .. } => *form != current,
         Status::Waiting { .. } => {
-            counted.iter().any(|(_, s)| matches!(s, Standing::Granting(f) if !f.contains_key(&current)))
+            counted.iter().any(|(_, s)| matches!(s, Standing::Granting { forms, .. } if !forms.contains_key(&current)))
         }
         _ => false,
+    };
+    let paper = match latest_ending(&counted) {
+        Some(ending) => ending.paper.then_some(ending.receipt).into_iter().collect(),
+        None => counted
+            .iter()
+            .flat_map(|(_, s)| match s {
+                Standing::Granting { paper, .. } => paper.iter().copied().collect(),
+                Standing::Ended { .. } => Vec::new(),
+            })
+            .collect(),
     };
     PurposeState {
         needs_reconfirmation: undecided && signers.iter().any(|s| s.granted_before_threshold),
         form_superseded,
+        paper,
         status,
     }
 }
 
-fn status(counted: &[(Role, &Standing)], required: Signers, current: Digest) -> Status {
-    let ending = counted
+/// The refusal or withdrawal that decides a purpose (rule 6): the latest among the counted
+/// signers' endings.
+struct Ending {
+    at: Timestamp,
+    receipt: Digest,
+    by: Role,
+    decision: Decision,
+    paper: bool,
+}
+
+fn latest_ending(counted: &[(Role, &Standing)]) -> Option<Ending> {
+    counted
         .iter()
         .filter_map(|(role, s)| match s {
-            Standing::Ended { decision, at, receipt } => Some(((*at, *receipt), *role, *decision)),
-            Standing::Granting(_) => None,
+            Standing::Ended { decision, at, receipt, paper } => {
+                Some(Ending { at: *at, receipt: *receipt, by: *role, decision: *decision, paper: *paper })
+            }
+            Standing::Granting { .. } => None,
         })
-        .max_by_key(|(key, _, _)| *key);
-    if let Some(((at, _), by, decision)) = ending {
+        .max_by_key(|ending| (ending.at, ending.receipt))
+}
+
+fn status(counted: &[(Role, &Standing)], required: Signers, current: Digest) -> Status {
+    if let Some(Ending { at, by, decision, .. }) = latest_ending(counted) {
         return match decision {
             Decision::Withdraw => Status::Withdrawn { by, at },
             _ => Status::Refused { by },
@@ -406,7 +593,7 @@ fn status(counted: &[(Role, &Standing)], required: Signers, current: Digest) -> 
                     .iter()
                     .filter(|(r, _)| r == role)
                     .filter_map(|(_, s)| match s {
-                        Standing::Granting(forms) => forms.get(form).copied(),
+                        Standing::Granting { forms, .. } => forms.get(form).copied(),
                         Standing::Ended { .. } => None,
                     })
                     .min()
@@ -417,7 +604,7 @@ fn status(counted: &[(Role, &Standing)], required: Signers, current: Digest) -> 
     // By insertion, not `collect` (see `crate::lists`).
     let mut candidates = BTreeSet::new();
     candidates.extend(counted.iter().flat_map(|(_, s)| match s {
-        Standing::Granting(forms) => forms.keys().copied().collect::<Vec<_>>(),
+        Standing::Granting { forms, .. } => forms.keys().copied().collect::<Vec<_>>(),
         Standing::Ended { .. } => Vec::new(),
     }));
     let in_effect = std::iter::once(current)
@@ -431,7 +618,9 @@ fn status(counted: &[(Role, &Standing)], required: Signers, current: Digest) -> 
     // Every role granted, but not one common version: those on older versions must grant again.
     let for_roles = if for_roles.is_empty() {
         let on_current = |role: &&Role| {
-            counted.iter().any(|(r, s)| r == *role && matches!(s, Standing::Granting(f) if f.contains_key(&current)))
+            counted.iter().any(|(r, s)| {
+                r == *role && matches!(s, Standing::Granting { forms, .. } if forms.contains_key(&current))
+            })
         };
         required.roles().iter().filter(|role| !on_current(role)).copied().collect()
     } else {

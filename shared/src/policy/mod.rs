@@ -6,5 +6,6 @@ mod fold;
 
 pub use age::{age_on, birthday_at, last_threshold, required_signers, rights_deadline, Signers};
 pub use fold::{
-    consent_state, ConsentState, FoldContext, Ignored, IgnoredReason, LinkError, LoggedReceipt, PurposeState, Status,
+    consent_state, ConsentState, FoldContext, Ignored, IgnoredReason, LinkError, LoggedPaper, LoggedReceipt,
+    PurposeState, Status,
 };
