@@ -233,6 +233,7 @@ impl Staff {
             school: self.certificate.body().school,
             certificate: self.certificate.hash(),
             student: student.id.clone(),
+            student_birth_date: student.birth_date,
             form: form.hash(),
             signers,
             decisions: decisions.iter().map(|(p, d)| (purpose(p), *d)).collect(),

@@ -13,10 +13,12 @@ use rayon::prelude::*;
 use rusqlite::Connection;
 use shared::ids::{PersonId, PurposeId, StudentId};
 use shared::objects::{
-    Acknowledgement, ConsentForm, ConsentReceipt, EnrolmentCertificate, Outcome, RequestDecision, Right, RightsRequest,
-    Role,
+    Acknowledgement, ConsentForm, ConsentReceipt, EnrolmentCertificate, Outcome, PaperRecord, RequestDecision, Right,
+    RightsRequest, Role, StaffCertificate,
 };
-use shared::policy::{consent_state, rights_deadline, ConsentState, FoldContext, LoggedReceipt, PurposeState};
+use shared::policy::{
+    consent_state, rights_deadline, ConsentState, FoldContext, LoggedPaper, LoggedReceipt, PurposeState,
+};
 use shared::primitives::Digest;
 use shared::trust::{TrustStore, Verified};
 use shared::{Signed, SignedObject, Timestamp};
@@ -247,11 +249,13 @@ impl Archive {
     }
 }
 
-/// One student's log entries as of an instant (certificates, and receipts logged by then), with
-/// the receipts' acknowledgements: everything an audit reads, so that folding needs no database.
+/// One student's log entries as of an instant (certificates, and receipts and paper slips
+/// logged by then), with their acknowledgements and the staff certificates of whoever recorded
+/// the slips: everything an audit reads, so that folding needs no database.
 struct StudentLog {
     entries: Vec<LogEntry>,
     acknowledgements: BTreeMap<Digest, Vec<u8>>,
+    staff: BTreeMap<Digest, Vec<u8>>,
 }
 
 impl StudentLog {
@@ -261,12 +265,24 @@ impl StudentLog {
             .filter(|entry| entry.kind == EnrolmentCertificate::KIND || entry.logged_at <= at)
             .collect();
         let mut acknowledgements = BTreeMap::new();
-        for entry in entries.iter().filter(|entry| entry.kind == ConsentReceipt::KIND) {
+        let mut staff = BTreeMap::new();
+        for entry in
+            entries.iter().filter(|entry| [ConsentReceipt::KIND, PaperRecord::KIND].contains(&entry.kind.as_str()))
+        {
             if let Some(ack) = read::acknowledgement(conn, entry.hash)? {
                 acknowledgements.insert(entry.hash, ack);
             }
+            if let (PaperRecord::KIND, Some(bytes)) = (entry.kind.as_str(), entry.bytes.as_deref()) {
+                let recorder = shared::decode::<PaperRecord>(bytes)
+                    .map_err(|e| ArchiveError::Corrupt(format!("paper slip at entry {}: {e}", entry.index)))?
+                    .unverified_body()
+                    .certificate;
+                if let Some(certificate) = read::object_bytes(conn, recorder, StaffCertificate::KIND)? {
+                    staff.insert(recorder, certificate);
+                }
+            }
         }
-        Ok(StudentLog { entries, acknowledgements })
+        Ok(StudentLog { entries, acknowledgements, staff })
     }
 
     /// How many of these entries were lost in a restore and not given back yet.
@@ -291,6 +307,7 @@ impl StudentLog {
         let mut certificates: BTreeMap<Digest, Verified<EnrolmentCertificate>> = BTreeMap::new();
         let mut birth_date = fallback_birth;
         let mut linked = Vec::new();
+        let mut slips = Vec::new();
         let by_hash: BTreeMap<Digest, &Verified<ConsentForm>> = forms.iter().map(|f| (f.hash(), f)).collect();
         for entry in &self.entries {
             let Some(bytes) = entry.bytes.as_deref() else { continue };
@@ -316,6 +333,23 @@ impl StudentLog {
                         trust.own_acknowledgement(ack, archive_key).map_err(|e| fail(e.to_string()))?;
                     linked.push((receipt, certificate.clone(), ack));
                 }
+                PaperRecord::KIND if entry.logged_at <= at => {
+                    let recorder = shared::decode::<PaperRecord>(bytes).map_err(|e| fail(e.to_string()))?;
+                    let recorder = recorder.unverified_body();
+                    let Some(form) = by_hash.get(&recorder.form) else { continue };
+                    let staff = self
+                        .staff
+                        .get(&recorder.certificate)
+                        .ok_or_else(|| fail("its recorder's staff certificate is missing".into()))?;
+                    let staff = trust.staff_certificate(staff).map_err(|e| fail(e.to_string()))?;
+                    let record =
+                        trust.paper_record(bytes, &staff, form, entry.logged_at).map_err(|e| fail(e.to_string()))?;
+                    let ack =
+                        self.acknowledgements.get(&entry.hash).ok_or_else(|| fail("no acknowledgement".into()))?;
+                    let ack: Verified<Acknowledgement> =
+                        trust.own_acknowledgement(ack, archive_key).map_err(|e| fail(e.to_string()))?;
+                    slips.push((record, ack));
+                }
                 _ => {}
             }
         }
@@ -327,18 +361,19 @@ impl StudentLog {
             .map(|(receipt, certificate, ack)| LoggedReceipt::new(receipt.signed(), certificate.signed(), ack.signed()))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| corrupt(e.to_string()))?;
-        Ok(consent_state(context, logged, at))
+        let slips = slips
+            .iter()
+            .map(|(record, ack)| LoggedPaper::new(record.signed(), ack.signed()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| corrupt(e.to_string()))?;
+        Ok(consent_state(context, logged, slips, at))
     }
 }
 
 /// A short, plain label of a purpose state for reports.
 pub fn label(state: &PurposeState) -> String {
-    use shared::objects::Role;
     use shared::policy::Status;
-    let role = |r: &Role| match r {
-        Role::Guardian => "guardian",
-        Role::Student => "student",
-    };
+    let role = |r: &Role| r.name();
     let main = match &state.status {
         Status::InEffect { .. } => "allowed".to_owned(),
         Status::NotAnswered => "not answered".to_owned(),
@@ -354,6 +389,9 @@ pub fn label(state: &PurposeState) -> String {
     }
     if state.form_superseded {
         flags.push("form changed: ask again");
+    }
+    if !state.paper.is_empty() {
+        flags.push("on paper");
     }
     if flags.is_empty() {
         main

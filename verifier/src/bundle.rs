@@ -7,13 +7,16 @@
 //! "school": <hex root key>, "student": <id>}`. The entries are the archive-key delegations, every
 //! form version, and the student's certificates, receipts, rights requests and decisions (for a
 //! decision made in the staff console, the staff member's signed decision and their staff
-//! certificate too, so that who decided is provable), each with its log index and an RFC 9162
+//! certificate too, so that who decided is provable), and the paper slips staff recorded for the
+//! student (with the recorder's staff certificate), each with its log index and an RFC 9162
 //! inclusion proof against the checkpoint.
 //!
 //! Verification ([`verify_bundle`]) trusts only the school key: it verifies the delegations
 //! under it, the checkpoint under a delegated archive key, every entry's inclusion in the
 //! checkpoint's tree, every object through the chain of trust, and every acknowledgement; then
-//! it folds the receipts into the state of consent at the checkpoint's time.
+//! it folds the receipts and the paper slips into the state of consent at the checkpoint's time,
+//! reporting the slips apart ([`BundleReport::paper`]): a slip proves what a member of staff
+//! recorded, never what a family signed.
 //!
 //! What a bundle proves, and what it cannot: every object in it is genuine and was in the log by
 //! the checkpoint; each signer's receipts in it form unbroken chains (a receipt whose predecessor
@@ -28,10 +31,10 @@ use shared::encoding::{decode_canonical_within, to_canonical, DecodeError};
 use shared::ids::StudentId;
 use shared::merkle::{self, ProofError};
 use shared::objects::{
-    Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate, RequestDecision,
-    RightsRequest, StaffCertificate, StaffDecision,
+    Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate, PaperRecord,
+    RequestDecision, RightsRequest, StaffCertificate, StaffDecision, StaffRole,
 };
-use shared::policy::{consent_state, ConsentState, FoldContext, LoggedReceipt};
+use shared::policy::{consent_state, ConsentState, FoldContext, LoggedPaper, LoggedReceipt};
 use shared::primitives::{Digest, PublicKey};
 use shared::trust::{TrustError, TrustStore, Verified};
 use shared::{Signed, SignedObject};
@@ -83,8 +86,23 @@ pub struct BundleReport {
     pub checkpoint: Checkpoint,
     /// Number of verified objects of each kind.
     pub counts: BTreeMap<String, usize>,
-    /// The state of consent at the checkpoint's time, folded from the verified receipts.
+    /// The state of consent at the checkpoint's time, folded from the verified receipts and
+    /// paper slips.
     pub state: ConsentState,
+    /// The paper slips, apart from the device-signed receipts: weaker evidence, each recorded by
+    /// a member of staff.
+    pub paper: Vec<PaperEntry>,
+}
+
+/// A paper slip in a bundle, with who recorded it.
+#[derive(Debug, Clone)]
+pub struct PaperEntry {
+    /// Its log index.
+    pub index: u64,
+    /// The record.
+    pub record: PaperRecord,
+    /// The staff member who recorded it (their pseudonymous id) and in which role.
+    pub recorded_by: (shared::ids::PersonId, StaffRole),
 }
 
 /// Why a bundle does not prove what it claims.
@@ -213,7 +231,24 @@ pub fn verify_bundle(bytes: &[u8], school: &PublicKey) -> Result<BundleReport, B
             _ => {}
         }
     }
+    // An object a staff key signed is checked against its certificate at the instant the log
+    // recorded it, which its acknowledgement states.
+    let verified_ack = |entry: &BundleEntry, what: &str| {
+        let ack = entry
+            .acknowledgement
+            .as_ref()
+            .ok_or_else(|| inconsistent(entry.index, format!("{what} without the acknowledgement that dates it")))?;
+        trust.acknowledgement(&object_bytes(ack)?).map_err(untrusted(entry.index, Acknowledgement::KIND))
+    };
+    let staff_signer = |entry: &BundleEntry, named: Digest| {
+        let ack = verified_ack(entry, "an object a staff key signed")?;
+        let certificate = staff_certificates
+            .get(&named)
+            .ok_or_else(|| inconsistent(entry.index, format!("its staff certificate {named} is not in the bundle")))?;
+        Ok::<_, BundleError>((certificate, ack.body().server_time))
+    };
     let mut receipts = Vec::new();
+    let mut papers = Vec::new();
     for (entry, kind, bytes) in &entries {
         let index = entry.index;
         let certificate_of = |hash: Digest| {
@@ -259,24 +294,29 @@ pub fn verify_bundle(bytes: &[u8], school: &PublicKey) -> Result<BundleReport, B
                 }
             }
             StaffDecision::KIND => {
-                // Signed while its certificate was valid: the instant the log recorded it.
-                let ack = entry.acknowledgement.as_ref().ok_or_else(|| {
-                    inconsistent(index, "a staff decision without the acknowledgement that dates it".into())
-                })?;
-                let ack =
-                    trust.acknowledgement(&object_bytes(ack)?).map_err(untrusted(index, Acknowledgement::KIND))?;
                 let unverified =
                     shared::decode::<StaffDecision>(bytes).map_err(|e| untrusted(index, kind)(TrustError::from(e)))?;
-                let named = unverified.unverified_body().certificate;
-                let certificate = staff_certificates.get(&named).ok_or_else(|| {
-                    inconsistent(index, format!("its staff certificate {named} is not in the bundle"))
-                })?;
-                let decision =
-                    trust.staff_decision(bytes, certificate, ack.body().server_time).map_err(untrusted(index, kind))?;
+                let (certificate, logged) = staff_signer(entry, unverified.unverified_body().certificate)?;
+                let decision = trust.staff_decision(bytes, certificate, logged).map_err(untrusted(index, kind))?;
                 if !requests.contains(&decision.body().request) {
                     return Err(inconsistent(index, "a decision on a request that is not in the bundle".into()));
                 }
                 staff_decisions.insert(decision.hash(), decision);
+            }
+            PaperRecord::KIND => {
+                let unverified =
+                    shared::decode::<PaperRecord>(bytes).map_err(|e| untrusted(index, kind)(TrustError::from(e)))?;
+                let body = unverified.unverified_body();
+                let (certificate, logged) = staff_signer(entry, body.certificate)?;
+                let form = forms
+                    .get(&body.form)
+                    .ok_or_else(|| inconsistent(index, format!("its form {} is not in the bundle", body.form)))?;
+                let record = trust.paper_record(bytes, certificate, form, logged).map_err(untrusted(index, kind))?;
+                if record.body().student != bundle.student {
+                    return Err(inconsistent(index, "a paper slip about another student".into()));
+                }
+                let recorded_by = (certificate.body().person.clone(), certificate.body().role);
+                papers.push((record, *entry, recorded_by));
             }
             other => return Err(inconsistent(index, format!("unexpected kind {other:?}"))),
         }
@@ -291,16 +331,19 @@ pub fn verify_bundle(bytes: &[u8], school: &PublicKey) -> Result<BundleReport, B
     }
 
     // 6. The state of consent at the checkpoint's time.
-    let acks: Vec<Verified<Acknowledgement>> = receipts
+    let acks: Vec<Verified<Acknowledgement>> =
+        receipts.iter().map(|(_, _, entry)| verified_ack(entry, "a receipt")).collect::<Result<_, _>>()?;
+    let paper_acks: Vec<Verified<Acknowledgement>> =
+        papers.iter().map(|(_, entry, _)| verified_ack(entry, "a paper slip")).collect::<Result<_, _>>()?;
+    let slips = papers
         .iter()
-        .map(|(_, _, entry)| {
-            let ack = entry
-                .acknowledgement
-                .as_ref()
-                .ok_or_else(|| inconsistent(entry.index, "a receipt without acknowledgement".into()))?;
-            trust.acknowledgement(&object_bytes(ack)?).map_err(untrusted(entry.index, Acknowledgement::KIND))
+        .zip(&paper_acks)
+        .map(|((record, entry, _), ack)| {
+            LoggedPaper::new(record.signed(), ack.signed()).map_err(|e| inconsistent(entry.index, e.to_string()))
         })
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
+    // Without a certificate (a family that answered on paper only), the slips state the date.
+    let birth_date = birth_date.or_else(|| papers.last().map(|(record, _, _)| record.body().student_birth_date));
     let signed_forms: Vec<Signed<ConsentForm>> = forms_in_order(&forms);
     let state = match birth_date {
         Some(birth_date) => {
@@ -313,24 +356,38 @@ pub fn verify_bundle(bytes: &[u8], school: &PublicKey) -> Result<BundleReport, B
                         .map_err(|e| inconsistent(entry.index, e.to_string()))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            consent_state(context, logged, tree.time)
+            consent_state(context, logged, slips, tree.time)
         }
         None => consent_state(
             FoldContext { student: &bundle.student, birth_date: chrono::NaiveDate::MIN, forms: &signed_forms },
             Vec::new(),
+            Vec::new(),
             tree.time,
         ),
     };
-    // A receipt that does not follow from the bundle's receipts means some were left out.
+    // A receipt or slip that does not follow from the bundle's objects means some were left out.
     if let Some(ignored) = state.ignored.first() {
-        let index = receipts.iter().find(|(r, _, _)| r.hash() == ignored.receipt).map_or(0, |(_, _, e)| e.index);
+        let index = receipts
+            .iter()
+            .map(|(r, _, e)| (r.hash(), e.index))
+            .chain(papers.iter().map(|(p, e, _)| (p.hash(), e.index)))
+            .find(|(hash, _)| *hash == ignored.receipt)
+            .map_or(0, |(_, index)| index);
         return Err(inconsistent(
             index,
             format!("the receipt does not count ({:?}): the bundle is incomplete", ignored.reason),
         ));
     }
     let objects = entries.iter().map(|(entry, _, bytes)| (Digest::of(bytes), entry.index)).collect();
-    Ok(BundleReport { objects, student: bundle.student, checkpoint: tree.clone(), counts, state })
+    let paper = papers
+        .into_iter()
+        .map(|(record, entry, recorded_by)| PaperEntry {
+            index: entry.index,
+            record: record.body().clone(),
+            recorded_by,
+        })
+        .collect();
+    Ok(BundleReport { objects, student: bundle.student, checkpoint: tree.clone(), counts, state, paper })
 }
 
 /// Form versions oldest first, following `supersedes` from the first version.

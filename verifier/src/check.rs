@@ -24,8 +24,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use shared::merkle::leaf_hash;
 use shared::objects::{
-    Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate, RequestDecision,
-    RightsRequest, StaffCertificate, StaffDecision, StaffRevocation,
+    Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate, PaperRecord,
+    RequestDecision, RightsRequest, StaffCertificate, StaffDecision, StaffRevocation,
 };
 use shared::primitives::Digest;
 use shared::trust::{TrustStore, Verified};
@@ -257,6 +257,7 @@ fn check_entry(trust: &TrustStore, entry: &LogEntry, links: &Links) -> (Option<S
         }
         StaffRevocation::KIND => links.revocation(trust, bytes),
         StaffDecision::KIND => links.staff_decision(trust, bytes, entry.logged_at),
+        PaperRecord::KIND => links.paper_record(trust, bytes, entry.logged_at),
         other => Err(format!("unknown kind {other:?}")),
     };
     let problem = match verdict {
@@ -384,15 +385,33 @@ impl Links {
     /// revoked when the log recorded it, of a role that decides requests, on a request in the log.
     fn staff_decision(&self, trust: &TrustStore, bytes: &[u8], logged_at: Timestamp) -> Signers {
         let unverified = shared::decode::<StaffDecision>(bytes).map_err(|e| e.to_string())?;
-        let hash = unverified.unverified_body().certificate;
+        let certificate = self.staff_signer(unverified.unverified_body().certificate, logged_at)?;
+        let decision = trust.staff_decision(bytes, certificate, logged_at).map_err(|e| e.to_string())?;
+        let student = self.student_of(decision.body().request)?;
+        Ok((Some(student.clone()), Some(certificate.body().person.to_string())))
+    }
+
+    /// A paper slip: signed by the key of a staff certificate that was neither expired nor
+    /// revoked when the log recorded it, of a role that records slips, answering a form version
+    /// earlier in the log; its student is the one it names.
+    fn paper_record(&self, trust: &TrustStore, bytes: &[u8], logged_at: Timestamp) -> Signers {
+        let unverified = shared::decode::<PaperRecord>(bytes).map_err(|e| e.to_string())?;
+        let body = unverified.unverified_body();
+        let certificate = self.staff_signer(body.certificate, logged_at)?;
+        let form = self.forms.get(&body.form).ok_or_else(|| format!("form {} is not earlier in the log", body.form))?;
+        let record = trust.paper_record(bytes, certificate, form, logged_at).map_err(|e| e.to_string())?;
+        Ok((Some(record.body().student.to_string()), None))
+    }
+
+    /// The staff certificate `hash` in the log, unless it was revoked by `logged_at`, when the
+    /// log recorded an object its key signed.
+    fn staff_signer(&self, hash: Digest, logged_at: Timestamp) -> Result<&Verified<StaffCertificate>, String> {
         let certificate =
             self.staff_certificates.get(&hash).ok_or_else(|| format!("staff certificate {hash} is not in the log"))?;
-        let decision = trust.staff_decision(bytes, certificate, logged_at).map_err(|e| e.to_string())?;
         if self.revoked.get(&hash).is_some_and(|revoked| *revoked <= logged_at) {
             return Err(format!("staff certificate {hash} was revoked before it was logged"));
         }
-        let student = self.student_of(decision.body().request)?;
-        Ok((Some(student.clone()), Some(certificate.body().person.to_string())))
+        Ok(certificate)
     }
 
     /// Advances the signer's chain past a lost receipt, whose `previous` is not known.

@@ -18,6 +18,16 @@ pub enum Role {
     Student,
 }
 
+impl Role {
+    /// The role's name as signed objects spell it (`guardian`, `student`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Guardian => "guardian",
+            Role::Student => "student",
+        }
+    }
+}
+
 /// An invitation, carried to the person in a link's URL fragment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invitation {

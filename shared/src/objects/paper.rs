@@ -34,6 +34,10 @@ pub struct PaperRecord {
     pub certificate: Digest,
     /// The student the slip is about.
     pub student: StudentId,
+    /// The student's date of birth, as the roster holds it: the age rules decide who had to sign
+    /// the slip, and they must be checkable from a proof bundle alone, as for a certificate.
+    #[serde(with = "crate::time::date")]
+    pub student_birth_date: NaiveDate,
     /// The form version printed on the slip.
     pub form: Digest,
     /// Who signed the slip, sorted by person, each once.
@@ -82,6 +86,7 @@ mod tests {
             school: PublicKey([1; 32]),
             certificate: Digest::of(b"certificate"),
             student: StudentId::try_from("s-1").expect("id"),
+            student_birth_date: "2016-01-10".parse().expect("date"),
             form: Digest::of(b"form"),
             signers: signers
                 .iter()

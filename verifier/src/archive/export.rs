@@ -7,7 +7,8 @@ use crate::merkle;
 use serde_json::Value;
 use shared::encoding::to_canonical;
 use shared::ids::StudentId;
-use shared::objects::{ArchiveDelegation, ConsentForm, StaffDecision};
+use shared::objects::{ArchiveDelegation, ConsentForm, PaperRecord, StaffDecision};
+use shared::primitives::Digest;
 use shared::SignedObject;
 
 impl Archive {
@@ -22,13 +23,12 @@ impl Archive {
         let mut logged = read::entries_of_kind(conn, ArchiveDelegation::KIND)?;
         logged.extend(read::entries_of_kind(conn, ConsentForm::KIND)?);
         let own = read::student_entries(conn, student.as_str())?;
-        // Who decided the student's requests: the staff certificates their decisions name.
+        // Who decided the student's requests and recorded their paper slips: the staff
+        // certificates those name.
         let mut staff = Vec::new();
-        for entry in own.iter().filter(|entry| entry.kind == StaffDecision::KIND) {
+        for entry in &own {
             let Some(bytes) = entry.bytes.as_deref() else { continue };
-            let decision = shared::decode::<StaffDecision>(bytes)
-                .map_err(|e| ArchiveError::Corrupt(format!("stored staff decision: {e}")))?;
-            let certificate = decision.unverified_body().certificate;
+            let Some(certificate) = staff_certificate_named(&entry.kind, bytes)? else { continue };
             if let Some(index) = read::index_of(conn, certificate)? {
                 if !staff.contains(&index) {
                     staff.push(index);
@@ -66,6 +66,19 @@ impl Archive {
         };
         to_canonical(&bundle).map_err(|e| ArchiveError::Corrupt(e.to_string()))
     }
+}
+
+/// The staff certificate a staff-signed entry of a student (a staff decision, a paper slip)
+/// names; `None` for any other kind.
+fn staff_certificate_named(kind: &str, bytes: &[u8]) -> Result<Option<Digest>, ArchiveError> {
+    let corrupt = |e: shared::OpenError| ArchiveError::Corrupt(format!("stored {kind}: {e}"));
+    Ok(match kind {
+        StaffDecision::KIND => {
+            Some(shared::decode::<StaffDecision>(bytes).map_err(corrupt)?.unverified_body().certificate)
+        }
+        PaperRecord::KIND => Some(shared::decode::<PaperRecord>(bytes).map_err(corrupt)?.unverified_body().certificate),
+        _ => None,
+    })
 }
 
 fn json(bytes: &[u8]) -> Result<Value, ArchiveError> {

@@ -11,6 +11,7 @@ mod export;
 mod ingest;
 mod ledger;
 mod nodes;
+mod paper;
 mod people;
 mod proofs;
 pub(crate) mod read;
@@ -169,6 +170,25 @@ pub enum ArchiveError {
     /// A revoked staff certificate.
     #[error("the staff certificate {0} was revoked: it authorises nothing")]
     StaffRevoked(Digest),
+    /// A paper slip is about a student the roster does not hold with the date of birth it states.
+    #[error("student {student} born {birth_date} is not in the roster")]
+    NotInRoster {
+        /// The student the slip names.
+        student: String,
+        /// The date of birth it states.
+        birth_date: chrono::NaiveDate,
+    },
+    /// A paper slip names as its signer someone the roster does not hold in that capacity for
+    /// that student.
+    #[error("{person} is not a {role} of student {student} in the roster")]
+    NotOfFamily {
+        /// The person the slip names.
+        person: String,
+        /// The capacity it names.
+        role: &'static str,
+        /// The student.
+        student: String,
+    },
     /// A staff member who was never invited.
     #[error("no staff member {0}; `verifier staff list` shows who there is")]
     UnknownStaff(String),

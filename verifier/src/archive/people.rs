@@ -302,10 +302,7 @@ impl Archive {
             )?;
         }
         for person in &invited {
-            let role = match person.role {
-                Role::Guardian => "guardian",
-                Role::Student => "student",
-            };
+            let role = person.role.name();
             tx.execute(
                 "INSERT INTO people (person, student, role, name, email, language) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (person) DO UPDATE SET name = excluded.name, email = excluded.email, language = excluded.language",

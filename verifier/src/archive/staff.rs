@@ -321,7 +321,7 @@ pub(super) fn student_of_request(conn: &Connection, request: Digest) -> Result<S
 }
 
 /// The revocation of the staff certificate `certificate`, if one is logged.
-fn revocation_of(conn: &Connection, certificate: Digest) -> Result<Option<Vec<u8>>, ArchiveError> {
+pub(super) fn revocation_of(conn: &Connection, certificate: Digest) -> Result<Option<Vec<u8>>, ArchiveError> {
     Ok(conn
         .prepare_cached("SELECT bytes FROM log WHERE refers_to = ?1 AND kind = ?2")?
         .query_row((certificate.0.as_slice(), StaffRevocation::KIND), |row| row.get(0))

@@ -183,6 +183,8 @@ impl From<ArchiveError> for ApiError {
             ArchiveError::UnknownStaffCertificate(_) | ArchiveError::StaffRevoked(_) => {
                 ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", error.to_string())
             }
+            ArchiveError::NotInRoster { .. } => ApiError::bad_request("not_in_roster", error.to_string()),
+            ArchiveError::NotOfFamily { .. } => ApiError::bad_request("not_of_family", error.to_string()),
             ArchiveError::UnknownStaff(_) => ApiError::new(StatusCode::NOT_FOUND, "unknown_staff", error.to_string()),
             e if e.is_storage() => ApiError::storage_unavailable(&error),
             _ => ApiError::internal(&error),
