@@ -375,7 +375,7 @@ async fn the_site_is_served_with_wasm_types_and_a_strict_policy() {
 
 /// Every route `verifier::service::app` serves, as (method, path); `openapi.json` must document
 /// exactly these, and the test below checks each against the running service.
-const ROUTES: [(&str, &str); 25] = [
+const ROUTES: [(&str, &str); 26] = [
     ("GET", "/v1/form"),
     ("POST", "/v1/enrol"),
     ("POST", "/v1/receipts"),
@@ -398,6 +398,7 @@ const ROUTES: [(&str, &str); 25] = [
     ("GET", "/v1/console/photo-check"),
     ("GET", "/v1/console/requests"),
     ("POST", "/v1/console/decide"),
+    ("POST", "/v1/console/paper"),
     ("GET", "/v1/console/students"),
     ("GET", "/v1/console/student"),
     ("GET", "/v1/console/export"),
@@ -1095,7 +1096,8 @@ fn console_calls() -> Vec<(shared::objects::Method, String)> {
         "/v1/console/student?id=s-1".to_owned(),
         "/v1/console/export?student=s-1".to_owned(),
     ];
-    gets.into_iter().map(|path| (Get, path)).chain([(Post, "/v1/console/decide".to_owned())]).collect()
+    let posts = ["/v1/console/decide".to_owned(), "/v1/console/paper".to_owned()];
+    gets.into_iter().map(|path| (Get, path)).chain(posts.into_iter().map(|path| (Post, path))).collect()
 }
 
 /// Sends `method path` with `header` (a decision on nothing as a POST's body).
@@ -1110,6 +1112,27 @@ async fn send_console(
         shared::objects::Method::Get => server.get(path, header).await.0,
         shared::objects::Method::Post => server.post_as(path, Some("application/json"), header, body.to_vec()).await.0,
     }
+}
+
+/// A paper slip about `student` (born `birth_date`) signed by the guardian `person` today,
+/// granting the published photos, recorded by `staff`.
+fn paper_slip(server: &Server, staff: &StaffBrowser, student: &str, birth_date: &str, person: &str) -> Vec<u8> {
+    let slip = shared::objects::PaperRecord {
+        school: staff.certificate.body().school,
+        certificate: staff.certificate.hash(),
+        student: student.try_into().expect("id"),
+        student_birth_date: birth_date.parse().expect("date"),
+        form: server.form.hash(),
+        signers: vec![shared::objects::PaperSigner {
+            person: person.try_into().expect("id"),
+            role: shared::objects::Role::Guardian,
+        }],
+        decisions: [("photos-published".try_into().expect("id"), shared::objects::Decision::Grant)].into(),
+        signed_on: now().date(),
+        scan: Digest::of(b"scan"),
+        client_time: now(),
+    };
+    sign(slip, &staff.key).expect("signs").bytes().to_vec()
 }
 
 fn staff_decision(staff: &StaffBrowser, request: Digest, reason: &str) -> Vec<u8> {
@@ -1224,6 +1247,12 @@ async fn a_teacher_sees_only_their_classes_and_never_contacts_records_or_request
     assert_eq!(status, StatusCode::FORBIDDEN, "a teacher's decision");
     outside += 1;
     refused += 1;
+    // Nor record a paper slip, even for their own class.
+    let slip = paper_slip(&server, &teacher, "s-1", "2017-01-01", "s-1-g1");
+    let (status, _) = server.console(&teacher, Method::Post, "/v1/console/paper", &slip).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a teacher's paper slip");
+    outside += 1;
+    refused += 1;
     println!("cross-scope reads refused: {refused} of {outside}");
     assert_eq!(refused, outside);
 }
@@ -1332,4 +1361,38 @@ async fn an_expired_staff_certificate_authorises_no_call() {
         "{refused}"
     );
     assert_eq!(verifier::service::error::ApiError::from(refused).status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dpo_records_a_paper_slip_and_the_familys_history_shows_it_under_the_recorders_certificate() {
+    use shared::objects::{Method, StaffRole};
+    let server = start_school(TWO_CLASSES, None, |_| {}).await;
+    let dpo = server.staff("dpo", StaffRole::Dpo, &[]).await;
+    let slip = paper_slip(&server, &dpo, "s-1", "2017-01-01", "s-1-g1");
+    let (status, body) = server.console(&dpo, Method::Post, "/v1/console/paper", &slip).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let ack = shared::decode::<shared::objects::Acknowledgement>(&body).expect("an acknowledgement");
+    assert_eq!(ack.unverified_body().object, Digest::of(&slip));
+
+    let other = server.staff("director", StaffRole::Director, &[]).await;
+    let before = common::dump(&server.dir().join(DATABASE));
+    let stranger = paper_slip(&server, &dpo, "s-1", "2017-01-01", "s-3-g1");
+    let (status, body) = server.console(&dpo, Method::Post, "/v1/console/paper", &stranger).await;
+    assert_eq!((status, error_code(&body).as_str()), (StatusCode::BAD_REQUEST, "not_of_family"));
+    let wrong_birth = paper_slip(&server, &dpo, "s-1", "2017-01-02", "s-1-g1");
+    let (status, body) = server.console(&dpo, Method::Post, "/v1/console/paper", &wrong_birth).await;
+    assert_eq!((status, error_code(&body).as_str()), (StatusCode::BAD_REQUEST, "not_in_roster"));
+    let (status, _) = server.console(&other, Method::Post, "/v1/console/paper", &slip).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a slip signed with another's certificate");
+    assert_eq!(common::dump(&server.dir().join(DATABASE)), before, "refused slips change nothing");
+
+    let family = server.enrol(0, "paper/family").await;
+    let (status, history) = server.history(&family, family.certificate.hash()).await;
+    assert_eq!(status, StatusCode::OK);
+    let papers = history["papers"].as_array().expect("papers");
+    assert_eq!(papers.len(), 1);
+    let staff = shared::encoding::to_canonical(&papers[0]["staff"]).expect("canonical");
+    assert_eq!(Digest::of(&staff), dpo.certificate.hash(), "the recorder's certificate");
+    let recorded = shared::encoding::to_canonical(&papers[0]["slip"]["object"]).expect("canonical");
+    assert_eq!(recorded, slip);
 }

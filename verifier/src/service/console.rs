@@ -220,15 +220,54 @@ pub async fn decide(
     Extension(caller): Extension<Caller>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    // The guard read the body within the limits and handed it on.
-    let bytes = axum::body::to_bytes(body, super::MAX_BODY_BYTES).await.map_err(|e| ApiError::internal(&e))?.to_vec();
-    let decision = shared::decode::<objects::StaffDecision>(&bytes)?;
-    if decision.unverified_body().certificate != caller.0.hash() {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "sign decisions with your own certificate"));
-    }
+    let bytes = own_signed::<objects::StaffDecision>(&caller, body).await?;
     let now = super::now()?;
     let decided = app.writer.run(move |archive| Ok(archive.decide_as_staff(&bytes, now)?.bytes().to_vec())).await?;
     Ok(signed_json(decided))
+}
+
+/// `POST /v1/console/paper`: a paper slip the caller recorded and signed → the archive's
+/// acknowledgement of it, once logged. Whether the caller's role may record slips is the trust
+/// store's rule (`TrustStore::paper_record`: 403 `forbidden` otherwise); who signed the slip must
+/// be in the roster (400 `not_of_family`).
+pub async fn paper(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let bytes = own_signed::<objects::PaperRecord>(&caller, body).await?;
+    let now = super::now()?;
+    let ack = app.writer.run(move |archive| Ok(archive.record_paper(&bytes, now)?.bytes().to_vec())).await?;
+    Ok(signed_json(ack))
+}
+
+/// The body of a call that submits an object the caller's staff key signed: it must name the
+/// caller's own certificate, so that no one submits what another staff member signed as theirs.
+async fn own_signed<T: shared::SignedObject + StaffSigned>(caller: &Caller, body: Body) -> Result<Vec<u8>, ApiError> {
+    // The guard read the body within the limits and handed it on.
+    let bytes = axum::body::to_bytes(body, super::MAX_BODY_BYTES).await.map_err(|e| ApiError::internal(&e))?.to_vec();
+    let object = shared::decode::<T>(&bytes)?;
+    if object.unverified_body().certificate() != caller.0.hash() {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "sign with your own certificate"));
+    }
+    Ok(bytes)
+}
+
+/// What a staff key signs for the archive to log, naming the signer's certificate.
+trait StaffSigned {
+    fn certificate(&self) -> Digest;
+}
+
+impl StaffSigned for objects::StaffDecision {
+    fn certificate(&self) -> Digest {
+        self.certificate
+    }
+}
+
+impl StaffSigned for objects::PaperRecord {
+    fn certificate(&self) -> Digest {
+        self.certificate
+    }
 }
 
 /// Query of `GET /v1/console/students`.

@@ -244,9 +244,9 @@ fn console(state: AppState, config: &Config) -> Router<AppState> {
         .route("/students", get(console::students))
         .route("/student", get(console::student))
         .route("/export", get(console::export));
-    let decide = Router::new().route("/decide", post(console::decide));
+    let writes = Router::new().route("/decide", post(console::decide)).route("/paper", post(console::paper));
     let guarded = within(config.timeout, reads)
-        .merge(taking(body::JSON, decide))
+        .merge(taking(body::JSON, writes))
         .route_layer(middleware::from_fn_with_state(state, console::authorize));
     guarded.merge(taking(body::JSON, Router::new().route("/enrol", post(console::enrol))))
 }

@@ -16,7 +16,9 @@ use axum::Json;
 use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use shared::objects::{ConsentReceipt, EnrolmentCertificate, HistoryRequest, RequestDecision, RightsRequest};
+use shared::objects::{
+    ConsentReceipt, EnrolmentCertificate, HistoryRequest, PaperRecord, RequestDecision, RightsRequest, StaffCertificate,
+};
 use shared::primitives::Digest;
 use shared::SignedObject;
 
@@ -155,6 +157,7 @@ fn student_history(archive: &Archive, student: &shared::ids::StudentId) -> Resul
     let mut certificates = Vec::new();
     let mut receipts = Vec::new();
     let mut requests = Vec::new();
+    let mut papers = Vec::new();
     for entry in read::student_entries(&snapshot, student.as_str())? {
         let Some(bytes) = entry.bytes.as_deref() else { continue };
         let ack = read::acknowledgement(&snapshot, entry.hash)?.map(|a| object(&a)).transpose()?;
@@ -167,11 +170,28 @@ fn student_history(archive: &Archive, student: &shared::ids::StudentId) -> Resul
                 let decision = read::decision_for(&snapshot, entry.hash)?.map(|d| object(&d)).transpose()?;
                 requests.push(json!({ "request": item, "decision": decision }));
             }
+            // With the certificate of the staff member who recorded it, which the widget
+            // verifies it under (a staff certificate carries no family's data).
+            PaperRecord::KIND => {
+                let named = shared::decode::<PaperRecord>(bytes)
+                    .map_err(|e| ApiError::internal(&e))?
+                    .unverified_body()
+                    .certificate;
+                let staff = read::object_bytes(&snapshot, named, StaffCertificate::KIND)?
+                    .ok_or_else(|| ApiError::internal(&format!("paper slip {} without its recorder", entry.hash)))?;
+                papers.push(json!({ "slip": item, "staff": object(&staff)? }));
+            }
             RequestDecision::KIND => {}
             _ => {}
         }
     }
-    Ok(json!({ "student": student.as_str(), "certificates": certificates, "receipts": receipts, "requests": requests }))
+    Ok(json!({
+        "student": student.as_str(),
+        "certificates": certificates,
+        "receipts": receipts,
+        "requests": requests,
+        "papers": papers,
+    }))
 }
 
 /// `GET /v1/checkpoint`: the latest signed checkpoint.
