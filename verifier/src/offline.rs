@@ -210,9 +210,11 @@ impl Pool<'_> {
                     .filter(|(_, p)| matches!(p.status, shared::policy::Status::InEffect { .. }))
                     .map(|(id, _)| id.as_str())
                     .collect();
+                let on_paper = paper_line(&report.paper);
+                let devices = report.counts.get(ConsentReceipt::KIND).copied().unwrap_or_default();
                 Ok(format!(
                     "proof bundle for student {}: {objects} objects verified and included in the log of {} entries; \
-                     in effect at {}: {}",
+                     {devices} receipts signed on the family's devices{on_paper}; in effect at {}: {}",
                     report.student,
                     report.checkpoint.tree_size,
                     report.checkpoint.time,
@@ -281,6 +283,22 @@ impl Pool<'_> {
     fn certificate(&self, hash: Digest) -> Result<&Verified<EnrolmentCertificate>, String> {
         self.certificates.get(&hash).ok_or_else(|| missing("enrolment certificate", hash))
     }
+}
+
+/// The bundle's paper slips, apart from the receipts: each is what a member of staff recorded,
+/// never a family's signature; nothing when there are none.
+fn paper_line(paper: &[crate::bundle::PaperEntry]) -> String {
+    if paper.is_empty() {
+        return String::new();
+    }
+    let each: Vec<String> = paper
+        .iter()
+        .map(|entry| {
+            let (person, role) = &entry.recorded_by;
+            format!("entry {} dated {}, recorded by {person} ({})", entry.index, entry.record.signed_on, role.name())
+        })
+        .collect();
+    format!("; {} on paper, recorded by staff, not signed by the family: {}", paper.len(), each.join("; "))
 }
 
 fn missing(what: &str, hash: Digest) -> String {

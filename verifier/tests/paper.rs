@@ -133,6 +133,14 @@ fn a_paper_slip_is_logged_audited_exported_and_checked_as_paper_until_a_device_w
     assert_eq!(report.paper[0].recorded_by, (PersonId::try_from("staff-dpo").expect("id"), StaffRole::Dpo));
     assert_eq!(report.counts.get(PaperRecord::KIND), Some(&1));
     assert!(report.state.purposes.values().any(|p| p.paper.contains(&slip.hash())));
+    let verdicts = verifier::offline::verify_documents(&[("bundle.json".into(), bundle.clone())], &school_key);
+    let said = verdicts[0].1.as_ref().expect("verified");
+    assert!(
+        said.contains(
+            "0 receipts signed on the family's devices; 1 on paper, recorded by staff, not signed by the family"
+        ) && said.contains("recorded by staff-dpo (dpo)"),
+        "{said}"
+    );
     assert!(s.archive.check(false).expect("check").problems.is_empty());
 
     // The guardian later refuses on their own device: that stands, and nothing rests on paper.

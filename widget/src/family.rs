@@ -524,6 +524,7 @@ impl Family {
                     self.set_aside(decisions, SetAsideReason::ChangedElsewhere);
                     return self.save(store);
                 }
+                let decisions = if head.is_none() { as_first_receipt(decisions) } else { decisions };
                 let body = ConsentReceipt::by(certificate.signed(), form, decisions, client_time, head, language);
                 let receipt = timing::signing(|| sign(body, &key)).map_err(bad_answer)?;
                 self.device.outbox.replace_front(Outgoing::Receipt { receipt: text(receipt.bytes()) });
@@ -738,7 +739,7 @@ impl Family {
     /// an object differently from the acknowledgement this device kept, the device's stays — it
     /// is the family's proof — and the school's log is inconsistent with it.
     fn take_history(&mut self, body: &[u8]) -> Result<(), Problem> {
-        let answer = History::read(&self.school.trust, &self.invitation.body().student, body)?;
+        let answer = History::read(&self.school.trust, &self.invitation.body().student, &self.school.form, body)?;
         self.missing =
             self.device.kept.iter().map(|k| Digest::of(k.object.as_bytes())).filter(|h| !answer.holds(*h)).collect();
         let differ = self.history.merge(answer);
@@ -1032,4 +1033,12 @@ fn text(bytes: &[u8]) -> String {
 
 fn not_the_school(error: TrustError) -> Problem {
     Problem::NotTheSchool(error.to_string())
+}
+
+/// The decisions of a person's first receipt: a first receipt withdraws nothing (nothing of theirs
+/// is signed yet), so ending a consent they gave on a paper slip is signed as a refusal, which
+/// ends it just the same.
+fn as_first_receipt(decisions: BTreeMap<PurposeId, Decision>) -> BTreeMap<PurposeId, Decision> {
+    let first = |decision| if decision == Decision::Withdraw { Decision::Refuse } else { decision };
+    map_of(decisions.into_iter().map(|(purpose, decision)| (purpose, first(decision))))
 }

@@ -1,7 +1,8 @@
 //! What the school's record says about the student, as this device verified it: the
 //! certificates of everyone enrolled, their receipts and rights requests with the archive's
-//! acknowledgements, and the school's decisions. Read from `GET /v1/history` and completed with
-//! what this device sent; every object is verified through [`shared::trust`] before it counts.
+//! acknowledgements, the school's decisions, and the paper slips staff recorded. Read from
+//! `GET /v1/history` and completed with what this device sent; every object is verified through
+//! [`shared::trust`] before it counts.
 
 use crate::problem::Problem;
 use serde::de::IgnoredAny;
@@ -9,7 +10,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use shared::ids::{PersonId, StudentId};
 use shared::lists;
-use shared::objects::{Acknowledgement, ConsentReceipt, EnrolmentCertificate, RequestDecision, RightsRequest};
+use shared::objects::{
+    Acknowledgement, ConsentForm, ConsentReceipt, EnrolmentCertificate, PaperRecord, RequestDecision, RightsRequest,
+    StaffRole,
+};
 use shared::primitives::Digest;
 use shared::trust::{Signer, TrustStore, Verified};
 use shared::Signed;
@@ -24,6 +28,20 @@ pub struct History {
     pub receipts: Vec<(Signed<ConsentReceipt>, Verified<Acknowledgement>)>,
     /// Rights requests, with their acknowledgements and the school's decision once made.
     pub requests: Vec<LoggedRequest>,
+    /// Paper slips answering the form in force, in log order.
+    pub papers: Vec<LoggedSlip>,
+}
+
+/// A paper slip a member of staff recorded for the student: weaker evidence than a signature on
+/// a device, shown as such.
+#[derive(Debug, Clone)]
+pub struct LoggedSlip {
+    /// The record, verified under its recorder's staff certificate.
+    pub record: Verified<PaperRecord>,
+    /// The school's acknowledgement of it.
+    pub ack: Verified<Acknowledgement>,
+    /// The recorder's role, from their certificate.
+    pub recorded_by: StaffRole,
 }
 
 /// A rights request, the school's acknowledgement of it, and its decision once made.
@@ -32,8 +50,14 @@ pub type LoggedRequest = (Signed<RightsRequest>, Verified<Acknowledgement>, Opti
 impl History {
     /// Verifies every object of a `GET /v1/history` answer about `student`; on any failure
     /// nothing is returned. Every certificate must be for that student, so that no one else's
-    /// decisions can be shown as the family's.
-    pub fn read(trust: &TrustStore, student: &StudentId, body: &[u8]) -> Result<History, Problem> {
+    /// decisions can be shown as the family's. Paper slips are checked against `form`, the
+    /// version in force; a slip answering an earlier one is left out, as the fold would not count it.
+    pub fn read(
+        trust: &TrustStore,
+        student: &StudentId,
+        form: &Verified<ConsentForm>,
+        body: &[u8],
+    ) -> Result<History, Problem> {
         let response: HistoryResponse = shared::encoding::from_json(body).map_err(bad_answer)?;
         if response.student != *student {
             return Err(Problem::BadAnswer(format!("a history of student {}", response.student)));
@@ -70,6 +94,20 @@ impl History {
             };
             history.add_request(request.signed().clone(), ack, decision);
         }
+        for PaperItem { slip, staff } in &response.papers {
+            let bytes = canonical(&slip.object)?;
+            if shared::decode::<PaperRecord>(&bytes).map_err(bad_answer)?.unverified_body().form != form.hash() {
+                continue;
+            }
+            let staff = trust.staff_certificate(&canonical(staff)?).map_err(bad_answer)?;
+            let ack = acknowledgement_of(trust, &bytes, &canonical(slip.acknowledged()?)?)?;
+            // Signed while the recorder's certificate was valid: when the log recorded it.
+            let record = trust.paper_record(&bytes, &staff, form, ack.body().server_time).map_err(bad_answer)?;
+            if record.body().student != *student {
+                return Err(Problem::BadAnswer(format!("a paper slip for student {}", record.body().student)));
+            }
+            history.add_slip(LoggedSlip { record, ack, recorded_by: staff.body().role });
+        }
         Ok(history)
     }
 
@@ -99,6 +137,11 @@ impl History {
             let mine = self.requests.iter().find(|(r, _, _)| r.hash() == request.hash()).map(|(_, a, _)| a);
             compare(request.hash(), mine, &ack);
             self.add_request(request, ack, decision);
+        }
+        for slip in other.papers {
+            let mine = self.papers.iter().find(|s| s.record.hash() == slip.record.hash()).map(|s| &s.ack);
+            compare(slip.record.hash(), mine, &slip.ack);
+            self.add_slip(slip);
         }
         differ
     }
@@ -136,6 +179,14 @@ impl History {
         }
     }
 
+    /// Adds a paper slip once, keeping log order.
+    pub fn add_slip(&mut self, slip: LoggedSlip) {
+        if !self.papers.iter().any(|s| s.record.hash() == slip.record.hash()) {
+            self.papers.push(slip);
+            lists::sort_by_key(&mut self.papers, |s| s.ack.body().log_index);
+        }
+    }
+
     /// Adds a request once, keeping log order, or completes it with its decision.
     pub fn add_request(
         &mut self,
@@ -163,6 +214,15 @@ struct HistoryResponse {
     certificates: Vec<HistoryItem>,
     receipts: Vec<HistoryItem>,
     requests: Vec<RequestItem>,
+    papers: Vec<PaperItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PaperItem {
+    slip: HistoryItem,
+    /// The recorder's staff certificate.
+    staff: Value,
 }
 
 #[derive(Deserialize)]

@@ -10,8 +10,8 @@ use crate::family::Family;
 use crate::outbox::Outgoing;
 use shared::ids::{PersonId, PurposeId};
 use shared::lists::{self, map_of};
-use shared::objects::{Decision, Outcome, Purpose, Right, Role};
-use shared::policy::{consent_state, rights_deadline, FoldContext, LoggedReceipt, Signers, Status};
+use shared::objects::{Decision, Outcome, Purpose, Right, Role, StaffRole};
+use shared::policy::{consent_state, rights_deadline, FoldContext, LoggedPaper, LoggedReceipt, Signers, Status};
 use shared::primitives::Digest;
 use shared::Timestamp;
 use std::collections::BTreeMap;
@@ -38,8 +38,10 @@ pub struct OtherDecision {
     pub role: Role,
     /// What they decided.
     pub decision: Decision,
-    /// When the school logged it.
+    /// When it took effect: when the school logged it, or the date on a paper slip.
     pub at: Timestamp,
+    /// Whether it was given on a paper slip the school recorded.
+    pub paper: bool,
 }
 
 /// One purpose of the form in force, as this person sees it.
@@ -59,6 +61,8 @@ pub struct PurposeRow {
     pub needs_reconfirmation: bool,
     /// The grant answers an earlier version of the form.
     pub form_superseded: bool,
+    /// The state rests on a paper slip the school recorded, not only on signatures.
+    pub on_paper: bool,
 }
 
 /// One signed receipt in the history: who signed it and when, and what it decided.
@@ -76,8 +80,10 @@ pub struct HistoryGroup {
     pub decisions: Vec<(PurposeId, Decision)>,
     /// The receipt's entry in the school's log.
     pub log_index: u64,
-    /// The receipt's hash.
+    /// The receipt's (or paper slip's) hash.
     pub receipt: Digest,
+    /// For a paper slip, who at the school recorded it; `None` for a receipt signed on a device.
+    pub paper: Option<StaffRole>,
 }
 
 /// A rights request and where it stands.
@@ -110,10 +116,11 @@ pub fn purpose_rows(family: &Family, now: Timestamp) -> Vec<PurposeRow> {
             history.certificates.iter().chain(family.certificate()).find(|c| c.hash() == receipt.body().certificate)?;
         LoggedReceipt::new(receipt, certificate.signed(), ack.signed()).ok()
     });
+    let slips = history.papers.iter().filter_map(|slip| LoggedPaper::new(slip.record.signed(), slip.ack.signed()).ok());
     let forms = [form.signed().clone()];
     let student = &family.invitation().student;
     let context = FoldContext { student, birth_date: family.invitation().student_birth_date, forms: &forms };
-    let state = consent_state(context, logged, now);
+    let state = consent_state(context, logged, slips, now);
     let pending = family.device().outbox.pending_decisions();
     let role = family.invitation().role;
     form.body()
@@ -139,6 +146,7 @@ pub fn purpose_rows(family: &Family, now: Timestamp) -> Vec<PurposeRow> {
                 control,
                 needs_reconfirmation: fold.is_some_and(|f| f.needs_reconfirmation),
                 form_superseded: fold.is_some_and(|f| f.form_superseded),
+                on_paper: fold.is_some_and(|f| !f.paper.is_empty()),
             }
         })
         .collect()
@@ -158,31 +166,58 @@ fn my_decision(
     if let Some(decision) = pending.get(purpose) {
         return Some((*decision, None));
     }
-    // The history's receipts are in log order: the last one of mine naming the purpose.
-    family.history().receipts.iter().rev().find_map(|(receipt, ack)| {
-        let body = receipt.body();
-        let decision = body.decisions.get(purpose).filter(|_| family.is_mine(body.certificate))?;
-        Some((*decision, Some(ack.body().server_time)))
-    })
+    let me = &family.invitation().person;
+    let latest = decisions_on(family, purpose).into_iter().rev().find(|made| made.person == me)?;
+    Some((latest.other.decision, Some(latest.other.at)))
 }
 
-/// Every other signer's latest decision on `purpose`, in log order of those decisions.
+/// Every other signer's latest decision on `purpose`, in the order they took effect.
 fn others_decisions(family: &Family, purpose: &PurposeId) -> Vec<OtherDecision> {
+    let me = &family.invitation().person;
+    let mut latest: Vec<Made<'_>> = Vec::new();
+    for made in decisions_on(family, purpose).into_iter().filter(|made| made.person != me) {
+        latest.retain(|earlier| earlier.person != made.person);
+        latest.push(made);
+    }
+    latest.into_iter().map(|made| made.other).collect()
+}
+
+/// One decision on a purpose in the student's record, and whose it is.
+struct Made<'a> {
+    person: &'a PersonId,
+    log_index: u64,
+    other: OtherDecision,
+}
+
+/// Every decision on `purpose` the record holds — signed on a device, or on a paper slip (one per
+/// person who signed it) — in the order they took effect, as the fold places them: a device
+/// decision at its logging, a slip at the start of the day written on it, before any device
+/// decision of the same instant.
+fn decisions_on<'a>(family: &'a Family, purpose: &PurposeId) -> Vec<Made<'a>> {
     let history = family.history();
-    let mut latest: Vec<(&PersonId, u64, OtherDecision)> = Vec::new();
+    let mut made: Vec<Made<'a>> = Vec::new();
     for (receipt, ack) in &history.receipts {
         let body = receipt.body();
         let Some(decision) = body.decisions.get(purpose) else { continue };
-        if family.is_mine(body.certificate) {
-            continue;
-        }
-        let Some(person) = history.person_of(body.certificate) else { continue };
-        latest.retain(|(signer, _, _)| *signer != person);
-        let other = OtherDecision { role: body.role, decision: *decision, at: ack.body().server_time };
-        latest.push((person, ack.body().log_index, other));
+        let person = history
+            .person_of(body.certificate)
+            .or_else(|| family.certificate().filter(|c| c.hash() == body.certificate).map(|c| &c.body().person));
+        let Some(person) = person else { continue };
+        let other = OtherDecision { role: body.role, decision: *decision, at: ack.body().server_time, paper: false };
+        made.push(Made { person, log_index: ack.body().log_index, other });
     }
-    lists::sort_by_key(&mut latest, |(_, index, _)| *index);
-    latest.into_iter().map(|(_, _, other)| other).collect()
+    for slip in &history.papers {
+        let body = slip.record.body();
+        let Some(decision) = body.decisions.get(purpose) else { continue };
+        for signer in &body.signers {
+            let other = OtherDecision { role: signer.role, decision: *decision, at: body.effective(), paper: true };
+            made.push(Made { person: &signer.person, log_index: slip.ack.body().log_index, other });
+        }
+    }
+    // Both stable: by log index, then by the instant each took effect (a slip first at a tie).
+    lists::sort_by_key(&mut made, |m| m.log_index);
+    lists::sort_by_key(&mut made, |m| m.other.at.unix().unsigned_abs() * 2 + u64::from(!m.other.paper));
+    made
 }
 
 /// The decisions "Sign and send" signs when the person answered `answers` (each a grant or a
@@ -244,10 +279,27 @@ pub fn history_groups(family: &Family) -> Vec<HistoryGroup> {
                 decisions,
                 log_index: ack.body().log_index,
                 receipt: receipt.hash(),
+                paper: None,
             }
         })
         .collect();
-    // Newest first; no two receipts share a log index.
+    for slip in &family.history().papers {
+        let body = slip.record.body();
+        let mut decisions: Vec<(PurposeId, Decision)> =
+            body.decisions.iter().map(|(purpose, decision)| (purpose.clone(), *decision)).collect();
+        lists::sort_by_key(&mut decisions, |(purpose, _)| place(purpose));
+        groups.extend(body.signers.iter().map(|signer| HistoryGroup {
+            signed_at: body.effective(),
+            logged_at: slip.ack.body().server_time,
+            role: signer.role,
+            by_me: signer.person == family.invitation().person,
+            decisions: decisions.clone(),
+            log_index: slip.ack.body().log_index,
+            receipt: slip.record.hash(),
+            paper: Some(slip.recorded_by),
+        }));
+    }
+    // Newest first; a slip signed by two people is one group each, at the slip's log index.
     lists::sort_by_key(&mut groups, |group| group.log_index);
     groups.reverse();
     groups

@@ -5,7 +5,7 @@
 use crate::family::{Access, Family};
 use crate::view::{Control, HistoryGroup, PurposeRow};
 use shared::ids::PurposeId;
-use shared::objects::{Decision, Role};
+use shared::objects::{Decision, Role, StaffRole};
 use shared::policy::Status;
 use shared::texts::{fill, text, Key};
 use shared::{Lang, Timestamp};
@@ -108,7 +108,11 @@ pub fn decision_lines(lang: Lang, row: &PurposeRow) -> Vec<String> {
         .others
         .iter()
         .map(|other| {
-            format!("{} ({})", line(role_name(other.role), decision_name(other.decision)), instant(lang, other.at))
+            let decided = line(role_name(other.role), decision_name(other.decision));
+            match other.paper {
+                true => format!("{decided} ({}, {})", day(lang, other.at.date()), text(lang, Key::OnPaper)),
+                false => format!("{decided} ({})", instant(lang, other.at)),
+            }
         })
         .collect();
     match row.mine {
@@ -174,6 +178,9 @@ pub fn status_line(lang: Lang, family: &Family, row: &PurposeRow) -> String {
     if row.form_superseded {
         parts.push(text(lang, Key::FormChanged).to_owned());
     }
+    if row.on_paper {
+        parts.push(text(lang, Key::OnPaper).to_owned());
+    }
     parts.retain(|part| !part.is_empty());
     parts.join(" · ")
 }
@@ -184,10 +191,27 @@ pub fn no_history(family: &Family, lang: Lang) -> &'static str {
     text(lang, if record_read(family) { Key::HistoryEmpty } else { Key::HistoryUnread })
 }
 
-/// A history group's heading: who signed, and when their device signed.
+/// A history group's heading: who signed, and when their device signed — or, for a paper slip,
+/// the date on the slip and who at the school recorded it.
 pub fn signed_by(lang: Lang, group: &HistoryGroup) -> String {
-    let who = if group.by_me { Key::RoleYou } else { role_name(group.role) };
-    fill(text(lang, Key::HistorySignedBy), &[("name", text(lang, who)), ("date", &instant(lang, group.signed_at))])
+    let who = text(lang, if group.by_me { Key::RoleYou } else { role_name(group.role) });
+    let Some(recorder) = group.paper else {
+        return fill(text(lang, Key::HistorySignedBy), &[("name", who), ("date", &instant(lang, group.signed_at))]);
+    };
+    let staff = text(lang, recorder_name(recorder));
+    fill(
+        text(lang, Key::HistoryOnPaper),
+        &[("name", who), ("date", &day(lang, group.signed_at.date())), ("staff", staff)],
+    )
+}
+
+/// Who at the school recorded a paper slip.
+fn recorder_name(role: StaffRole) -> Key {
+    match role {
+        StaffRole::Dpo => Key::PaperRecorderDpo,
+        StaffRole::Director => Key::PaperRecorderDirector,
+        StaffRole::Teacher => Key::PaperRecorderStaff,
+    }
 }
 
 /// One decision of a receipt: "Purpose title: Consent given".

@@ -1028,3 +1028,65 @@ async fn history_shows_one_group_per_signature_with_purposes_in_the_forms_order(
     assert!(heading.starts_with("Signed by You on "), "{heading}");
     assert_eq!(words::confirmed(Lang::En, &groups[0]).matches("(#").count(), 1);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_paper_slip_shows_as_on_paper_and_a_withdrawal_on_the_device_overrides_it() {
+    use shared::objects::{PaperRecord, PaperSigner, StaffEnrolmentRequest, StaffRole};
+    let fixture = school().await;
+    // The DPO records the guardian's paper slip (as the console does, through the archive).
+    let dir = fixture._dir.path();
+    let mut archive = Archive::open(dir).expect("archive");
+    let root = keys::read_secret(&dir.join(keys::ROOT_KEY)).expect("root key");
+    let expires = Timestamp::from_unix(now().unix() + 86_400).expect("in range");
+    let person = "staff-dpo".try_into().expect("id");
+    let invitation = archive
+        .invite_staff(&root, person, "Dana", StaffRole::Dpo, Vec::new(), expires, now(), &mut OsRng)
+        .expect("invited");
+    let staff_key = consent_tests::fixtures::key("paper/dpo");
+    let request = StaffEnrolmentRequest {
+        school: fixture.key,
+        invitation: invitation.hash(),
+        key: PublicKey::of(&staff_key),
+        client_time: now(),
+    };
+    let request = sign(request, &staff_key).expect("signs");
+    let certificate = archive.enrol_staff(invitation.bytes(), request.bytes(), now()).expect("enrolled");
+    let guardian = fixture.invitations["s-10-g1"].body();
+    let slip = PaperRecord {
+        school: fixture.key,
+        certificate: certificate.hash(),
+        student: guardian.student.clone(),
+        student_birth_date: guardian.student_birth_date,
+        form: archive.current_form().expect("read").expect("a form").hash(),
+        signers: vec![PaperSigner { person: guardian.person.clone(), role: Role::Guardian }],
+        decisions: BTreeMap::from([(purpose("photos-published"), Decision::Grant)]),
+        signed_on: now().date(),
+        scan: shared::primitives::Digest::of(b"the scanned slip"),
+        client_time: now(),
+    };
+    archive.record_paper(sign(slip, &staff_key).expect("signs").bytes(), now()).expect("recorded");
+    drop(archive);
+
+    let store = MemoryStore::default();
+    let mut family = fixture.open("s-10-g1", &store).await;
+    let row = view::purpose_rows(&family, now()).into_iter().find(|r| r.purpose.id == purpose("photos-published"));
+    let row = row.expect("row");
+    assert!(matches!(row.status, Status::InEffect { .. }) && row.on_paper, "{:?}", row.status);
+    assert_eq!(row.control, Control::Withdraw, "what the family gave on paper, it can withdraw here");
+    let groups = view::history_groups(&family);
+    assert_eq!(groups.len(), 1);
+    assert_eq!((groups[0].paper, groups[0].by_me), (Some(StaffRole::Dpo), true));
+    let heading = widget::words::signed_by(Lang::En, &groups[0]);
+    assert!(heading.starts_with("On paper") && heading.contains("data protection officer"), "{heading}");
+
+    family
+        .decide(BTreeMap::from([(purpose("photos-published"), Decision::Withdraw)]), Lang::En, now(), &store)
+        .expect("recorded");
+    assert_eq!(family.flush(&fixture.http, &store, now()).await.expect("acknowledged"), 1);
+    family.refresh(&fixture.http, &store, now()).await.expect("refresh");
+    let row = view::purpose_rows(&family, now()).into_iter().find(|r| r.purpose.id == purpose("photos-published"));
+    let row = row.expect("row");
+    assert!(matches!(row.status, Status::Refused { by: Role::Guardian }), "{:?}", row.status);
+    assert!(!row.on_paper && row.control == Control::Choose);
+    assert_eq!(view::history_groups(&family).len(), 2, "the slip stays in the history");
+}

@@ -29,6 +29,15 @@ pub enum StaffRole {
 }
 
 impl StaffRole {
+    /// The role's name as signed objects spell it (`dpo`, `director`, `teacher`).
+    pub fn name(self) -> &'static str {
+        match self {
+            StaffRole::Dpo => "dpo",
+            StaffRole::Director => "director",
+            StaffRole::Teacher => "teacher",
+        }
+    }
+
     /// Whether the role sees every class, rather than the classes it names.
     pub fn sees_whole_school(self) -> bool {
         matches!(self, StaffRole::Dpo | StaffRole::Director)

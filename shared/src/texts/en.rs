@@ -218,6 +218,11 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::HistoryWithdrawn, "Consent withdrawn"),
     (Key::HistorySignedBy, "Signed by {name} on {date}"),
     (Key::HistoryAcknowledged, "Confirmed by the school on {date}"),
+    (Key::HistoryOnPaper, "On paper: signed by {name} on {date}, recorded by the school's {staff}"),
+    (Key::PaperRecorderDpo, "data protection officer"),
+    (Key::PaperRecorderDirector, "director"),
+    (Key::PaperRecorderStaff, "staff"),
+    (Key::OnPaper, "on a paper form"),
     (
         Key::HistoryKept,
         "Withdrawing does not erase the history: earlier decisions stay listed here.",

@@ -291,6 +291,17 @@ keys! {
     HistorySignedBy,
     /// History entry line; `{date}` is the time of the school's acknowledgement.
     HistoryAcknowledged,
+    /// History entry line of a paper slip; `{name}` is who signed it, `{date}` the date on the
+    /// slip, `{staff}` who at the school recorded it (one of the `PaperRecorder…` texts).
+    HistoryOnPaper,
+    /// Who recorded a paper slip: the data protection officer.
+    PaperRecorderDpo,
+    /// Who recorded a paper slip: the director.
+    PaperRecorderDirector,
+    /// Who recorded a paper slip: another member of staff.
+    PaperRecorderStaff,
+    /// Added to a decision line, and to a purpose's state, that rests on a paper slip.
+    OnPaper,
     /// Note on the history screen: withdrawal does not erase the history.
     HistoryKept,
 

@@ -119,6 +119,11 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::HistoryWithdrawn, "Wycofanie zgody"),
     (Key::HistorySignedBy, "Kto podpisał: {name}, {date}"),
     (Key::HistoryAcknowledged, "Szkoła potwierdziła odbiór dnia {date}"),
+    (Key::HistoryOnPaper, "Na papierze: podpisał(a) {name} dnia {date}, wpisane przez szkołę ({staff})"),
+    (Key::PaperRecorderDpo, "inspektor ochrony danych"),
+    (Key::PaperRecorderDirector, "dyrektor"),
+    (Key::PaperRecorderStaff, "pracownik szkoły"),
+    (Key::OnPaper, "na formularzu papierowym"),
     (Key::HistoryKept, "Wycofanie zgody nie usuwa historii – wcześniejsze decyzje pozostają na tej liście."),
     // Receipts
     (Key::ReceiptsHeading, "Dowody decyzji"),

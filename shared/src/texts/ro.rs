@@ -117,6 +117,11 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::HistoryWithdrawn, "Acord retras"),
     (Key::HistorySignedBy, "Semnat de {name} la data de {date}"),
     (Key::HistoryAcknowledged, "Confirmat de școală la data de {date}"),
+    (Key::HistoryOnPaper, "Pe hârtie: semnat de {name} la data de {date}, înregistrat de școală ({staff})"),
+    (Key::PaperRecorderDpo, "responsabilul cu protecția datelor"),
+    (Key::PaperRecorderDirector, "directorul"),
+    (Key::PaperRecorderStaff, "personalul școlii"),
+    (Key::OnPaper, "pe un formular de hârtie"),
     (Key::HistoryKept, "Retragerea nu șterge istoricul: deciziile anterioare rămân în această listă."),
     // Receipts
     (Key::ReceiptsHeading, "Dovezi"),
