@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use verifier::archive::{Archive, Roster, RosterError, StaffStatus};
 use verifier::keys;
+
+mod commands;
 use verifier::report::{self, Format};
 
 #[derive(Parser)]
@@ -81,6 +83,9 @@ enum Command {
     /// Invite, list and revoke school staff, who use the console at /console/ in their browser.
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// Record a decision a family gave on a paper slip, signed with a DPO's or director's staff key.
+    #[command(subcommand)]
+    Paper(PaperCommand),
     /// Export a student's proof bundle, which `verify` checks with only the school key.
     Export {
         /// The student's pseudonymous id.
@@ -168,12 +173,23 @@ enum StaffCommand {
     Invite(StaffInviteArgs),
     /// Everyone invited, with their role, classes and where their access stands.
     List,
+    /// Enrol a staff key kept in a file, for a DPO or director who works at the terminal (the
+    /// console keeps one in the browser instead).
+    Enrol(commands::paper::EnrolArgs),
     /// End a staff member's access at once: their certificates are revoked in the log and their
     /// unused links stop working.
     Revoke {
         /// Their id (from `staff list`).
         person: String,
     },
+}
+
+#[derive(Subcommand)]
+enum PaperCommand {
+    /// Sign and log a paper slip: the student, who signed it, its decisions, its date and the
+    /// SHA-256 of its scan. Audits, the console, bundles and the family's history show it as on
+    /// paper, recorded by you; a later decision the family signs on a device overrides it.
+    Record(commands::paper::RecordArgs),
 }
 
 #[derive(Args)]
@@ -431,6 +447,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print!("{}", report::requests(&rows, now, format)?);
         }
         Command::Staff(command) => staff(data, command)?,
+        Command::Paper(PaperCommand::Record(args)) => commands::paper::record(data, args, now()?)?,
         Command::Decide(args) => {
             let request = args.request;
             let outcome = if args.grant { Outcome::Granted } else { Outcome::Refused };
@@ -595,6 +612,7 @@ fn staff(data: &Path, command: StaffCommand) -> Result<()> {
                 invitation.body().role
             );
         }
+        StaffCommand::Enrol(args) => commands::paper::enrol(data, args, now)?,
         StaffCommand::List => {
             let mut table = comfy_table::Table::new();
             table.set_header(["person", "name", "role", "classes", "access"]);

@@ -427,3 +427,75 @@ fn serve_refuses_a_site_folder_that_overlaps_the_data_directory() {
         assert!(!output.status.success() && stderr.contains("overlaps the data directory"), "--www {www}: {stderr}");
     }
 }
+
+#[test]
+fn a_dpo_at_the_terminal_records_a_paper_slip_with_their_own_staff_key_and_every_report_says_on_paper() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let dir = work.path().to_path_buf();
+    let with =
+        |args: &[&str]| -> Vec<String> { ["--data", "school"].iter().chain(args).map(|a| (*a).to_owned()).collect() };
+    let run = |args: &[&str]| ok(&dir, &with(args).iter().map(String::as_str).collect::<Vec<_>>());
+    run(&["init"]);
+    let form_toml = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/form.toml");
+    run(&["form", "sign", form_toml, "--out", "form-v1.json"]);
+    run(&["form", "publish", "form-v1.json"]);
+    std::fs::write(dir.join("roster.csv"), roster(now().date())).expect("roster");
+    run(&["invite", "--roster", "roster.csv", "--base-url", "https://school.example/consent", "--out-dir", "out"]);
+    let link = run(&["staff", "invite", "--name", "Dana Pop", "--role", "dpo", "--person", "staff-dpo"]);
+    let enrolled = run(&["staff", "enrol", "--link", link.trim(), "--key", "dpo.key"]);
+    assert!(enrolled.contains("Enrolled staff-dpo as dpo"), "{enrolled}");
+    std::fs::write(dir.join("slip.pdf"), b"%PDF- the scanned slip").expect("scan");
+    let today = now().date().to_string();
+    let recorded = run(&[
+        "paper",
+        "record",
+        "--staff-key",
+        "dpo.key",
+        "--student",
+        "s-000",
+        "--signer",
+        "s-000-g1",
+        "--grant",
+        "photos-published",
+        "--refuse",
+        "meals",
+        "--date",
+        &today,
+        "--scan",
+        "slip.pdf",
+    ]);
+    assert!(recorded.contains("as on paper, recorded by staff-dpo"), "{recorded}");
+
+    let later = Timestamp::from_unix(now().unix() + 60).expect("in range").to_string();
+    let audit = run(&["audit", "--purpose", "photos-published", "--at", &later, "--class", "5A", "--format", "csv"]);
+    assert!(csv_column(&audit, "s-000").contains("on paper"), "{audit}");
+    run(&["export", "--student", "s-000", "--out", "s-000.json"]);
+    let verified = ok(&dir, &["verify", "--school-key", "school/school.pub", "s-000.json"]);
+    assert!(verified.contains("1 on paper, recorded by staff, not signed by the family"), "{verified}");
+
+    // Not a teacher's to record, and not for someone outside the family; nothing is logged then.
+    let teacher = run(&["staff", "invite", "--name", "T", "--role", "teacher", "--class", "5A", "--person", "staff-t"]);
+    run(&["staff", "enrol", "--link", teacher.trim(), "--key", "teacher.key"]);
+    for (key, signer) in [("teacher.key", "s-000-g1"), ("dpo.key", "s-001-g1")] {
+        let args = with(&[
+            "paper",
+            "record",
+            "--staff-key",
+            key,
+            "--student",
+            "s-000",
+            "--signer",
+            signer,
+            "--grant",
+            "meals",
+            "--date",
+            &today,
+            "--scan",
+            "slip.pdf",
+        ]);
+        let output = verifier(&dir, &args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(!output.status.success(), "{key} {signer}: {}", String::from_utf8_lossy(&output.stdout));
+    }
+    let check = run(&["check"]);
+    assert!(check.contains(" 0 problems"), "{check}");
+}

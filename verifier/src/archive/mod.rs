@@ -22,6 +22,7 @@ mod staff;
 
 pub use ingest::Submission;
 pub use ledger::LEDGER;
+pub use paper::Slip;
 pub use people::{FamilyContact, Invited, Roster, RosterError, RosterRow};
 pub use proofs::ProofRequestError;
 pub use read::{LogEntry, StudentRecord};
@@ -170,6 +171,9 @@ pub enum ArchiveError {
     /// A revoked staff certificate.
     #[error("the staff certificate {0} was revoked: it authorises nothing")]
     StaffRevoked(Digest),
+    /// A student the roster does not hold.
+    #[error("no student {0} in the roster")]
+    UnknownStudent(String),
     /// A paper slip is about a student the roster does not hold with the date of birth it states.
     #[error("student {student} born {birth_date} is not in the roster")]
     NotInRoster {

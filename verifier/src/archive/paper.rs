@@ -2,11 +2,32 @@
 //! under the student like a receipt and acknowledged the same way, but never a family signature.
 
 use super::staff::revocation_of;
-use super::{begin, commit_entry, stored_acknowledgement, Archive, ArchiveError, Entry};
-use rusqlite::OptionalExtension;
-use shared::objects::{Acknowledgement, PaperRecord};
+use super::{begin, commit_entry, read, stored_acknowledgement, Archive, ArchiveError, Entry};
+use chrono::NaiveDate;
+use ed25519_dalek::SigningKey;
+use rusqlite::{Connection, OptionalExtension};
+use shared::ids::{PersonId, PurposeId, StudentId};
+use shared::objects::{Acknowledgement, Decision, PaperRecord, PaperSigner, Role, StaffCertificate};
+use shared::primitives::{Digest, PublicKey};
 use shared::trust::{TrustError, Verified};
-use shared::{decode, Timestamp};
+use shared::{decode, sign, Signed, SignedObject, Timestamp};
+use std::collections::BTreeMap;
+
+/// A paper slip as a member of staff reads it: the roster and the form in force fill in the rest
+/// ([`Archive::sign_paper`]).
+#[derive(Debug, Clone)]
+pub struct Slip {
+    /// The student it is about.
+    pub student: StudentId,
+    /// Who signed it (their ids from the roster).
+    pub signers: Vec<PersonId>,
+    /// What it says, per purpose.
+    pub decisions: BTreeMap<PurposeId, Decision>,
+    /// The date written on it.
+    pub signed_on: NaiveDate,
+    /// The SHA-256 of its scan.
+    pub scan: Digest,
+}
 
 impl Archive {
     /// Logs the paper slip `bytes` signed by a staff key: its certificate must be this archive's,
@@ -60,4 +81,81 @@ impl Archive {
         self.witness()?;
         Ok(ack)
     }
+
+    /// `slip`, recorded by the holder of `staff_key` at `now` (`verifier paper record`, where a
+    /// DPO or director who works at the terminal keeps their staff key in a file): the student's
+    /// date of birth and each signer's capacity come from the roster, the form version from the
+    /// log, the certificate from the key. [`Archive::record_paper`] then checks and logs it.
+    pub fn sign_paper(
+        &self,
+        slip: Slip,
+        staff_key: &SigningKey,
+        now: Timestamp,
+    ) -> Result<Signed<PaperRecord>, ArchiveError> {
+        let certificate = self.staff_certificate_of(PublicKey::of(staff_key))?;
+        let form = self.current_form()?.ok_or(ArchiveError::NoForm)?;
+        let Slip { student, signers, decisions, signed_on, scan } = slip;
+        let student_birth_date =
+            birth_date_of(&self.conn, &student)?.ok_or_else(|| ArchiveError::UnknownStudent(student.to_string()))?;
+        let mut signed_by = Vec::new();
+        for person in signers {
+            let role = capacity_of(&self.conn, &person, &student)?.ok_or_else(|| ArchiveError::NotOfFamily {
+                person: person.to_string(),
+                role: "guardian or the student",
+                student: student.to_string(),
+            })?;
+            signed_by.push(PaperSigner { person, role });
+        }
+        signed_by.sort();
+        let body = PaperRecord {
+            school: self.school(),
+            certificate: certificate.hash(),
+            student,
+            student_birth_date,
+            form: form.hash(),
+            signers: signed_by,
+            decisions,
+            signed_on,
+            scan,
+            client_time: now,
+        };
+        sign(body, staff_key).map_err(|e| ArchiveError::Corrupt(format!("a paper slip that cannot be signed: {e}")))
+    }
+
+    /// The latest unrevoked staff certificate of `key`.
+    fn staff_certificate_of(&self, key: PublicKey) -> Result<Verified<StaffCertificate>, ArchiveError> {
+        let named = read::objects_of_kind(&self.conn, StaffCertificate::KIND)?
+            .iter()
+            .filter_map(|bytes| decode::<StaffCertificate>(bytes).ok())
+            .filter(|certificate| certificate.unverified_body().key == key)
+            .map(|certificate| certificate.hash())
+            .next_back()
+            .ok_or_else(|| {
+                ArchiveError::UnknownStaff(format!("with key {key} (enrol it with `verifier staff enrol`)"))
+            })?;
+        self.staff_certificate(named)
+    }
+}
+
+/// The date of birth the roster holds for `student`.
+fn birth_date_of(conn: &Connection, student: &StudentId) -> Result<Option<NaiveDate>, ArchiveError> {
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT birth_date FROM students WHERE student = ?1")?
+        .query_row([student.as_str()], |row| row.get(0))
+        .optional()?;
+    stored
+        .map(|text| {
+            NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                .map_err(|_| ArchiveError::Corrupt(format!("stored birth date {text:?} of {student}")))
+        })
+        .transpose()
+}
+
+/// The capacity in which the roster holds `person` for `student`, if it does.
+fn capacity_of(conn: &Connection, person: &PersonId, student: &StudentId) -> Result<Option<Role>, ArchiveError> {
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT role FROM people WHERE person = ?1 AND student = ?2")?
+        .query_row((person.as_str(), student.as_str()), |row| row.get(0))
+        .optional()?;
+    Ok(stored.and_then(|role| [Role::Guardian, Role::Student].into_iter().find(|r| r.name() == role)))
 }

@@ -183,6 +183,7 @@ impl From<ArchiveError> for ApiError {
             ArchiveError::UnknownStaffCertificate(_) | ArchiveError::StaffRevoked(_) => {
                 ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", error.to_string())
             }
+            ArchiveError::UnknownStudent(_) => ApiError::new(StatusCode::NOT_FOUND, "unknown_student", error.to_string()),
             ArchiveError::NotInRoster { .. } => ApiError::bad_request("not_in_roster", error.to_string()),
             ArchiveError::NotOfFamily { .. } => ApiError::bad_request("not_of_family", error.to_string()),
             ArchiveError::UnknownStaff(_) => ApiError::new(StatusCode::NOT_FOUND, "unknown_staff", error.to_string()),
