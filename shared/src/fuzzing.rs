@@ -10,8 +10,8 @@ use crate::encoding::{self, to_canonical};
 use crate::envelope::signed_message;
 use crate::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, EnrolmentCertificate,
-    EnrolmentRequest, HistoryRequest, Invitation, RequestDecision, RightsRequest, StaffCertificate, StaffDecision,
-    StaffEnrolmentRequest, StaffInvitation, StaffRequest, StaffRevocation,
+    EnrolmentRequest, HistoryRequest, Invitation, PaperRecord, RequestDecision, RightsRequest, StaffCertificate,
+    StaffDecision, StaffEnrolmentRequest, StaffInvitation, StaffRequest, StaffRevocation,
 };
 use crate::primitives::{Digest, PublicKey, Signature};
 use crate::{decode, SignedObject};
@@ -59,7 +59,7 @@ pub fn object<T: SignedObject>(bytes: &[u8]) -> bool {
 pub type Decoder = fn(&[u8]) -> bool;
 
 /// Every kind's [`object`], with its kind tag.
-pub const KINDS: [(&str, Decoder); 17] = [
+pub const KINDS: [(&str, Decoder); 18] = [
     (ConsentForm::KIND, object::<ConsentForm>),
     (ArchiveDelegation::KIND, object::<ArchiveDelegation>),
     (Invitation::KIND, object::<Invitation>),
@@ -77,6 +77,7 @@ pub const KINDS: [(&str, Decoder); 17] = [
     (StaffRequest::KIND, object::<StaffRequest>),
     (StaffDecision::KIND, object::<StaffDecision>),
     (StaffRevocation::KIND, object::<StaffRevocation>),
+    (PaperRecord::KIND, object::<PaperRecord>),
 ];
 
 /// Decodes `bytes` as any document and as every kind of envelope.

@@ -24,8 +24,9 @@ use shared::encoding::{to_canonical, DecodeError};
 use shared::envelope::{signed_message, SignatureError};
 use shared::objects::{
     Acknowledgement, ArchiveDelegation, Checkpoint, ConsentForm, ConsentReceipt, Decision, EnrolmentCertificate,
-    EnrolmentRequest, HistoryRequest, Invitation, Method, Outcome, RequestDecision, Right, RightsRequest, Role,
-    StaffCertificate, StaffDecision, StaffEnrolmentRequest, StaffInvitation, StaffRequest, StaffRevocation, StaffRole,
+    EnrolmentRequest, HistoryRequest, Invitation, Method, Outcome, PaperRecord, RequestDecision, Right, RightsRequest,
+    Role, StaffCertificate, StaffDecision, StaffEnrolmentRequest, StaffInvitation, StaffRequest, StaffRevocation,
+    StaffRole,
 };
 use shared::primitives::{self, Digest, KeyError, PublicKey};
 use shared::trust::HasSchool;
@@ -109,6 +110,7 @@ impl Vector {
             StaffRequest::KIND => opened::<StaffRequest>(bytes, signer, school),
             StaffDecision::KIND => opened::<StaffDecision>(bytes, signer, school),
             StaffRevocation::KIND => opened::<StaffRevocation>(bytes, signer, school),
+            PaperRecord::KIND => opened::<PaperRecord>(bytes, signer, school),
             other => return Err(format!("unknown kind {other:?}")),
         };
         Ok(verdict)
@@ -607,6 +609,43 @@ fn staff(out: &mut Vectors, school: &School, objection: Digest) {
         "a decision that gives no reason",
         resigned(&decision_text, &dpo.key, |body| body["reason"] = json!(" ")),
     );
+    // The same child and guardian as the family's vectors.
+    let child = Student::new("s-0001", "Ștefan Popescu", "5A", "2015-03-02");
+    let guardian_person = shared::ids::PersonId::try_from("p-0001").unwrap_or_else(|e| panic!("{e}"));
+    let slip = dpo.record_paper(
+        &school.form,
+        &child,
+        &[(&guardian_person, Role::Guardian)],
+        &[("photos-published", Decision::Grant), ("meals", Decision::Refuse)],
+        "2026-09-01",
+        at("2026-09-04T10:00:00Z"),
+    );
+    out.ok(
+        "paper-record",
+        "the DPO records the guardian's paper slip, signed by their own key",
+        &slip,
+        PublicKey::of(&dpo.key),
+    );
+    let slip_text = String::from_utf8(slip.bytes().to_vec()).unwrap_or_default();
+    out.bad(
+        "paper-record.dated-after-recording",
+        "invalid content",
+        PaperRecord::KIND,
+        PublicKey::of(&dpo.key),
+        "a slip dated after the day it was recorded",
+        resigned(&slip_text, &dpo.key, |body| body["signed_on"] = json!("2026-09-05")),
+    );
+    out.bad(
+        "paper-record.signer-twice",
+        "invalid content",
+        PaperRecord::KIND,
+        PublicKey::of(&dpo.key),
+        "a slip naming one signer twice",
+        resigned(&slip_text, &dpo.key, |body| {
+            let signer = body["signers"][0].clone();
+            body["signers"] = json!([signer.clone(), signer]);
+        }),
+    );
     let revocation = StaffRevocation {
         school: root,
         certificate: teacher.certificate.hash(),
@@ -735,7 +774,7 @@ fn flip_last_signature_digit(text: &str) -> String {
 }
 
 /// Every kind of signed object, in the order the protocol introduces them.
-pub const ALL_KINDS: [&str; 17] = [
+pub const ALL_KINDS: [&str; 18] = [
     ConsentForm::KIND,
     ArchiveDelegation::KIND,
     Invitation::KIND,
@@ -753,6 +792,7 @@ pub const ALL_KINDS: [&str; 17] = [
     StaffRequest::KIND,
     StaffDecision::KIND,
     StaffRevocation::KIND,
+    PaperRecord::KIND,
 ];
 
 /// The group order L = 2^252 + 27742317777372353535851937790883648493, little-endian (RFC 8032 §5.1).
