@@ -165,6 +165,10 @@ keys! {
     NobodyToAsk,
     /// Button: download the list as CSV.
     DownloadCsv,
+    /// Button: print the letters of the invitations still usable (also the frame's title).
+    PrintLetters,
+    /// What the letters are: one page per person, in their language, with a QR code.
+    PrintLettersHint,
 
     // ----- Photo check -----
     /// Heading.
