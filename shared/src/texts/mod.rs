@@ -19,6 +19,25 @@ mod en;
 mod pl;
 mod ro;
 
+/// Declares another app's `Key` enum (the console's, the printed letters') and `Key::ALL`, its
+/// variants in declaration order (for the tests), from one list: `catalogue_keys! { "what the
+/// keys are"; Variant, … }`, each variant with its doc.
+#[macro_export]
+macro_rules! catalogue_keys {
+    ($what:literal; $($(#[$doc:meta])* $name:ident,)+) => {
+        #[doc = $what]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Key {
+            $($(#[$doc])* $name,)+
+        }
+
+        impl Key {
+            /// Every key, in declaration order (for the tests).
+            pub const ALL: &'static [Key] = &[$(Key::$name,)+];
+        }
+    };
+}
+
 /// Declares [`Key`], its list of every variant and its names, from one list of variants.
 macro_rules! keys {
     ($($(#[$attr:meta])* $name:ident,)+) => {

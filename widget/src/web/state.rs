@@ -137,12 +137,17 @@ impl State {
                 _ => Ok(link::read_fragment(&fragment)),
             };
             let opened = school.and_then(|school| {
-                Family::open(school.clone(), link?, &Local, browser::now()).inspect_err(|problem| {
-                    // Without a usable link or saved state, a key backup still opens the session.
-                    if matches!(problem, Problem::NoInvitation | Problem::DeviceDamaged(_)) {
-                        self.restorable.set_value(Some(school));
-                    }
-                })
+                link.and_then(|link| Family::open(school.clone(), link, &Local, browser::now())).inspect_err(
+                    |problem| {
+                        // Without a usable link or saved state, a key backup still opens the session.
+                        if matches!(
+                            problem,
+                            Problem::NoInvitation | Problem::DeviceDamaged(_) | Problem::CodeRefused(_)
+                        ) {
+                            self.restorable.set_value(Some(school));
+                        }
+                    },
+                )
             });
             self.status.set(None);
             match opened {

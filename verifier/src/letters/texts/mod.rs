@@ -12,23 +12,8 @@ mod en;
 mod pl;
 mod ro;
 
-/// Declares [`Key`] and the list of all its variants from one list.
-macro_rules! keys {
-    ($($(#[$doc:meta])* $name:ident,)+) => {
-        /// One text of a printed letter; each variant's doc says where it is printed.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Key {
-            $($(#[$doc])* $name,)+
-        }
-
-        impl Key {
-            /// Every key, in declaration order (for the tests).
-            pub const ALL: &'static [Key] = &[$(Key::$name,)+];
-        }
-    };
-}
-
-keys! {
+shared::catalogue_keys! {
+    "One text of a printed letter; each variant's doc says where it is printed.";
     /// The letter's heading.
     Title,
     /// The salutation: `{name}`.
