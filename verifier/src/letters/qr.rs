@@ -3,8 +3,9 @@
 //!
 //! Error correction level Q (about 25 % of the symbol may be lost): a letter is folded, carried
 //! in a school bag and printed on office printers low on toner, and a short link on a school's
-//! address (some 70 characters) still fits a symbol of about 41 modules, so at the printed 4 cm
-//! a module stays near 1 mm — what a phone camera reads at arm's length. The quiet zone is the 4 modules ISO/IEC 18004 asks for.
+//! address (70 to 90 characters) still fits a symbol of 41 to 45 modules (versions 6 and 7), so
+//! at the printed 4 cm, quiet zone included, a module stays near 0.75 mm — what a phone camera
+//! reads at a hand's length. The quiet zone is the 4 modules ISO/IEC 18004 asks for.
 
 use base64::Engine as _;
 use qrcode::{Color, EcLevel, QrCode};
