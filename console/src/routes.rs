@@ -55,6 +55,12 @@ pub fn not_answered(format: Format) -> String {
     with_query("/v1/console/not-answered", &formatted(&[], format))
 }
 
+/// `GET /v1/console/letters[?class=…]`: the printable letters of the invitations still usable.
+pub fn letters(class: Option<&str>) -> String {
+    let pairs: Vec<(&str, &str)> = class.map(|class| ("class", class)).into_iter().collect();
+    with_query("/v1/console/letters", &pairs)
+}
+
 /// `GET /v1/console/photo-check?class=…&purpose=…&date=…[&format=csv]`.
 pub fn photo_check(class: &str, purpose: &str, date: &str, format: Format) -> String {
     let pairs = [("class", class), ("purpose", purpose), ("date", date)];
@@ -99,6 +105,8 @@ mod tests {
         check(export("a~b.c_d"), "/v1/console/export?student=a~b.c_d");
         check(not_answered(Format::Json), "/v1/console/not-answered");
         check(not_answered(Format::Csv), "/v1/console/not-answered?format=csv");
+        check(letters(None), "/v1/console/letters");
+        check(letters(Some("9 B")), "/v1/console/letters?class=9%20B");
     }
 
     #[test]

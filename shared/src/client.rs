@@ -23,16 +23,22 @@ pub enum Fragment {
 }
 
 /// Reads the parameter `name` of a URL fragment (with or without its `#`), among others joined
-/// by `&`.
+/// by `&`, as base64url bytes.
 pub fn fragment_parameter(fragment: &str, name: &str) -> Fragment {
-    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
-    let Some(value) = fragment.split('&').find_map(|pair| pair.strip_prefix(name)?.strip_prefix('=')) else {
+    let Some(value) = fragment_text(fragment, name) else {
         return Fragment::Absent;
     };
     match from_base64url(value) {
         Some(bytes) if !bytes.is_empty() => Fragment::Object(bytes),
         _ => Fragment::Damaged,
     }
+}
+
+/// The text of the parameter `name` of a URL fragment (with or without its `#`), among others
+/// joined by `&`, as it stands (a printed letter's `code=K7QF-…`); `None` when it is not there.
+pub fn fragment_text<'a>(fragment: &'a str, name: &str) -> Option<&'a str> {
+    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+    fragment.split('&').find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
 }
 
 /// Base64url without padding, as links and the `Authorization` headers carry signed objects.
@@ -118,6 +124,14 @@ mod tests {
         check("", Fragment::Absent);
         assert_eq!(fragment_parameter("#staff-invitation=e30", "invitation"), Fragment::Absent);
         assert_eq!(fragment_parameter("#staff-invitation=e30", "staff-invitation"), object());
+    }
+
+    #[test]
+    fn a_text_parameter_is_read_as_it_stands() {
+        assert_eq!(fragment_text("#code=K7QF-2M9X", "code"), Some("K7QF-2M9X"));
+        assert_eq!(fragment_text("lang=pl&code=", "code"), Some(""));
+        assert_eq!(fragment_text("#codes=K7QF", "code"), None);
+        assert_eq!(fragment_text("#invitation=e30", "code"), None);
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub const TEACHER: (&str, &str, &str) = ("staff-teacher-9b", "Tomasz Nowak", "9B
 /// when someone comes back to it (a school would send them for a month, the default).
 const DEMO_VALID_DAYS: &str = "365";
 
-/// Where `invite` writes its two lists, inside the data directory.
+/// Where `invite` writes its two lists and the letters, inside the data directory.
 const INVITATIONS_DIR: &str = "invitations";
 
 /// A person the school invited, with the fragment of their link (`#invitation=…`).
@@ -39,6 +39,8 @@ pub struct Invitee {
     pub name: String,
     /// `#invitation=…`: what follows the consent page's address in the link.
     pub fragment: String,
+    /// `#code=…`: what follows it in their printed letter's short link (families only).
+    pub short_fragment: Option<String>,
 }
 
 /// A demo school's data directory, its public key and everyone it invited.
@@ -91,6 +93,7 @@ impl DemoSchool {
         )?;
         run(verifier, data, &["form".as_ref(), "publish".as_ref(), signed_form.as_os_str()])?;
         let out_dir = data.join(INVITATIONS_DIR);
+        let letters = letters_page(data);
         run(
             verifier,
             data,
@@ -104,6 +107,8 @@ impl DemoSchool {
                 out_dir.as_os_str(),
                 "--valid-days".as_ref(),
                 DEMO_VALID_DAYS.as_ref(),
+                "--letters".as_ref(),
+                letters.as_os_str(),
             ],
         )?;
         let console_page = console_page(consent_page);
@@ -147,6 +152,19 @@ impl DemoSchool {
         Ok(format!("{consent_page}{}", self.invitee(person)?.fragment))
     }
 
+    /// The short link of `person`'s printed letter, on the consent page at `consent_page`.
+    pub fn short_link(&self, consent_page: &str, person: &str) -> Result<String> {
+        match &self.invitee(person)?.short_fragment {
+            Some(fragment) => Ok(format!("{consent_page}{fragment}")),
+            None => bail!("`{person}` has no printed letter"),
+        }
+    }
+
+    /// The printed letters `invite --letters` wrote, one A4 page per person invited.
+    pub fn letters(&self) -> PathBuf {
+        letters_page(&self.data)
+    }
+
     /// The console link for the staff member `person`, on the console at `console_page`.
     pub fn staff_link(&self, console_page: &str, person: &str) -> Result<String> {
         match self.staff.iter().find(|i| i.person == person) {
@@ -174,6 +192,10 @@ fn invitation_list(data: &Path) -> PathBuf {
     data.join(INVITATIONS_DIR).join("invitations.csv")
 }
 
+fn letters_page(data: &Path) -> PathBuf {
+    data.join(INVITATIONS_DIR).join("letters.html")
+}
+
 fn staff_list(data: &Path) -> PathBuf {
     data.join(INVITATIONS_DIR).join("staff.csv")
 }
@@ -184,17 +206,28 @@ pub fn console_page(consent_page: &str) -> String {
     format!("{site}/console/")
 }
 
-/// The people in a list of links (person, name, …, the link in column `link_column`).
+/// The people in a list of links (person, name, …, the link in column `link_column`, and the
+/// short link in a column `short_link`, if the list has one).
 fn invitees(list: &Path, link_column: usize) -> Result<Vec<Invitee>> {
     let mut reader = csv::Reader::from_path(list).with_context(|| format!("reading {}", list.display()))?;
+    let short_column = reader.headers()?.iter().position(|column| column == "short_link");
     let mut invitees = Vec::new();
     for record in reader.records() {
         let record = record.with_context(|| format!("reading {}", list.display()))?;
         let (Some(person), Some(name), Some(link)) = (record.get(0), record.get(1), record.get(link_column)) else {
             bail!("{}: a line without person, name and link", list.display());
         };
-        let Some(at) = link.find('#') else { bail!("{}: the link of {person} has no fragment", list.display()) };
-        invitees.push(Invitee { person: person.to_owned(), name: name.to_owned(), fragment: link[at..].to_owned() });
+        let fragment = |link: &str| match link.find('#') {
+            Some(at) => Ok(link[at..].to_owned()),
+            None => bail!("{}: a link of {person} has no fragment", list.display()),
+        };
+        let short_fragment = short_column.and_then(|column| record.get(column)).map(&fragment).transpose()?;
+        invitees.push(Invitee {
+            person: person.to_owned(),
+            name: name.to_owned(),
+            fragment: fragment(link)?,
+            short_fragment,
+        });
     }
     Ok(invitees)
 }

@@ -1,6 +1,7 @@
 //! What the staff console shows, computed from the archive for one caller: each view takes the
 //! caller's verified staff certificate and refuses, before reading anything, what its scope does
-//! not cover ([`StaffCertificate::may_see_class`], `may_handle_requests`, `may_read_records`).
+//! not cover ([`StaffCertificate::may_see_class`], `may_handle_requests`, `may_read_records`,
+//! `may_print_letters`).
 //! Purpose states come from the same re-verifying fold as `verifier audit`, never from a cached
 //! flag; names and contacts are joined from the personal-data tables.
 
@@ -27,6 +28,12 @@ pub enum ConsoleError {
     /// The query names something that is not there.
     #[error("{0}")]
     BadQuery(String),
+    /// No `verifier invite` has named the consent page the letters' links open yet.
+    #[error("no consent page is known yet: run `verifier invite --base-url …` once")]
+    NoConsentPage,
+    /// A letter could not be drawn.
+    #[error(transparent)]
+    Letters(#[from] crate::letters::QrError),
     /// The audit refused (an unknown purpose or class).
     #[error(transparent)]
     Audit(#[from] AuditError),
@@ -171,6 +178,26 @@ pub fn not_answered(archive: &Archive, caller: &Caller, now: Timestamp) -> Resul
         }
     }
     Ok(NotAnswered { rows })
+}
+
+/// `GET /v1/console/letters[?class=…]`: the letters page (`verifier::letters`) for every
+/// invitation of `class` (or of every class) that can still enrol at `now` — the same letters
+/// `verifier invite --letters` printed, with the same codes (DPO and director).
+pub fn letters(
+    archive: &Archive,
+    caller: &Caller,
+    class: Option<&str>,
+    now: Timestamp,
+) -> Result<String, ConsoleError> {
+    require(caller.body().may_print_letters(), "only the DPO and the director print families' letters")?;
+    if let Some(class) = class {
+        require(caller.body().may_see_class(class), "your certificate does not cover this class")?;
+    }
+    let form = archive.current_form()?.ok_or(ArchiveError::NoForm)?;
+    let consent_page = archive.consent_page()?.ok_or(ConsoleError::NoConsentPage)?;
+    let letters: Vec<crate::letters::Letter> =
+        archive.printable_invitations(class, now)?.iter().map(crate::letters::Letter::from).collect();
+    Ok(crate::letters::page(form.body(), &consent_page, &letters)?)
 }
 
 /// `GET /v1/console/photo-check`: who in `class` may appear in what is published for `purpose` on

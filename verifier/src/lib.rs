@@ -5,6 +5,7 @@
 //! - [`audit`]: who may appear in the photo, who refused, who has not answered, overdue requests;
 //! - [`bundle`]: proof bundles an auditor verifies offline with only the school's key;
 //! - [`check`]: re-verifying a whole archive;
+//! - [`letters`]: printed letters with the QR code of each invitation's short link;
 //! - [`private`]: owner-only files for personal data;
 //! - [`service`]: the HTTP service (`verifier serve`).
 //!
@@ -23,6 +24,7 @@ pub mod console;
 #[cfg(any(fuzzing, test))]
 pub mod fuzzing;
 pub mod keys;
+pub mod letters;
 pub mod merkle;
 pub mod offline;
 pub mod private;

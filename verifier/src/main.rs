@@ -248,6 +248,10 @@ struct InviteArgs {
     /// Folder for invitations.csv (links) and invited.csv (who was invited).
     #[arg(long, default_value = ".")]
     out_dir: PathBuf,
+    /// Also write printable letters (HTML, one A4 page per person in their language, with the QR
+    /// code of their short link) to this file.
+    #[arg(long)]
+    letters: Option<PathBuf>,
     /// The school's language (en, pl, ro, …): letters and e-mails to families whose roster line
     /// names no `language` are written in it.
     #[arg(long, default_value = "en", value_parser = parse_language)]
@@ -666,13 +670,14 @@ fn invite(data: &Path, args: InviteArgs) -> Result<()> {
     let private_csv =
         |name: &str| verifier::private::create_file(&args.out_dir.join(name)).map(csv::Writer::from_writer);
     let mut links = private_csv("invitations.csv")?;
-    links.write_record(["person", "name", "email", "link"])?;
+    links.write_record(["person", "name", "email", "link", "short_link"])?;
     let mut who = private_csv("invited.csv")?;
     who.write_record(["student", "class", "person", "role", "name", "email", "language", "expires"])?;
     for person in &invited {
         let fragment = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(person.invitation.bytes());
         let link = format!("{}#invitation={fragment}", args.base_url);
-        links.write_record([person.person.as_str(), &person.name, &person.email, &link])?;
+        let short_link = person.code.link(&args.base_url);
+        links.write_record([person.person.as_str(), &person.name, &person.email, &link, &short_link])?;
         let role = format!("{:?}", person.role).to_lowercase();
         who.write_record([
             person.student.as_str(),
@@ -687,6 +692,14 @@ fn invite(data: &Path, args: InviteArgs) -> Result<()> {
     }
     links.flush()?;
     who.flush()?;
+    // The console prints letters again later, with links to the same page.
+    archive.remember_consent_page(&args.base_url, now)?;
+    if let Some(path) = &args.letters {
+        let form = archive.current_form()?.context("no form is published")?;
+        let letters: Vec<verifier::letters::Letter> = invited.iter().map(Into::into).collect();
+        write_private(path, verifier::letters::page(form.body(), &args.base_url, &letters)?.as_bytes())?;
+        println!("Letters to print in {}.", path.display());
+    }
     println!(
         "Invited {} people for {} students; links in {}, list in {}.",
         invited.len(),

@@ -187,7 +187,7 @@ fn csv<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> Result<Strin
 }
 
 /// Escapes text for HTML element content and attribute values.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '&' => "&amp;".to_owned(),

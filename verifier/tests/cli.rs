@@ -166,7 +166,9 @@ fn a_school_year_through_the_command_line() {
         .skip(1)
         .map(|line| {
             let person = line.split(',').next().expect("person").to_owned();
-            let fragment = line.rsplit("#invitation=").next().expect("fragment");
+            let after = line.rsplit("#invitation=").next().expect("fragment");
+            // The link column, up to the short link's column after it.
+            let fragment = after.split(',').next().expect("fragment");
             (person, base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(fragment).expect("base64url"))
         })
         .collect();

@@ -16,7 +16,7 @@ use shared::objects::{
 use shared::primitives::{Digest, Nonce, PublicKey};
 use shared::trust::TrustStore;
 use shared::{open, sign, Lang, Signed, Timestamp};
-use verifier::archive::{Archive, Roster, DATABASE};
+use verifier::archive::{Archive, Roster, ShortCode, DATABASE};
 use verifier::keys;
 use verifier::service::{self, Config};
 
@@ -26,12 +26,17 @@ s-1,Ana,7B,2017-01-01,,Maria,m@example.org,,
 s-2,Mihai,7B,2016-01-01,,Ioana,i@example.org,,
 ";
 
+/// The consent page the test school's letters link to.
+const CONSENT_PAGE: &str = "https://school.example/consent.html";
+
 struct Server {
     base: String,
     client: reqwest::Client,
     school: PublicKey,
     token: String,
     invitations: Vec<Signed<Invitation>>,
+    /// The letters' short codes of `invitations`, in the same order.
+    codes: Vec<ShortCode>,
     form: Signed<ConsentForm>,
     _dir: tempfile::TempDir,
 }
@@ -60,6 +65,7 @@ async fn start_school(roster: &str, www: Option<std::path::PathBuf>, configure: 
     let expires = Timestamp::from_unix(now().unix() + 86_400).expect("in range");
     let invited =
         archive.invite(&Roster::parse(roster).expect("roster"), &root, expires, now(), &mut OsRng).expect("invite");
+    archive.remember_consent_page(CONSENT_PAGE, now()).expect("remembers the consent page");
     drop(archive);
     let mut config = Config::new(dir.path().to_path_buf());
     config.www = www;
@@ -77,6 +83,7 @@ async fn start_school(roster: &str, www: Option<std::path::PathBuf>, configure: 
         school,
         token,
         invitations: invited.iter().map(|i| i.invitation.signed().clone()).collect(),
+        codes: invited.iter().map(|i| i.code.clone()).collect(),
         form,
         _dir: dir,
     }
@@ -375,9 +382,10 @@ async fn the_site_is_served_with_wasm_types_and_a_strict_policy() {
 
 /// Every route `verifier::service::app` serves, as (method, path); `openapi.json` must document
 /// exactly these, and the test below checks each against the running service.
-const ROUTES: [(&str, &str); 26] = [
+const ROUTES: [(&str, &str); 28] = [
     ("GET", "/v1/form"),
     ("POST", "/v1/enrol"),
+    ("POST", "/v1/invitation"),
     ("POST", "/v1/receipts"),
     ("POST", "/v1/requests"),
     ("POST", "/v1/restore"),
@@ -395,6 +403,7 @@ const ROUTES: [(&str, &str); 26] = [
     ("GET", "/v1/console/me"),
     ("GET", "/v1/console/overview"),
     ("GET", "/v1/console/not-answered"),
+    ("GET", "/v1/console/letters"),
     ("GET", "/v1/console/photo-check"),
     ("GET", "/v1/console/requests"),
     ("POST", "/v1/console/decide"),
@@ -1090,6 +1099,7 @@ fn console_calls() -> Vec<(shared::objects::Method, String)> {
         "/v1/console/me".to_owned(),
         "/v1/console/overview".to_owned(),
         "/v1/console/not-answered".to_owned(),
+        "/v1/console/letters?class=7B".to_owned(),
         format!("/v1/console/photo-check?class=7B&purpose=photos-published&date={date}"),
         "/v1/console/requests".to_owned(),
         "/v1/console/students?class=7B".to_owned(),
@@ -1218,6 +1228,9 @@ async fn a_teacher_sees_only_their_classes_and_never_contacts_records_or_request
         ("/v1/console/students?class=8A".to_owned(), false),
         ("/v1/console/not-answered".to_owned(), false),
         ("/v1/console/not-answered?format=csv".to_owned(), false),
+        ("/v1/console/letters".to_owned(), false),
+        // Not even their own class's: a letter's code opens a family's form.
+        ("/v1/console/letters?class=7B".to_owned(), false),
         ("/v1/console/requests".to_owned(), false),
         ("/v1/console/student?id=s-1".to_owned(), false),
         ("/v1/console/student?id=s-3".to_owned(), false),
@@ -1395,4 +1408,112 @@ async fn a_dpo_records_a_paper_slip_and_the_familys_history_shows_it_under_the_r
     assert_eq!(Digest::of(&staff), dpo.certificate.hash(), "the recorder's certificate");
     let recorded = shared::encoding::to_canonical(&papers[0]["slip"]["object"]).expect("canonical");
     assert_eq!(recorded, slip);
+}
+
+// ---- Printed letters' short codes (`POST /v1/invitation`) and the console's letters ----
+
+impl Server {
+    /// `POST /v1/invitation` with `code`, as the widget sends it.
+    async fn exchange(&self, code: &str) -> (StatusCode, Vec<u8>) {
+        let body = to_canonical(&serde_json::json!({ "code": code })).expect("canonical");
+        self.post("/v1/invitation", body).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_letters_code_gives_its_signed_invitation_until_the_invitation_is_used() {
+    let server = start(None).await;
+    let database = server.dir().join(DATABASE);
+    let before = common::dump(&database);
+    for (index, code) in server.codes.iter().enumerate() {
+        // As the link carries it, and as a person might type it.
+        for typed in [code.grouped(), code.as_str().to_lowercase()] {
+            let (status, bytes) = server.exchange(&typed).await;
+            assert_eq!(status, StatusCode::OK, "{typed}: {}", String::from_utf8_lossy(&bytes));
+            assert_eq!(bytes, server.invitations[index].bytes(), "the signed bytes, unchanged");
+            let verified =
+                TrustStore::new(server.school).invitation(&bytes, now()).expect("verifies under the school key");
+            assert_eq!(verified.hash(), server.invitations[index].hash());
+        }
+    }
+    assert_eq!(common::dump(&database), before, "an exchange writes nothing");
+
+    // Once the invitation enrolled a device, its code opens nothing, as the link does not.
+    server.enrol(0, "letters/used").await;
+    let (status, body) = server.exchange(&server.codes[0].grouped()).await;
+    assert_eq!((status, error_code(&body).as_str()), (StatusCode::CONFLICT, "invitation_used"));
+    let (status, _) = server.exchange(&server.codes[1].grouped()).await;
+    assert_eq!(status, StatusCode::OK, "the other family's code still works");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_unknown_replaced_or_expired_is_refused_with_its_reason_and_changes_nothing() {
+    let server = start(None).await;
+    let root = keys::read_secret(&server.dir().join(keys::ROOT_KEY)).expect("root");
+    let roster = Roster::parse(ROSTER).expect("roster");
+    // Invited again: the first letters' codes name replaced invitations.
+    let mut archive = Archive::open(server.dir()).expect("archive");
+    let expires = Timestamp::from_unix(now().unix() + 86_400).expect("in range");
+    let again = archive.invite(&roster, &root, expires, now(), &mut OsRng).expect("invite again");
+    // And a third time with letters that expire in a second.
+    let soon = Timestamp::from_unix(now().unix() + 1).expect("in range");
+    let expired = archive.invite(&roster, &root, soon, now(), &mut OsRng).expect("invite, soon expired");
+    drop(archive);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let database = server.dir().join(DATABASE);
+    let before = common::dump(&database);
+    let unknown = ShortCode::random(&mut OsRng);
+    let cases: [(String, StatusCode, &str); 6] = [
+        (server.codes[0].grouped(), StatusCode::GONE, "invitation_revoked"),
+        (again[0].code.grouped(), StatusCode::GONE, "invitation_revoked"),
+        (expired[0].code.grouped(), StatusCode::GONE, "invitation_expired"),
+        (unknown.grouped(), StatusCode::NOT_FOUND, "unknown_code"),
+        ("K7QF-2M9X".to_owned(), StatusCode::NOT_FOUND, "unknown_code"),
+        ("<script>".to_owned(), StatusCode::NOT_FOUND, "unknown_code"),
+    ];
+    for (code, status, expected) in cases {
+        let (got, body) = server.exchange(&code).await;
+        assert_eq!((got, error_code(&body).as_str()), (status, expected), "{code}: {}", String::from_utf8_lossy(&body));
+    }
+    let bodies: [(&[u8], &str); 5] = [
+        (b"code=K7QF", "malformed_json"),
+        (br#"{"code":1}"#, "schema"),
+        (br#"{"code":"K7QF","invitation":"x"}"#, "unknown_field"),
+        (br#"{ "code": "K7QF" }"#, "not_canonical"),
+        (br#"{}"#, "schema"),
+    ];
+    for (body, expected) in bodies {
+        let (status, answer) = server.post("/v1/invitation", body.to_vec()).await;
+        assert_eq!(
+            (status, error_code(&answer).as_str()),
+            (StatusCode::BAD_REQUEST, expected),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+    }
+    let (status, _) =
+        server.post_as("/v1/invitation", Some("text/plain"), None, server.codes[0].grouped().into_bytes()).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(common::dump(&database), before, "a refused code changes nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dpo_prints_the_letters_of_the_invitations_still_usable_with_their_codes() {
+    use shared::objects::{Method, StaffRole};
+    let server = start_school(TWO_CLASSES, None, |_| {}).await;
+    server.enrol(0, "letters/enrolled").await;
+    let dpo = server.staff("dpo", StaffRole::Dpo, &[]).await;
+    let (status, page) = server.console(&dpo, Method::Get, "/v1/console/letters", b"").await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&page));
+    let page = String::from_utf8(page).expect("UTF-8");
+    assert_eq!(page.matches("<article class=\"letter\"").count(), 2, "the enrolled person gets no letter");
+    assert!(!page.contains(&server.codes[0].grouped()), "no code of a used invitation");
+    for code in &server.codes[1..] {
+        assert!(page.contains(&format!("{CONSENT_PAGE}#code=<span class=\"code\">{}</span>", code.grouped())));
+    }
+    let (status, page) = server.console(&dpo, Method::Get, "/v1/console/letters?class=8A", b"").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).expect("UTF-8");
+    assert_eq!(page.matches("<article class=\"letter\"").count(), 1, "8A's one family");
+    assert!(page.contains("data-person=\"s-3-g1\"") && page.contains(&server.codes[2].grouped()));
 }

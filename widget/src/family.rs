@@ -102,6 +102,24 @@ impl School {
     }
 }
 
+/// `POST /v1/invitation`: the bytes of the invitation a printed letter's short code stands for,
+/// not verified yet — [`Family::open`] verifies them under the school key exactly as a long
+/// link's. A code the school refuses for good (unknown, or its invitation used, replaced or
+/// expired) is [`Problem::CodeRefused`], whatever the reason: only a new letter helps. A service
+/// out of reach stays what it is, and opening the page again may succeed.
+pub async fn exchange_code(transport: &impl Transport, code: &str) -> Result<Vec<u8>, Problem> {
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        code: &'a str,
+    }
+    let body = shared::encoding::to_canonical(&Body { code }).map_err(|e| Problem::CodeRefused(e.to_string()))?;
+    match transport.post("/v1/invitation", body).await?.ok() {
+        Ok(bytes) => Ok(bytes),
+        Err(problem) if problem.is_temporary() => Err(problem),
+        Err(problem) => Err(Problem::CodeRefused(problem.to_string())),
+    }
+}
+
 /// Whether this person can act through this link on this device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {

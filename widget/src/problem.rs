@@ -29,6 +29,10 @@ pub enum Problem {
     /// The school sent this person a newer invitation, which replaced this one.
     #[error("the invitation was replaced by a newer one")]
     InvitationReplaced,
+    /// A printed letter's code that opens nothing: unknown, or its invitation used, replaced or
+    /// expired. Only the school office can help: a new letter.
+    #[error("the letter's code opens no invitation: {0}")]
+    CodeRefused(String),
     /// The device has no network connection (the browser says it is offline); whatever was
     /// signed stays queued.
     #[error("offline: {0}")]
@@ -85,6 +89,7 @@ impl Problem {
             Problem::InvitationExpired => Key::ErrorInvitationExpired,
             Problem::InvitationUsed => Key::ErrorInvitationUsed,
             Problem::InvitationReplaced => Key::ErrorInvitationReplaced,
+            Problem::CodeRefused(_) => Key::ErrorCodeRefused,
             Problem::Offline(_) => Key::QueueOfflineNotice,
             Problem::Unreachable(_) | Problem::Unavailable { .. } | Problem::Refused { .. } => Key::ErrorService,
             Problem::BadAnswer(_) => Key::ErrorAcknowledgementInvalid,

@@ -7,7 +7,7 @@ use crate::view::{Control, HistoryGroup, PurposeRow};
 use shared::ids::PurposeId;
 use shared::objects::{Decision, Role, StaffRole};
 use shared::policy::Status;
-use shared::texts::{fill, text, Key};
+use shared::texts::{date_in_words, fill, text, Key};
 use shared::{Lang, Timestamp};
 use std::fmt::Display;
 
@@ -26,9 +26,15 @@ pub fn student_line(family: &Family, lang: Lang) -> String {
 
 /// An instant as its reader reads it, in their language and time zone: "14 May 2026, 09:30",
 /// "14 maja 2026, 09:30". Never the protocol's ISO form.
+///
+/// The widget writes dates itself ([`date_in_words`]) rather than through the browser's
+/// `Intl.DateTimeFormat`: making the first formatter loads the browser's locale data, which on a
+/// first visit took over 100 ms before the form could show. The browser test
+/// `dates_read_as_the_browser_writes_them_in_each_language` checks every month of every
+/// language against `Intl`.
 pub fn instant(lang: Lang, at: Timestamp) -> String {
     let local = clock::local(at);
-    format!("{}, {:02}:{:02}", date_words(lang, local.year, local.month, local.day), local.hour, local.minute)
+    format!("{}, {:02}:{:02}", date_in_words(lang, local.year, local.month, local.day), local.hour, local.minute)
 }
 
 /// A calendar date (a date of birth) in the reader's language: "14 May 2026". It takes the date
@@ -38,22 +44,9 @@ pub fn day(lang: Lang, date: impl Display) -> String {
     let iso = date.to_string();
     let mut parts = iso.splitn(3, '-').map(str::parse::<u32>);
     match (parts.next(), parts.next(), parts.next()) {
-        (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) => date_words(lang, year, month, day),
+        (Some(Ok(year)), Some(Ok(month)), Some(Ok(day))) => date_in_words(lang, year, month, day),
         _ => iso,
     }
-}
-
-/// Day, month name and year, in the language's order and with its month names.
-///
-/// The widget writes these itself rather than through the browser's `Intl.DateTimeFormat`:
-/// making the first formatter loads the browser's locale data, which on a first visit took
-/// over 100 ms before the form could show. The browser test
-/// `dates_read_as_the_browser_writes_them_in_each_language` checks every month of every
-/// language against `Intl`.
-fn date_words(lang: Lang, year: u32, month: u32, day: u32) -> String {
-    let names = text(lang, Key::MonthNames);
-    let month_name = usize::try_from(month).ok().and_then(|m| names.split(' ').nth(m.wrapping_sub(1))).unwrap_or("?");
-    fill(text(lang, Key::DateWritten), &[("day", &day.to_string()), ("month", month_name), ("year", &year.to_string())])
 }
 
 /// An instant's fields on the reader's clock.

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use verifier::archive::{Archive, Roster};
 use verifier::keys;
 use verifier::service::{self, Config};
-use widget::family::{Access, Family, School};
+use widget::family::{exchange_code, Access, Family, School};
 use widget::link::Fragment;
 use widget::outbox::SetAsideReason;
 use widget::problem::Problem;
@@ -141,6 +141,8 @@ struct SchoolFixture {
     key: PublicKey,
     token: String,
     invitations: HashMap<String, Signed<Invitation>>,
+    /// Each person's printed letter's short code, as the letter writes it.
+    codes: HashMap<String, String>,
     _dir: tempfile::TempDir,
 }
 
@@ -168,10 +170,11 @@ async fn school() -> SchoolFixture {
     drop(archive);
     let invitations =
         invited.iter().map(|i| (i.invitation.body().person.to_string(), i.invitation.signed().clone())).collect();
+    let codes = invited.iter().map(|i| (i.invitation.body().person.to_string(), i.code.grouped())).collect();
     let (http, service) = Service::start(dir.path()).await;
     std::mem::forget(service);
     let token = std::fs::read_to_string(dir.path().join(keys::ADMIN_TOKEN)).expect("token").trim().to_owned();
-    SchoolFixture { http, key, token, invitations, _dir: dir }
+    SchoolFixture { http, key, token, invitations, codes, _dir: dir }
 }
 
 /// `verifier serve` over a data directory, on a free loopback port, until stopped.
@@ -1089,4 +1092,28 @@ async fn a_paper_slip_shows_as_on_paper_and_a_withdrawal_on_the_device_overrides
     assert!(matches!(row.status, Status::Refused { by: Role::Guardian }), "{:?}", row.status);
     assert!(!row.on_paper && row.control == Control::Choose);
     assert_eq!(view::history_groups(&family).len(), 2, "the slip stays in the history");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_letters_code_opens_the_form_its_link_opens_until_the_invitation_is_used() {
+    let fixture = school().await;
+    let code = &fixture.codes["s-10-g1"];
+    let bytes = exchange_code(&fixture.http, code).await.expect("the code gives the invitation");
+    assert_eq!(bytes, fixture.invitations["s-10-g1"].bytes(), "the signed bytes, which the widget verifies");
+    let store = MemoryStore::default();
+    let school = School::load(&fixture.http, fixture.key).await.expect("form");
+    let mut family = Family::open(school, Fragment::Object(bytes), &store, now()).expect("opens as the link does");
+    family.refresh(&fixture.http, &store, now()).await.expect("refresh");
+    assert_eq!(family.access(), &Access::Open);
+    assert_eq!(sign_and_send(&fixture, &mut family, &store, &["photos-published"]).await, 1);
+
+    // Used: on another device the code opens nothing, and the family reads whom to ask.
+    let refused = exchange_code(&fixture.http, code).await;
+    assert!(matches!(refused, Err(Problem::CodeRefused(_))), "{refused:?}");
+    assert_eq!(refused.err().map(|p| p.text_key()), Some(Key::ErrorCodeRefused));
+    assert!(text(Lang::En, Key::ErrorCodeRefused).contains("school office for a new letter"));
+    let unknown = exchange_code(&fixture.http, "0000-0000-0000-0000-0000").await;
+    assert!(matches!(unknown, Err(Problem::CodeRefused(_))), "{unknown:?}");
+    // The other guardian's letter still opens their form.
+    assert!(exchange_code(&fixture.http, &fixture.codes["s-10-g2"]).await.is_ok());
 }

@@ -62,6 +62,14 @@ pub fn run(listen: SocketAddr) -> Result<()> {
         TEACHER.2,
         school.staff_link(&console, TEACHER.0)?
     );
+    let letters = school.letters();
+    println!();
+    if letters.exists() {
+        println!("Printed letters for families who read paper (one A4 page each, with the QR code of a short link;");
+        println!("they hold the codes, like the links): file://{}", letters.display());
+    } else {
+        println!("This demo school predates printed letters: delete demo-data/ to make one that has them.");
+    }
     let date = today.format("%Y-%m-%d");
     println!();
     println!("Then, in another terminal in {}, ask what the school would ask:", root.display());

@@ -69,6 +69,8 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::InvitationUsed, "used"),
     (Key::InvitationExpired, "expired: send a new one"),
     (Key::NobodyToAsk, "Every family has answered."),
+    (Key::PrintLetters, "Print letters"),
+    (Key::PrintLettersHint, "One A4 page for each person whose invitation is still unused, in their language, with a QR code that opens their form. The letters are as confidential as the links: hand each to its family."),
     (Key::DownloadCsv, "Download CSV"),
     // Photo check
     (Key::PhotoTitle, "Photo check"),

@@ -17,23 +17,8 @@ mod en;
 mod pl;
 mod ro;
 
-/// Declares [`Key`] and the list of all its variants from one list.
-macro_rules! keys {
-    ($($(#[$doc:meta])* $name:ident,)+) => {
-        /// One user-facing text of the console; each variant's doc says where it is shown.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Key {
-            $($(#[$doc])* $name,)+
-        }
-
-        impl Key {
-            /// Every key, in declaration order (for the tests).
-            pub const ALL: &'static [Key] = &[$(Key::$name,)+];
-        }
-    };
-}
-
-keys! {
+shared::catalogue_keys! {
+    "One user-facing text of the console; each variant's doc says where it is shown.";
     // ----- Frame -----
     /// The page's heading, after the school's name.
     ConsoleTitle,
@@ -165,6 +150,10 @@ keys! {
     NobodyToAsk,
     /// Button: download the list as CSV.
     DownloadCsv,
+    /// Button: print the letters of the invitations still usable (also the frame's title).
+    PrintLetters,
+    /// What the letters are: one page per person, in their language, with a QR code.
+    PrintLettersHint,
 
     // ----- Photo check -----
     /// Heading.

@@ -69,6 +69,8 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::InvitationUsed, "użyte"),
     (Key::InvitationExpired, "wygasło: należy wysłać nowe"),
     (Key::NobodyToAsk, "Wszystkie rodziny odpowiedziały."),
+    (Key::PrintLetters, "Drukuj listy"),
+    (Key::PrintLettersHint, "Jedna strona A4 dla każdej osoby, której zaproszenie nie zostało jeszcze użyte, w jej języku, z kodem QR otwierającym jej formularz. Listy są tak samo poufne jak linki: każdy należy przekazać jego rodzinie."),
     (Key::DownloadCsv, "Pobierz CSV"),
     // Photo check
     (Key::PhotoTitle, "Sprawdzenie zdjęć"),

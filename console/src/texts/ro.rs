@@ -69,6 +69,8 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::InvitationUsed, "folosită"),
     (Key::InvitationExpired, "expirată: trimiteți una nouă"),
     (Key::NobodyToAsk, "Toate familiile au răspuns."),
+    (Key::PrintLetters, "Tipărește scrisorile"),
+    (Key::PrintLettersHint, "O pagină A4 pentru fiecare persoană a cărei invitație nu a fost încă folosită, în limba ei, cu un cod QR care îi deschide formularul. Scrisorile sunt la fel de confidențiale ca linkurile: înmânați-o pe fiecare familiei ei."),
     (Key::DownloadCsv, "Descarcă CSV"),
     // Photo check
     (Key::PhotoTitle, "Verificare foto"),

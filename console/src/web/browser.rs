@@ -60,14 +60,27 @@ pub fn offset_minutes(at: Timestamp) -> i32 {
     -(date.get_timezone_offset() as i32)
 }
 
-/// Offers `contents` to the staff member as a file named `name`.
-pub fn save_file(name: &str, mime: &str, contents: &[u8]) -> Result<(), Problem> {
-    let failed = |e: JsValue| Problem::Storage(format!("{e:?}"));
+fn failed(error: JsValue) -> Problem {
+    Problem::Storage(format!("{error:?}"))
+}
+
+/// A `blob:` URL of this page's origin for `contents` of type `mime`, until [`forget_url`].
+pub fn document_url(contents: &[u8], mime: &str) -> Result<String, Problem> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(contents));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(failed)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)
+}
+
+/// Lets the browser free what a [`document_url`] holds.
+pub fn forget_url(url: &str) {
+    let _ = web_sys::Url::revoke_object_url(url);
+}
+
+/// Offers `contents` to the staff member as a file named `name`.
+pub fn save_file(name: &str, mime: &str, contents: &[u8]) -> Result<(), Problem> {
+    let url = document_url(contents, mime)?;
     let anchor: web_sys::HtmlAnchorElement =
         leptos::prelude::document().create_element("a").map_err(failed)?.unchecked_into();
     anchor.set_href(&url);
@@ -79,6 +92,13 @@ pub fn save_file(name: &str, mime: &str, contents: &[u8]) -> Result<(), Problem>
 /// The browser's print dialog; the print stylesheet keeps only the list and its heading.
 pub fn print() {
     let _ = leptos::prelude::window().print();
+}
+
+/// The print dialog of the document loaded in `frame` (the letters), not of the console.
+pub fn print_frame(frame: &web_sys::HtmlIFrameElement) {
+    if let Some(window) = frame.content_window() {
+        let _ = window.print();
+    }
 }
 
 /// The page's fragment, `#…`.

@@ -11,7 +11,8 @@
 //!   overview's, and `data-mark="<snake_case mark>"` on the photo check's;
 //! - pickers: `photo-class`, `photo-purpose`, `photo-date`, `photo-run`, `student-class`,
 //!   `student-pick`;
-//! - buttons: `csv-download`, `print`, `bundle-download`; per undecided request, inside the row
+//! - buttons: `csv-download`, `print-letters` (whose page loads in the hidden frame
+//!   `letters-frame`, then prints), `print`, `bundle-download`; per undecided request, inside the row
 //!   with `data-request="<hash hex>"`: `decide-grant`, `decide-refuse` (radios),
 //!   `decide-reason` (textarea), `decide-send`.
 

@@ -237,6 +237,30 @@ impl State {
         });
     }
 
+    /// Asks for the letters page at `path` and hands it to the browser's print dialog, through
+    /// the hidden frame `frame` (the console's page itself stays as it is).
+    pub fn print_letters(self, path: String, frame: RwSignal<Option<String>>) {
+        let Some(session) = self.session.get_untracked() else { return };
+        self.note.set(Some(Note::Said(Key::Loading)));
+        self.action_error.set(None);
+        spawn_local(async move {
+            let page = session.call(&Fetch, Method::Get, &path, None, browser::now()).await;
+            match self.noticed(page.and_then(|page| browser::document_url(&page, "text/html"))) {
+                Ok(url) => {
+                    self.note.set(None);
+                    if let Some(old) = frame.get_untracked() {
+                        browser::forget_url(&old);
+                    }
+                    frame.set(Some(url));
+                }
+                Err(problem) => {
+                    self.note.set(None);
+                    self.action_error.set(Some(problem));
+                }
+            }
+        });
+    }
+
     /// Signs and sends a decision on `request`; `done` gets the outcome, and `then` runs once
     /// the archive's decision verified.
     pub fn decide(

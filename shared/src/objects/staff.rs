@@ -167,6 +167,13 @@ impl StaffCertificate {
     pub fn may_read_records(&self) -> bool {
         self.role.sees_whole_school()
     }
+
+    /// Whether the holder may print families' invitation letters: the DPO and the director. A
+    /// letter's code opens a family's form, so it is handed over like the family's contacts,
+    /// never by a teacher.
+    pub fn may_print_letters(&self) -> bool {
+        self.role.sees_whole_school()
+    }
 }
 
 impl SignedObject for StaffCertificate {

@@ -292,6 +292,10 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
         "The school has sent you a newer link, which replaces this one. Please use the newest link.",
     ),
     (
+        Key::ErrorCodeRefused,
+        "The code from this letter no longer opens a form: it was already used, replaced by a newer letter, or has expired. Please ask the school office for a new letter.",
+    ),
+    (
         Key::ErrorDeviceDamaged,
         "The data this browser kept for you is damaged and cannot be restored from the school's record. Restore your key backup, or ask the school for a new link.",
     ),

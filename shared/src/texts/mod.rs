@@ -19,6 +19,25 @@ mod en;
 mod pl;
 mod ro;
 
+/// Declares another app's `Key` enum (the console's, the printed letters') and `Key::ALL`, its
+/// variants in declaration order (for the tests), from one list: `catalogue_keys! { "what the
+/// keys are"; Variant, … }`, each variant with its doc.
+#[macro_export]
+macro_rules! catalogue_keys {
+    ($what:literal; $($(#[$doc:meta])* $name:ident,)+) => {
+        #[doc = $what]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Key {
+            $($(#[$doc])* $name,)+
+        }
+
+        impl Key {
+            /// Every key, in declaration order (for the tests).
+            pub const ALL: &'static [Key] = &[$(Key::$name,)+];
+        }
+    };
+}
+
 /// Declares [`Key`], its list of every variant and its names, from one list of variants.
 macro_rules! keys {
     ($($(#[$attr:meta])* $name:ident,)+) => {
@@ -219,6 +238,8 @@ keys! {
     ErrorLinkNotValid,
     /// Error: the school sent a newer invitation, which replaced this one.
     ErrorInvitationReplaced,
+    /// Error: a printed letter's code opens nothing (unknown, used, replaced or expired).
+    ErrorCodeRefused,
     /// Error: what the browser kept is damaged and the school's record cannot restore it.
     ErrorDeviceDamaged,
     /// Error: the browser refuses to keep data.
@@ -421,6 +442,14 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
 /// The text of `key` in `lang` exactly, without falling back to English.
 pub fn lookup(lang: Lang, key: Key) -> Option<&'static str> {
     lookup_in(catalogue(lang), &key)
+}
+
+/// Day, month name and year, in the language's order and with its month names ("14 May 2026",
+/// "14 maja 2026"): the widget's dates, and the printed letters' (`verifier::letters`).
+pub fn date_in_words(lang: Lang, year: u32, month: u32, day: u32) -> String {
+    let names = text(lang, Key::MonthNames);
+    let month_name = usize::try_from(month).ok().and_then(|m| names.split(' ').nth(m.wrapping_sub(1))).unwrap_or("?");
+    fill(text(lang, Key::DateWritten), &[("day", &day.to_string()), ("month", month_name), ("year", &year.to_string())])
 }
 
 /// A placeholder found in a template: its name, and the byte range of `{name}`.

@@ -159,6 +159,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::ErrorLinkDamaged, "Ten link jest niepełny albo został zmieniony po drodze. Prosimy otworzyć go ponownie z wiadomości od szkoły, kopiując go w całości, albo poprosić szkołę o nowy link."),
     (Key::ErrorLinkNotValid, "Ten link nie pochodzi od tej szkoły albo został zmieniony. Nic nie jest wyświetlane. Prosimy poprosić szkołę o nowy link."),
     (Key::ErrorInvitationReplaced, "Szkoła wysłała Państwu nowszy link, który zastępuje ten. Prosimy użyć najnowszego linku."),
+    (Key::ErrorCodeRefused, "Kod z tego listu nie otwiera już formularza: został użyty, zastąpiony nowszym listem albo wygasł. Prosimy poprosić sekretariat szkoły o nowy list."),
     (Key::ErrorDeviceDamaged, "Dane zapisane dla Państwa w tej przeglądarce są uszkodzone i nie da się ich odtworzyć z rejestru szkoły. Prosimy przywrócić kopię zapasową klucza albo poprosić szkołę o nowy link."),
     (Key::ErrorStorage, "Ta przeglądarka nie może przechowywać danych (tryb prywatny lub brak miejsca). Nie można tu niczego podpisać; prosimy użyć innej przeglądarki."),
     // Repairs, and decisions set aside

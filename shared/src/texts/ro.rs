@@ -157,6 +157,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::ErrorLinkDamaged, "Acest link este incomplet sau a fost modificat pe drum. Deschideți-l din nou din mesajul școlii, copiindu-l în întregime, sau cereți școlii un link nou."),
     (Key::ErrorLinkNotValid, "Acest link nu a fost emis de această școală sau a fost modificat. Nu se afișează nimic. Vă rugăm să cereți școlii un link nou."),
     (Key::ErrorInvitationReplaced, "Școala v-a trimis un link mai nou, care îl înlocuiește pe acesta. Vă rugăm să folosiți cel mai nou link."),
+    (Key::ErrorCodeRefused, "Codul din această scrisoare nu mai deschide formularul: a fost deja folosit, înlocuit de o scrisoare mai nouă sau a expirat. Vă rugăm să cereți secretariatului școlii o scrisoare nouă."),
     (Key::ErrorDeviceDamaged, "Datele păstrate pentru dumneavoastră în acest browser sunt deteriorate și nu pot fi refăcute din registrul școlii. Restaurați copia de rezervă a cheii sau cereți școlii un link nou."),
     (Key::ErrorStorage, "Acest browser nu poate păstra date (navigare privată sau spațiu plin). Aici nu se poate semna nimic; vă rugăm să folosiți alt browser."),
     // Repairs, and decisions set aside

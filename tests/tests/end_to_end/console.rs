@@ -72,6 +72,35 @@ async fn the_dpo_finds_who_has_not_answered_and_decides_an_objection_the_guardia
     dpo.element("csv-download").await?;
     shoot(&dpo, "not-answered", &mut findings).await?;
 
+    // The letters of the invitations still unused print from the console: the service's page,
+    // styled under the service's policy, one letter per person (the guardian who answered has
+    // none), each with its QR code 4 cm wide.
+    dpo.click("print-letters").await?;
+    dpo.element("letters-frame").await?;
+    let mut letters = serde_json::Value::Null;
+    for _ in 0..100 {
+        letters = dpo
+            .script(
+                "const frame = document.querySelector('[data-testid=letters-frame]');
+             const page = frame.contentDocument;
+             if (!page || page.readyState !== 'complete') return null;
+             const letters = [...page.querySelectorAll('article.letter')];
+             const img = page.querySelector('.open img');
+             return { people: letters.map(l => l.dataset.person), qr: img && img.getBoundingClientRect().width,
+                      styled: img && getComputedStyle(letters[0]).breakAfter };",
+            )
+            .await?;
+        if !letters.is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    ensure!(!letters["people"].as_array().is_some_and(|p| p.iter().any(|p| p == &format!("{CHILD}-g1"))), "{letters}");
+    ensure!(letters["people"].as_array().is_some_and(|p| p.iter().any(|p| p == &format!("{TEEN}-g1"))), "{letters}");
+    ensure!(letters["styled"] == "page", "the letters' stylesheet applies under the CSP: {letters}");
+    let qr_width = letters["qr"].as_f64().unwrap_or_default();
+    ensure!((150.0..152.0).contains(&qr_width), "the QR code is 4 cm (151 px): {letters}");
+
     dpo.click("nav-requests").await?;
     let inbox = dpo.wait_text("requests-inbox", "off the website").await?;
     ensure!(inbox.contains("Ana Popescu"), "the request names its student: {inbox}");

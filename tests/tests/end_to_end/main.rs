@@ -11,6 +11,7 @@
 mod accessibility;
 mod console;
 mod flows;
+mod letters;
 mod promise;
 mod scene;
 mod screens;

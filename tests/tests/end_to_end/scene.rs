@@ -42,6 +42,11 @@ impl Scene {
         self.school.link(&self.page("consent.html"), person).expect("the demo roster invites this person")
     }
 
+    /// The short link of person `person`'s printed letter.
+    pub fn short_link(&self, person: &str) -> String {
+        self.school.short_link(&self.page("consent.html"), person).expect("the demo roster invites this person")
+    }
+
     /// The console link staff member `person` received.
     pub fn staff_link(&self, person: &str) -> String {
         self.school.staff_link(&self.page("console/"), person).expect("the demo school invites this staff member")

@@ -7,6 +7,7 @@
 //! nothing; a receipt that does not extend its signer's chain is refused, so an old receipt
 //! replayed never changes the state.
 
+mod codes;
 mod export;
 mod ingest;
 mod ledger;
@@ -20,6 +21,7 @@ mod retention;
 mod schema;
 mod staff;
 
+pub use codes::{Printable, ShortCode};
 pub use ingest::Submission;
 pub use ledger::LEDGER;
 pub use paper::Slip;
@@ -95,6 +97,9 @@ pub enum ArchiveError {
     /// The archive key is not delegated at this time: renew the delegation (`verifier delegate`).
     #[error("the archive key is not delegated at {0}; renew it with `verifier delegate`")]
     KeyNotDelegated(Timestamp),
+    /// A letter's short code that is not one the archive issued (or not a code at all).
+    #[error("no invitation has this code: check it against the letter, or ask the school office for a new letter")]
+    UnknownCode,
     /// An invitation replaced by a newer one for the same person.
     #[error("the invitation {0} was replaced by a newer one")]
     InvitationRevoked(Digest),

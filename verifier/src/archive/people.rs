@@ -20,7 +20,7 @@
 //! unless confirmed ([`Roster::confirm_birth_date_changes`]), because it changes who must sign, and
 //! a confirmed one is recorded in `roster_changes`.
 
-use super::{Archive, ArchiveError};
+use super::{Archive, ArchiveError, ShortCode};
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
 use rusqlite::OptionalExtension;
@@ -225,12 +225,15 @@ pub struct Invited {
     pub language: Lang,
     /// The signed invitation.
     pub invitation: Verified<Invitation>,
+    /// Its short code, for a printed letter's link (`archive::codes`).
+    pub code: ShortCode,
 }
 
 impl Archive {
     /// Imports `roster` and signs one invitation, valid until `expires`, per guardian and per
     /// student who at `now` is old enough to co-sign (or decide alone) under the current form's
-    /// policy; a person's earlier unused invitations are revoked. One transaction, which a
+    /// policy, each with a short code for a printed letter; a person's earlier unused invitations
+    /// are revoked (and so their codes stop working). One transaction, which a
     /// changed birth date aborts unless the roster confirms it.
     pub fn invite(
         &mut self,
@@ -277,6 +280,7 @@ impl Archive {
                     email: email.clone(),
                     language,
                     invitation,
+                    code: ShortCode::random(rng),
                 });
             }
         }
@@ -316,6 +320,10 @@ impl Archive {
             tx.execute(
                 "INSERT INTO invitations (hash, person, bytes, used_by) VALUES (?1, ?2, ?3, NULL)",
                 (person.invitation.hash().0.as_slice(), person.person.as_str(), person.invitation.bytes()),
+            )?;
+            tx.execute(
+                "INSERT INTO invitation_codes (code, invitation) VALUES (?1, ?2)",
+                (person.code.as_str(), person.invitation.hash().0.as_slice()),
             )?;
         }
         tx.commit()?;

@@ -20,7 +20,7 @@ pub struct PurgeReport {
     pub kept_open: u64,
     /// Log entries whose bytes were redacted.
     pub redacted_entries: u64,
-    /// Rows of personal data deleted (students, people, invitations, roster changes).
+    /// Rows of personal data deleted (students, people, invitations and their codes, roster changes).
     pub personal_rows: u64,
 }
 
@@ -55,6 +55,11 @@ impl Archive {
             report.students += 1;
             report.redacted_entries +=
                 tx.execute("UPDATE log SET bytes = NULL WHERE student = ?1 AND bytes IS NOT NULL", [student])? as u64;
+            report.personal_rows += tx.execute(
+                "DELETE FROM invitation_codes WHERE invitation IN (SELECT hash FROM invitations WHERE person IN
+                 (SELECT person FROM people WHERE student = ?1))",
+                [student],
+            )? as u64;
             report.personal_rows += tx.execute(
                 "DELETE FROM invitations WHERE person IN (SELECT person FROM people WHERE student = ?1)",
                 [student],

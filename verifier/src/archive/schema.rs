@@ -3,8 +3,8 @@
 //! Two groups of tables, kept apart on purpose (PRODUCT.md rule 8):
 //! - the **proof log** — `log`, `tree_nodes`, `checkpoints`, `acknowledgements` — holds only
 //!   pseudonymous ids, hashes and signed bytes, and is append-only;
-//! - **personal data** — `students`, `people`, `invitations`, `staff_invitations`,
-//!   `roster_changes` — names, classes, contacts and corrections to them, which can be erased
+//! - **personal data** — `students`, `people`, `invitations`, `invitation_codes`,
+//!   `staff_invitations`, `roster_changes` — names, classes, contacts and corrections to them, which can be erased
 //!   without touching a byte of the log.
 
 use rusqlite::Connection;
@@ -123,6 +123,12 @@ fn create_tables(conn: &Connection) -> rusqlite::Result<()> {
             bytes    BLOB NOT NULL,
             used_by  BLOB,
             revoked  INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        -- A printed letter's short code for each invitation (`archive::codes`): the code itself,
+        -- since the console prints letters again and the invitation beside it is as secret.
+        CREATE TABLE IF NOT EXISTS invitation_codes (
+            code        TEXT PRIMARY KEY,
+            invitation  BLOB NOT NULL UNIQUE
         ) WITHOUT ROWID;
         -- Staff invitations carry the staff member's name, so they live here too; the certificate
         -- issued for one refers to it in the log. `revoked` is set when `verifier staff revoke`

@@ -36,6 +36,10 @@ impl From<ConsoleError> for ApiError {
         match error {
             ConsoleError::OutOfScope(why) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", why),
             ConsoleError::BadQuery(why) => ApiError::bad_request("bad_query", why),
+            ConsoleError::NoConsentPage => {
+                ApiError::new(StatusCode::CONFLICT, "no_consent_page", ConsoleError::NoConsentPage.to_string())
+            }
+            ConsoleError::Letters(letters) => ApiError::internal(&letters),
             ConsoleError::Audit(audit) => audit.into(),
             ConsoleError::Archive(archive) => archive.into(),
         }
@@ -171,6 +175,27 @@ pub async fn not_answered(
         Some(ListFormat::Csv) => csv(report::not_answered_csv(&list), "not-answered.csv"),
         _ => Ok(Json(json(&list)?).into_response()),
     }
+}
+
+/// Query of `GET /v1/console/letters`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LettersQuery {
+    class: Option<String>,
+}
+
+/// `GET /v1/console/letters[?class=…]`: the printable letters (HTML, one A4 page each) for the
+/// invitations still usable, which the console opens for printing. Holds the families' codes.
+pub async fn letters(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    query: Result<Query<LettersQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
+    let now = super::now()?;
+    let page =
+        app.readers.read(move |archive| Ok(console::letters(archive, &caller.0, query.class.as_deref(), now)?)).await?;
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
 }
 
 /// Query of `GET /v1/console/photo-check`.

@@ -154,6 +154,7 @@ impl From<ArchiveError> for ApiError {
             ArchiveError::UnknownForm(_) => ApiError::bad_request("unknown_form", error.to_string()),
             ArchiveError::Replay { .. } => conflict("replay"),
             ArchiveError::InvitationUsed(_) => conflict("invitation_used"),
+            ArchiveError::UnknownCode => ApiError::new(StatusCode::NOT_FOUND, "unknown_code", error.to_string()),
             ArchiveError::InvitationRevoked(_) => {
                 ApiError::new(StatusCode::GONE, "invitation_revoked", error.to_string())
             }

@@ -50,10 +50,16 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use writer::Writer;
 
 /// The policy every page of the site and every response is served under: nothing from third
-/// parties, scripts only from this origin plus WebAssembly compilation, no framing by others.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-     style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-     frame-ancestors 'self'; form-action 'self'";
+/// parties, scripts only from this origin plus WebAssembly compilation, no framing by others;
+/// stylesheets from this origin, and the printed letters' one inline stylesheet by its hash (the
+/// console opens a letters page as a document of this origin, which inherits this policy).
+pub fn content_security_policy() -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' {}; img-src 'self' data:; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'",
+        crate::letters::style_source()
+    )
+}
 
 /// How the service runs.
 #[derive(Debug, Clone)]
@@ -188,11 +194,11 @@ pub fn app(state: AppState, config: &Config) -> Router {
                 .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]),
         );
     }
+    // Only base64 and ASCII punctuation: always a valid header value.
+    let policy = HeaderValue::from_str(&content_security_policy())
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"));
     router
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, policy))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
 }
@@ -210,6 +216,7 @@ fn public(config: &Config) -> Router<AppState> {
         .route("/proof/consistency", get(public::consistency));
     let writes = Router::new()
         .route("/enrol", post(public::enrol))
+        .route("/invitation", post(public::invitation))
         .route("/receipts", post(public::receipt))
         .route("/requests", post(public::request))
         .route("/restore", post(public::restore));
@@ -239,6 +246,7 @@ fn console(state: AppState, config: &Config) -> Router<AppState> {
         .route("/me", get(console::me))
         .route("/overview", get(console::overview))
         .route("/not-answered", get(console::not_answered))
+        .route("/letters", get(console::letters))
         .route("/photo-check", get(console::photo_check))
         .route("/requests", get(console::requests))
         .route("/students", get(console::students))

@@ -51,6 +51,28 @@ pub async fn enrol(State(app): State<AppState>, headers: HeaderMap, body: Body) 
     Ok(signed_json(certificate))
 }
 
+/// The body of `POST /v1/invitation`.
+#[derive(Debug, Deserialize, serde::Serialize)]
+struct CodeBody {
+    /// A printed letter's short code, as typed or as the link carries it (`K7QF-2M9X-…`).
+    code: String,
+}
+
+/// `POST /v1/invitation` with `{"code": "…"}`: the signed invitation a letter's short code
+/// stands for, its canonical bytes unchanged (the widget verifies them under the school key as
+/// it verifies a long link's), while the invitation can still enrol — unused, not replaced,
+/// unexpired. Otherwise 404 `unknown_code`, or the invitation's own refusal (409
+/// `invitation_used`, 410 `invitation_revoked` or `invitation_expired`). Reads only, under the
+/// per-client rate limit like every route: a code's 100 bits are not guessed at that rate.
+pub async fn invitation(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    // Strict, as every family-API body: a field the route does not take is `unknown_field`.
+    let CodeBody { code } = shared::encoding::decode_canonical::<CodeBody>(&read_body(&app, &headers, body).await?)?;
+    let now = super::now()?;
+    let invitation =
+        app.readers.read(move |archive| Ok(archive.invitation_for_code(&code, now)?.bytes().to_vec())).await?;
+    Ok(signed_json(invitation))
+}
+
 /// `POST /v1/receipts`: a signed receipt → the archive's signed acknowledgement.
 pub async fn receipt(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
     let bytes = read_body(&app, &headers, body).await?.to_vec();

@@ -5,8 +5,17 @@
 pub fn dump(database: &std::path::Path) -> String {
     let conn = rusqlite::Connection::open(database).expect("open");
     let mut text = String::new();
-    let tables =
-        ["log", "tree_nodes", "checkpoints", "acknowledgements", "students", "people", "invitations", "roster_changes"];
+    let tables = [
+        "log",
+        "tree_nodes",
+        "checkpoints",
+        "acknowledgements",
+        "students",
+        "people",
+        "invitations",
+        "invitation_codes",
+        "roster_changes",
+    ];
     for table in tables {
         let mut statement = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).expect("query");
         let columns = statement.column_count();

@@ -26,12 +26,13 @@ pub fn App(config: Config) -> impl IntoView {
     );
     let _online = window_event_listener(leptos::ev::online, move |_| state.sync());
     let _other_tab = window_event_listener(leptos::ev::storage, move |event| state.follow_other_tab(event.key()));
-    // An invitation link opened in a tab that already shows the page changes only the fragment, so
-    // the browser does not reload it. Reloading here starts the new person from nothing: no answers,
-    // no screen and no sync of the previous one carry over. Other fragments (`#main`) are left alone.
+    // An invitation link (or a letter's) opened in a tab that already shows the page changes only
+    // the fragment, so the browser does not reload it. Reloading here starts the new person from
+    // nothing: no answers, no screen and no sync of the previous one carry over. Other fragments
+    // (`#main`) are left alone.
     let _new_link = window_event_listener(leptos::ev::hashchange, move |_| {
         let fragment = window().location().hash().unwrap_or_default();
-        if link::read_fragment(&fragment) != link::Fragment::Absent {
+        if link::opens_a_form(&fragment) {
             let _ = window().location().reload();
         }
     });

@@ -181,3 +181,11 @@ fn acquire(name: &str) -> Option<js_sys::Promise> {
         }
     }))
 }
+
+/// Shows `fragment` in the address bar in place of the current one, without a new history entry
+/// (a fragment alone resolves against the page's own address).
+pub fn replace_fragment(fragment: &str) {
+    if let Ok(history) = leptos::prelude::window().history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(fragment));
+    }
+}

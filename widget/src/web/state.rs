@@ -4,7 +4,7 @@
 
 use super::browser::{self, Fetch, Local};
 use super::Config;
-use crate::family::{Family, School};
+use crate::family::{exchange_code, Family, School};
 use crate::link;
 use crate::problem::Problem;
 use crate::timing;
@@ -127,14 +127,27 @@ impl State {
                 Some(key) => School::load(&self.fetch(), key).await,
                 None => Err(Problem::NotTheSchool("no data-school-key".into())),
             };
+            let fragment = window().location().hash().unwrap_or_default();
+            // A letter's code becomes its invitation's bytes, and the address bar the long link.
+            let link = match (&school, link::read_code(&fragment)) {
+                (Ok(_), Some(code)) => exchange_code(&self.fetch(), code).await.map(|bytes| {
+                    browser::replace_fragment(&link::fragment_of(&bytes));
+                    link::Fragment::Object(bytes)
+                }),
+                _ => Ok(link::read_fragment(&fragment)),
+            };
             let opened = school.and_then(|school| {
-                let fragment = link::read_fragment(&window().location().hash().unwrap_or_default());
-                Family::open(school.clone(), fragment, &Local, browser::now()).inspect_err(|problem| {
-                    // Without a usable link or saved state, a key backup still opens the session.
-                    if matches!(problem, Problem::NoInvitation | Problem::DeviceDamaged(_)) {
-                        self.restorable.set_value(Some(school));
-                    }
-                })
+                link.and_then(|link| Family::open(school.clone(), link, &Local, browser::now())).inspect_err(
+                    |problem| {
+                        // Without a usable link or saved state, a key backup still opens the session.
+                        if matches!(
+                            problem,
+                            Problem::NoInvitation | Problem::DeviceDamaged(_) | Problem::CodeRefused(_)
+                        ) {
+                            self.restorable.set_value(Some(school));
+                        }
+                    },
+                )
             });
             self.status.set(None);
             match opened {

@@ -1,6 +1,7 @@
 //! Families to ask: one row per person to contact for a student whose family has not answered
-//! every purpose, with what is still waiting and where their invitation stands; and the same
-//! list as the service's CSV, for a mail merge.
+//! every purpose, with what is still waiting and where their invitation stands; the same list
+//! as the service's CSV, for a mail merge; and the printed letters of the invitations still
+//! usable (the service's page, printed from a hidden frame), for families who read paper.
 
 use crate::format;
 use crate::routes::{self, Format};
@@ -12,6 +13,7 @@ use crate::words;
 use leptos::prelude::*;
 use shared::console::{Mark, NotAnswered};
 use shared::ids::PurposeId;
+use wasm_bindgen::JsCast as _;
 
 /// The screen.
 pub fn show(state: State) -> impl IntoView {
@@ -21,12 +23,24 @@ pub fn show(state: State) -> impl IntoView {
         let today = format::local_date(browser::now(), browser::offset_minutes(browser::now()));
         state.download(routes::not_answered(Format::Csv), format!("not-answered-{today}.csv"), "text/csv");
     };
+    let letters = RwSignal::new(None::<String>);
+    let print_letters = move |_| state.print_letters(routes::letters(None), letters);
     view! {
         <h2>{move || state.text(Key::NotAnsweredTitle)}</h2>
         <p class="intro">{move || state.text(Key::NotAnsweredIntro)}</p>
         <p class="actions">
             <button type="button" data-testid="csv-download" on:click=download>{move || state.text(Key::DownloadCsv)}</button>
+            <button type="button" data-testid="print-letters" on:click=print_letters>{move || state.text(Key::PrintLetters)}</button>
         </p>
+        <p class="hint">{move || state.text(Key::PrintLettersHint)}</p>
+        {move || letters.get().map(|url| view! {
+            <iframe class="print-frame" data-testid="letters-frame" src=url title=move || state.text(Key::PrintLetters)
+                on:load=|event| {
+                    if let Some(frame) = event.target().and_then(|t| t.dyn_into::<web_sys::HtmlIFrameElement>().ok()) {
+                        browser::print_frame(&frame);
+                    }
+                }></iframe>
+        })}
         {loaded(state, list, move |list| table(state, list))}
     }
 }
