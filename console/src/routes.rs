@@ -19,6 +19,8 @@ pub const ME: &str = "/v1/console/me";
 pub const OVERVIEW: &str = "/v1/console/overview";
 /// `POST`: a signed staff decision on a rights request.
 pub const DECIDE: &str = "/v1/console/decide";
+/// `POST`: a signed record of a paper slip.
+pub const PAPER: &str = "/v1/console/paper";
 /// `GET`: every rights request.
 pub const REQUESTS: &str = "/v1/console/requests";
 

@@ -2,7 +2,8 @@
 //! `GET /v1/challenge` with a `staff-request/1` signed by the staff key for exactly that method,
 //! path and query, and body hash, sent as `Authorization: Staff <base64url>`; a challenge serves
 //! one call. A decision on a rights request is itself a signed `staff-decision/1`, and the
-//! archive's `request-decision/1` that answers it is verified and must name it.
+//! archive's `request-decision/1` that answers it is verified and must name it; so is a paper
+//! slip's `paper-record/1`, whose acknowledgement must name it.
 
 use crate::api::{Call, Transport};
 use crate::keyring::Held;
@@ -12,10 +13,34 @@ use crate::routes;
 use ed25519_dalek::SigningKey;
 use serde::de::DeserializeOwned;
 use shared::console::AUTHORIZATION_SCHEME;
-use shared::objects::{Method, Outcome, RequestDecision, StaffCertificate, StaffDecision, StaffRequest};
+use shared::ids::{PurposeId, StudentId};
+use shared::objects::{
+    Acknowledgement, Decision, Method, Outcome, PaperRecord, PaperSigner, RequestDecision, StaffCertificate,
+    StaffDecision, StaffRequest,
+};
 use shared::primitives::{Digest, Nonce, PublicKey};
 use shared::trust::{TrustStore, Verified};
 use shared::{sign, Timestamp};
+use std::collections::BTreeMap;
+
+/// What a staff member read off a paper slip; [`Session::record_paper`] adds who records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slip {
+    /// The student.
+    pub student: StudentId,
+    /// Their date of birth, as the roster holds it.
+    pub student_birth_date: chrono::NaiveDate,
+    /// The form version on the slip.
+    pub form: Digest,
+    /// Who signed it (any order: the record sorts them).
+    pub signers: Vec<PaperSigner>,
+    /// What it says, per purpose not left blank.
+    pub decisions: BTreeMap<PurposeId, Decision>,
+    /// The date written on it.
+    pub signed_on: chrono::NaiveDate,
+    /// The SHA-256 of its scan.
+    pub scan: Digest,
+}
 
 /// A staff member with a certified key, able to sign calls.
 #[derive(Debug, Clone)]
@@ -151,6 +176,38 @@ impl Session {
             return Err(bad_answer("the archive's decision does not carry out the decision signed here"));
         }
         Ok(carried_out)
+    }
+
+    /// Signs this staff member's record of `slip` and sends it; returns the archive's
+    /// acknowledgement once it verifies under a delegated archive key and names exactly this
+    /// record.
+    pub async fn record_paper(
+        &self,
+        transport: &impl Transport,
+        slip: Slip,
+        now: Timestamp,
+    ) -> Result<Verified<Acknowledgement>, Problem> {
+        let mut signers = slip.signers;
+        signers.sort();
+        let record = PaperRecord {
+            school: *self.trust.root(),
+            certificate: self.certificate.hash(),
+            student: slip.student,
+            student_birth_date: slip.student_birth_date,
+            form: slip.form,
+            signers,
+            decisions: slip.decisions,
+            signed_on: slip.signed_on,
+            scan: slip.scan,
+            client_time: now,
+        };
+        let record = sign(record, &self.key).map_err(bad_answer)?;
+        let answer = self.call(transport, Method::Post, routes::PAPER, Some(record.bytes()), now).await?;
+        let ack = self.trust.acknowledgement(&answer).map_err(bad_answer)?;
+        if ack.body().object != record.hash() {
+            return Err(bad_answer("the archive acknowledged another object than the slip signed here"));
+        }
+        Ok(ack)
     }
 }
 

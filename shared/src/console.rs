@@ -202,6 +202,8 @@ pub struct PhotoRow {
     pub name: String,
     /// How the purpose stands for them.
     pub mark: Mark,
+    /// Whether that rests on a paper slip ([`PurposeState::paper`]).
+    pub on_paper: bool,
 }
 
 /// `GET /v1/console/requests`: every rights request, oldest first (DPO and director only).
@@ -281,9 +283,37 @@ pub struct StudentHistory {
     /// Their date of birth, `YYYY-MM-DD`.
     pub birth_date: String,
     /// How each purpose stands now.
-    pub now: Vec<(PurposeId, Mark)>,
-    /// Every receipt, request and decision about them, in log order.
+    pub now: Vec<PurposeNow>,
+    /// The people of the family, by role then name: who may have signed a paper slip.
+    pub family: Vec<FamilyMember>,
+    /// The hash of the form in force, which a paper slip recorded now names; `None` before the
+    /// school published one.
+    pub form: Option<Digest>,
+    /// Every receipt, paper slip, request and decision about them, in log order.
     pub events: Vec<Event>,
+}
+
+/// How one purpose stands for a student, as the student view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurposeNow {
+    /// The purpose.
+    pub purpose: PurposeId,
+    /// Its mark.
+    pub mark: Mark,
+    /// Whether the state rests on a paper slip ([`PurposeState::paper`]), which the console
+    /// says beside the mark: a slip is a staff member's record, never the family's signature.
+    pub on_paper: bool,
+}
+
+/// One person of a student's family, as the roster knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyMember {
+    /// Their pseudonymous id, which a paper slip's signers name.
+    pub person: PersonId,
+    /// Guardian or student.
+    pub role: Role,
+    /// Their name.
+    pub name: String,
 }
 
 /// One logged object about a student.
@@ -311,6 +341,16 @@ pub enum EventKind {
         /// The form version.
         form_version: u32,
         /// `(purpose, decision)` as signed: `grant`, `refuse` or `withdraw`.
+        decisions: Vec<(PurposeId, crate::objects::Decision)>,
+    },
+    /// A paper slip a member of staff recorded (the event's `by` is the recorder, never the
+    /// family).
+    Paper {
+        /// The date written on the slip, `YYYY-MM-DD`.
+        signed_on: String,
+        /// Who signed the slip: each one's role and name (empty if no longer known).
+        signers: Vec<(Role, String)>,
+        /// `(purpose, decision)` as the slip says; purposes left blank are not named.
         decisions: Vec<(PurposeId, crate::objects::Decision)>,
     },
     /// A rights request.

@@ -8,13 +8,16 @@
 use crate::archive::{Archive, ArchiveError, StudentRecord};
 use crate::audit::AuditError;
 use shared::console::{
-    answered, ClassSummary, DecisionSummary, Event, EventKind, FamilyToAsk, InvitationStatus, Mark, Me, NotAnswered,
-    Overview, PhotoCheck, PhotoRow, PurposeName, PurposeSummary, RequestSummary, Requests, StudentHistory, StudentName,
-    Students,
+    answered, ClassSummary, DecisionSummary, Event, EventKind, FamilyMember, FamilyToAsk, InvitationStatus, Mark, Me,
+    NotAnswered, Overview, PhotoCheck, PhotoRow, PurposeName, PurposeNow, PurposeSummary, RequestSummary, Requests,
+    StudentHistory, StudentName, Students,
 };
 use shared::ids::{PurposeId, StudentId};
-use shared::objects::{ConsentForm, ConsentReceipt, RequestDecision, RightsRequest, StaffCertificate, StaffDecision};
+use shared::objects::{
+    ConsentForm, ConsentReceipt, PaperRecord, RequestDecision, RightsRequest, StaffCertificate, StaffDecision,
+};
 use shared::policy::ConsentState;
+use shared::primitives::Digest;
 use shared::trust::Verified;
 use shared::{SignedObject, Timestamp};
 use std::collections::BTreeMap;
@@ -60,6 +63,18 @@ fn purposes(form: &Verified<ConsentForm>) -> Vec<PurposeName> {
 /// Each purpose of `form` with its mark in `state`.
 fn marks(form: &Verified<ConsentForm>, state: &ConsentState) -> Vec<(PurposeId, Mark)> {
     form.body().purposes.iter().filter_map(|p| state.purposes.get(&p.id).map(|s| (p.id.clone(), Mark::of(s)))).collect()
+}
+
+/// Each purpose of `form` with its mark in `state`, and whether that rests on a paper slip.
+fn standing(form: &Verified<ConsentForm>, state: &ConsentState) -> Vec<PurposeNow> {
+    form.body()
+        .purposes
+        .iter()
+        .filter_map(|p| {
+            let state = state.purposes.get(&p.id)?;
+            Some(PurposeNow { purpose: p.id.clone(), mark: Mark::of(state), on_paper: !state.paper.is_empty() })
+        })
+        .collect()
 }
 
 /// The classes `caller` may see, of those the school has.
@@ -231,6 +246,7 @@ pub fn photo_check(
             student: row.student.student.clone(),
             name: row.student.name.clone(),
             mark: Mark::of(&row.state),
+            on_paper: !row.state.paper.is_empty(),
         })
         .collect();
     rows.sort_by(|a, b| a.name.cmp(&b.name));
@@ -291,7 +307,13 @@ fn staff_who_decided(archive: &Archive, decision: &RequestDecision) -> Result<Op
         .map_err(|e| ArchiveError::Corrupt(format!("stored staff decision: {e}")))?
         .unverified_body()
         .certificate;
-    let Some(bytes) = archive.logged_object(named, StaffCertificate::KIND)? else { return Ok(None) };
+    staff_named(archive, named)
+}
+
+/// The name of the staff member whose logged certificate is `certificate`: also when it has
+/// since been revoked, since what they signed before stays theirs.
+fn staff_named(archive: &Archive, certificate: Digest) -> Result<Option<String>, ArchiveError> {
+    let Some(bytes) = archive.logged_object(certificate, StaffCertificate::KIND)? else { return Ok(None) };
     let certificate = archive
         .trust()
         .staff_certificate(&bytes)
@@ -325,10 +347,15 @@ pub fn student(archive: &Archive, caller: &Caller, id: &str, now: Timestamp) -> 
         .rows
         .iter()
         .find(|(s, _)| s.student == id)
-        .and_then(|(_, state)| states.form.as_ref().map(|form| marks(form, state)))
+        .and_then(|(_, state)| states.form.as_ref().map(|form| standing(form, state)))
         .unwrap_or_default();
-    let names: BTreeMap<String, String> =
-        archive.family_contacts()?.into_iter().map(|c| (c.person.to_string(), c.name)).collect();
+    let contacts = archive.family_contacts()?;
+    let names: BTreeMap<String, String> = contacts.iter().map(|c| (c.person.to_string(), c.name.clone())).collect();
+    let family = contacts
+        .into_iter()
+        .filter(|c| c.student == id)
+        .map(|c| FamilyMember { person: c.person, role: c.role, name: c.name })
+        .collect();
     let forms: BTreeMap<_, u32> = archive.forms()?.into_iter().map(|(f, _)| (f.hash(), f.body().version)).collect();
     let mut events = Vec::new();
     for entry in archive.student_log(&id)? {
@@ -349,6 +376,27 @@ pub fn student(archive: &Archive, caller: &Caller, id: &str, now: Timestamp) -> 
                     what: kind,
                     by,
                     role: Some(body.role),
+                });
+            }
+            PaperRecord::KIND => {
+                let slip = shared::decode::<PaperRecord>(bytes).map_err(corrupt)?;
+                let body = slip.unverified_body();
+                let signers = body
+                    .signers
+                    .iter()
+                    .map(|s| (s.role, names.get(s.person.as_str()).cloned().unwrap_or_default()))
+                    .collect();
+                let kind = EventKind::Paper {
+                    signed_on: body.signed_on.to_string(),
+                    signers,
+                    decisions: body.decisions.iter().map(|(purpose, decision)| (purpose.clone(), *decision)).collect(),
+                };
+                events.push(Event {
+                    index: entry.index,
+                    logged: entry.logged_at,
+                    what: kind,
+                    by: staff_named(archive, body.certificate)?,
+                    role: None,
                 });
             }
             RightsRequest::KIND => {
@@ -380,6 +428,8 @@ pub fn student(archive: &Archive, caller: &Caller, id: &str, now: Timestamp) -> 
         birth_date: record.birth_date.to_string(),
         student: StudentName { student: record.student, name: record.name, class: record.class },
         now: current,
+        family,
+        form: states.form.as_ref().map(|form| form.hash()),
         events,
     })
 }

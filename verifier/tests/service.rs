@@ -1517,3 +1517,47 @@ async fn the_dpo_prints_the_letters_of_the_invitations_still_usable_with_their_c
     assert_eq!(page.matches("<article class=\"letter\"").count(), 1, "8A's one family");
     assert!(page.contains("data-person=\"s-3-g1\"") && page.contains(&server.codes[2].grouped()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_student_view_lists_a_paper_slip_under_its_recorders_name_and_marks_the_state_on_paper() {
+    use shared::console::{EventKind, FamilyMember, Mark, PurposeNow, StudentHistory};
+    use shared::objects::{Decision, Method, Role, StaffRole};
+    let server = start_school(TWO_CLASSES, None, |_| {}).await;
+    let dpo = server.staff("dpo", StaffRole::Dpo, &[]).await;
+    let view = |body: Vec<u8>| serde_json::from_slice::<StudentHistory>(&body).expect("a StudentHistory");
+    let (status, body) = server.console(&dpo, Method::Get, "/v1/console/student?id=s-1", b"").await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let before = view(body);
+    assert_eq!(
+        before.family,
+        vec![FamilyMember { person: "s-1-g1".try_into().expect("id"), role: Role::Guardian, name: "Maria".into() }],
+        "what the slip form offers as signers"
+    );
+    assert_eq!(before.form, Some(server.form.hash()));
+    assert!(before.events.is_empty());
+    assert!(before.now.iter().all(|p| !p.on_paper));
+
+    let slip = paper_slip(&server, &dpo, "s-1", "2017-01-01", "s-1-g1");
+    let (status, body) = server.console(&dpo, Method::Post, "/v1/console/paper", &slip).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let (status, body) = server.console(&dpo, Method::Get, "/v1/console/student?id=s-1", b"").await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let after = view(body);
+    assert_eq!(after.events.len(), 1);
+    let event = &after.events[0];
+    assert_eq!((event.by.as_deref(), event.role), (Some("Staff dpo"), None), "the recorder, not the family");
+    assert_eq!(
+        event.what,
+        EventKind::Paper {
+            signed_on: now().date().to_string(),
+            signers: vec![(Role::Guardian, "Maria".into())],
+            decisions: vec![("photos-published".try_into().expect("id"), Decision::Grant)],
+        }
+    );
+    let photos = after.now.iter().find(|p| p.purpose.as_str() == "photos-published").expect("the purpose");
+    assert_eq!(
+        photos,
+        &PurposeNow { purpose: "photos-published".try_into().expect("id"), mark: Mark::Allowed, on_paper: true }
+    );
+    assert!(after.now.iter().filter(|p| p.purpose != photos.purpose).all(|p| !p.on_paper), "only what the slip says");
+}

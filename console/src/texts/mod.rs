@@ -292,6 +292,12 @@ shared::catalogue_keys! {
     ColDecisions,
     /// Event: a consent receipt.
     EventReceipt,
+    /// Event: a paper slip, recorded by the staff member `{name}`.
+    EventPaper,
+    /// A paper slip's date `{date}` and who signed it, `{signers}`.
+    PaperSlipSigned,
+    /// Beside a mark whose state rests on a paper slip.
+    OnPaper,
     /// Event: a rights request: `{right}`.
     EventRequest,
     /// Event: a decision on a request: `{outcome}`.
@@ -308,6 +314,40 @@ shared::catalogue_keys! {
     DownloadBundle,
     /// What the bundle is for.
     BundleHint,
+
+    // ----- Recording a paper slip (student view, DPO and director) -----
+    /// Heading of the form.
+    PaperTitle,
+    /// What recording a slip means.
+    PaperHint,
+    /// Legend: who signed the slip.
+    PaperSigners,
+    /// Legend: what the slip says per purpose.
+    PaperDecisions,
+    /// A purpose the slip leaves blank.
+    PaperBlank,
+    /// Label: the date written on the slip.
+    PaperDate,
+    /// Label: the scanned slip's file.
+    PaperScan,
+    /// Button: sign and record.
+    PaperSend,
+    /// Status line: the slip is recorded.
+    PaperRecorded,
+    /// Missing: nobody ticked as a signer.
+    PaperChooseSigner,
+    /// Missing: every purpose left blank.
+    PaperChooseDecision,
+    /// Missing: no date, or not a date.
+    PaperChooseDate,
+    /// The date is after today.
+    PaperDateLater,
+    /// Missing: no scan chosen.
+    PaperChooseScan,
+    /// The browser would not read the scan.
+    PaperScanUnreadable,
+    /// The school has not published a form yet.
+    PaperNoForm,
 }
 
 /// The console's texts, looked up as the widget's are.

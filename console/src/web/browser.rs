@@ -4,6 +4,7 @@
 use crate::api::{Call, Reply, Transport};
 use crate::problem::Problem;
 use shared::objects::Method;
+use shared::primitives::Digest;
 use shared::Timestamp;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -87,6 +88,14 @@ pub fn save_file(name: &str, mime: &str, contents: &[u8]) -> Result<(), Problem>
     anchor.set_download(name);
     anchor.click();
     web_sys::Url::revoke_object_url(&url).map_err(failed)
+}
+
+/// The SHA-256 of the bytes of the file chosen in `input`: `Ok(None)` when none is chosen, an
+/// `Err` with the browser's words when it would not read the file.
+pub async fn chosen_file_digest(input: &web_sys::HtmlInputElement) -> Result<Option<Digest>, String> {
+    let Some(file) = input.files().and_then(|files| files.get(0)) else { return Ok(None) };
+    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|e| format!("{e:?}"))?;
+    Ok(Some(Digest::of(&js_sys::Uint8Array::new(&buffer).to_vec())))
 }
 
 /// The browser's print dialog; the print stylesheet keeps only the list and its heading.

@@ -14,7 +14,14 @@
 //! - buttons: `csv-download`, `print-letters` (whose page loads in the hidden frame
 //!   `letters-frame`, then prints), `print`, `bundle-download`; per undecided request, inside the row
 //!   with `data-request="<hash hex>"`: `decide-grant`, `decide-refuse` (radios),
-//!   `decide-reason` (textarea), `decide-send`.
+//!   `decide-reason` (textarea), `decide-send`;
+//! - paper slips (student view, DPO and director): `paper-form`; inside it `paper-signer`
+//!   (checkboxes, `data-person="<person id>"`), per purpose a `paper-purpose` fieldset with
+//!   `data-purpose="<id>"` holding the radios `paper-yes`, `paper-no`, `paper-blank`;
+//!   `paper-date`, `paper-scan` (the file input), `paper-scan-hash` (its SHA-256, once read),
+//!   `paper-send`; "Recorded" is said in `status`;
+//! - "on paper": `data-paper="true|false"` on the rows of `student-now`, `student-history` and
+//!   `photo-check-table`, and an `on-paper` note beside a mark whose state rests on a slip.
 
 mod app;
 mod browser;

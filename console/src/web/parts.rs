@@ -51,6 +51,12 @@ pub fn mark(state: State, mark: Mark) -> impl IntoView {
     }
 }
 
+/// The note beside a mark whose state rests on a paper slip: a staff member's record of it,
+/// not the family's signature.
+pub fn on_paper(state: State) -> impl IntoView {
+    view! { " "<span class="on-paper" data-testid="on-paper">{move || state.text(Key::OnPaper)}</span> }
+}
+
 /// "`count` of `total`" beside a bar of that share (a `<meter>`, which the stylesheet draws:
 /// no inline style is allowed under the service's CSP).
 pub fn share(state: State, count: u32, total: u32) -> impl IntoView {

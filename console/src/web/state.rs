@@ -7,7 +7,7 @@ use crate::access::{self, Opened};
 use crate::link;
 use crate::problem::Problem;
 use crate::school::School;
-use crate::session::Session;
+use crate::session::{Session, Slip};
 use crate::texts::{self, Key};
 use gloo_storage::{LocalStorage, Storage as _};
 use leptos::prelude::*;
@@ -272,13 +272,39 @@ impl State {
         then: impl FnOnce() + 'static,
     ) {
         let Some(session) = self.session.get_untracked() else { return };
+        let decided = async move { session.decide(&Fetch, request, outcome, &reason, browser::now()).await.map(drop) };
+        self.send_signed(decided, Key::DecisionSent, done, then);
+    }
+
+    /// Whether the certificate lets this staff member record paper slips (the service checks
+    /// the same rule).
+    pub fn may_record_paper_slips(self) -> bool {
+        self.session.with(|s| s.as_ref().is_some_and(|s| s.certificate().body().may_record_paper_slips()))
+    }
+
+    /// Signs and sends the record of `slip`; `done` gets the outcome, and `then` runs once the
+    /// archive's acknowledgement verified.
+    pub fn record_paper(self, slip: Slip, done: RwSignal<Option<Result<(), Problem>>>, then: impl FnOnce() + 'static) {
+        let Some(session) = self.session.get_untracked() else { return };
+        let recorded = async move { session.record_paper(&Fetch, slip, browser::now()).await.map(drop) };
+        self.send_signed(recorded, Key::PaperRecorded, done, then);
+    }
+
+    /// Runs `sending`, a signed object's sending; `done` gets the outcome, and on success the
+    /// status line says `sent` and `then` runs.
+    fn send_signed(
+        self,
+        sending: impl std::future::Future<Output = Result<(), Problem>> + 'static,
+        sent: Key,
+        done: RwSignal<Option<Result<(), Problem>>>,
+        then: impl FnOnce() + 'static,
+    ) {
         spawn_local(async move {
-            let decided = session.decide(&Fetch, request, outcome, &reason, browser::now()).await.map(|_| ());
-            let decided = self.noticed(decided);
-            let succeeded = decided.is_ok();
-            done.set(Some(decided));
+            let outcome = self.noticed(sending.await);
+            let succeeded = outcome.is_ok();
+            done.set(Some(outcome));
             if succeeded {
-                self.note.set(Some(Note::Said(Key::DecisionSent)));
+                self.note.set(Some(Note::Said(sent)));
                 then();
             }
         });

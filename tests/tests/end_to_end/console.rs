@@ -12,8 +12,10 @@ use fantoccini::key::Key;
 
 /// The console is a desktop and tablet page: staff work at a school computer…
 const WIDTH: u32 = 1280;
-/// …or on a tablet in portrait.
+/// …or on a tablet in portrait…
 const TABLET: u32 = 800;
+/// …or, to record a paper slip where the paper is, on a phone.
+const PHONE: u32 = 360;
 
 /// Photographs a console screen and collects axe-core's findings on it.
 async fn shoot(browser: &Browser, screen: &str, findings: &mut Vec<String>) -> Result<()> {
@@ -131,6 +133,58 @@ async fn the_dpo_finds_who_has_not_answered_and_decides_an_objection_the_guardia
     guardian.close().await?;
     let decided = scene.verifier(&["requests"])?;
     ensure!(decided.contains("taken off the website"), "the command line sees the decision: {decided}");
+    scene.verifier(&["check"])?;
+    ensure!(findings.is_empty(), "axe-core found serious or critical violations:\n{}", findings.join("\n"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_dpo_records_a_guardians_paper_slip_which_the_history_shows_on_paper() -> Result<()> {
+    let scene = Scene::new()?;
+    let scan = tempfile::Builder::new().suffix(".pdf").tempfile()?;
+    std::fs::write(scan.path(), b"%PDF-1.4 the slip Maria Popescu signed")?;
+    let mut findings = Vec::new();
+    // A phone's width: the DPO records a slip wherever the paper is.
+    let dpo = Browser::open(PHONE).await?;
+    dpo.goto(&scene.staff_link(DPO.0)).await?;
+    dpo.wait_text("whoami", DPO.1).await?;
+    dpo.click("nav-student").await?;
+    dpo.element("student-class").await?;
+    pick(&dpo, "student-class", "4A").await?;
+    dpo.wait_css(&format!("[data-testid=student-pick] option[value='{CHILD}']")).await?;
+    pick(&dpo, "student-pick", CHILD).await?;
+    dpo.element("paper-form").await?;
+    let history = dpo.text("student-history").await?;
+    ensure!(!history.contains("On paper"), "no slip yet: {history}");
+
+    // Nothing is sent until the slip is filled in.
+    dpo.click("paper-send").await?;
+    dpo.wait_text("error", "Tick who signed").await?;
+    dpo.wait_css(&format!("[data-testid=paper-signer][data-person='{CHILD}-g1']")).await?.click().await?;
+    dpo.wait_css("[data-testid=paper-purpose][data-purpose='photos-published'] [data-testid=paper-yes]")
+        .await?
+        .click()
+        .await?;
+    dpo.choose_file("paper-scan", scan.path()).await?;
+    let hash = dpo.text("paper-scan-hash").await?;
+    let expected = shared::primitives::Digest::of(&std::fs::read(scan.path())?).to_hex();
+    ensure!(hash.contains(&expected), "the scan's SHA-256 is computed in the browser: {hash}");
+    dpo.screenshot(PHONE, &screenshots_dir().join(format!("console-paper-slip-{PHONE}.png"))).await?;
+    findings.extend(dpo.axe(&axe_core()?).await?.into_iter().map(|f| format!("console paper slip: {f}")));
+    dpo.click("paper-send").await?;
+    dpo.wait_text("status", "Recorded").await?;
+
+    // The refreshed student view shows the slip as the DPO's record, and the state as on paper.
+    dpo.wait_css("[data-testid=student-history] [data-testid=row][data-paper=true]").await?;
+    let history = dpo.text("student-history").await?;
+    ensure!(history.contains(&format!("On paper, recorded by {}", DPO.1)), "the slip's row: {history}");
+    ensure!(history.contains("Maria Popescu"), "who signed it: {history}");
+    dpo.wait_css("[data-testid=student-now] [data-purpose='photos-published'][data-mark=allowed][data-paper=true]")
+        .await?;
+    ensure!(dpo.text("student-now").await?.contains("on paper"), "the mark says on paper");
+    dpo.screenshot(PHONE, &screenshots_dir().join(format!("console-paper-recorded-{PHONE}.png"))).await?;
+    findings.extend(dpo.axe(&axe_core()?).await?.into_iter().map(|f| format!("console paper recorded: {f}")));
+    dpo.close().await?;
     scene.verifier(&["check"])?;
     ensure!(findings.is_empty(), "axe-core found serious or critical violations:\n{}", findings.join("\n"));
     Ok(())

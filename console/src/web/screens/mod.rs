@@ -3,6 +3,7 @@
 
 pub mod not_answered;
 pub mod overview;
+pub mod paper;
 pub mod photo_check;
 pub mod requests;
 pub mod student;

@@ -6,7 +6,7 @@ use crate::format;
 use crate::routes::{self, Format};
 use crate::texts::Key;
 use crate::web::browser;
-use crate::web::parts::{loaded, mark, when};
+use crate::web::parts::{loaded, mark, on_paper, when};
 use crate::web::state::State;
 use crate::words;
 use leptos::prelude::*;
@@ -101,9 +101,10 @@ fn list(state: State, check: PhotoCheck) -> impl IntoView {
                         </tr></thead>
                         <tbody>
                             {check.rows.into_iter().map(|row| view! {
-                                <tr data-testid="row" data-student=row.student.to_string() data-mark=words::mark_name(row.mark)>
+                                <tr data-testid="row" data-student=row.student.to_string() data-mark=words::mark_name(row.mark)
+                                    data-paper=row.on_paper.to_string()>
                                     <th scope="row">{row.name}</th>
-                                    <td>{mark(state, row.mark)}</td>
+                                    <td>{mark(state, row.mark)}{row.on_paper.then(|| on_paper(state))}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

@@ -1,12 +1,13 @@
-//! One student's record: pick a class, then a student; how each purpose stands now, every
-//! receipt, request and decision about them in log order, and the proof bundle an auditor
-//! checks offline with `verifier verify`.
+//! One student's record: pick a class, then a student; how each purpose stands now (saying
+//! when that rests on a paper slip), every receipt, paper slip, request and decision about them
+//! in log order, the proof bundle an auditor checks offline with `verifier verify`, and, for
+//! the DPO and the director, the form to record a paper slip ([`super::paper`]).
 
 use crate::format;
 use crate::problem::Problem;
 use crate::routes;
 use crate::texts::Key;
-use crate::web::parts::{loaded, mark, purpose_title, when};
+use crate::web::parts::{loaded, mark, on_paper, purpose_title, when};
 use crate::web::state::State;
 use crate::words;
 use leptos::prelude::*;
@@ -54,11 +55,14 @@ pub fn show(state: State) -> impl IntoView {
                 </label>
             }))}
         </div>
-        {move || (!student.get().is_empty()).then(|| loaded(state, history, move |h| record(state, h)))}
+        {move || (!student.get().is_empty()).then(|| loaded(state, history, move |h| {
+            let reload = move || state.get(routes::student(&student.get_untracked()), history);
+            record(state, h, reload)
+        }))}
     }
 }
 
-fn record(state: State, history: StudentHistory) -> impl IntoView {
+fn record(state: State, history: StudentHistory, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let text = move |key| move || state.text(key);
     let id = history.student.student.to_string();
     let download = move |_| {
@@ -66,6 +70,7 @@ fn record(state: State, history: StudentHistory) -> impl IntoView {
         state.download(routes::export(&id), name, "application/json");
     };
     let born = history.birth_date.clone();
+    let slip_form = state.may_record_paper_slips().then(|| super::paper::form(state, &history, reload));
     view! {
         <h3>{history.student.name}" · "{history.student.class}</h3>
         <p>{move || state.fill(Key::BornOn, &[("date", &born)])}</p>
@@ -76,10 +81,11 @@ fn record(state: State, history: StudentHistory) -> impl IntoView {
                 <th scope="col">{text(Key::ColMark)}</th>
             </tr></thead>
             <tbody>
-                {history.now.into_iter().map(|(purpose, m)| view! {
-                    <tr data-testid="row" data-purpose=purpose.to_string() data-mark=words::mark_name(m)>
-                        <th scope="row">{let id = purpose.clone(); move || purpose_title(state, &id)}</th>
-                        <td>{mark(state, m)}</td>
+                {history.now.into_iter().map(|now| view! {
+                    <tr data-testid="row" data-purpose=now.purpose.to_string() data-mark=words::mark_name(now.mark)
+                        data-paper=now.on_paper.to_string()>
+                        <th scope="row">{let id = now.purpose.clone(); move || purpose_title(state, &id)}</th>
+                        <td>{mark(state, now.mark)}{now.on_paper.then(|| on_paper(state))}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
@@ -109,6 +115,7 @@ fn record(state: State, history: StudentHistory) -> impl IntoView {
             <button type="button" data-testid="bundle-download" on:click=download>{text(Key::DownloadBundle)}</button>
         </p>
         <p class="hint">{text(Key::BundleHint)}</p>
+        {slip_form}
     }
 }
 
@@ -118,19 +125,32 @@ fn event(state: State, student: &str, event: Event) -> impl IntoView {
     let text = move |key| move || state.text(key);
     let by = event.by.clone();
     let kind = event.what.clone();
+    let recorder = event.by.clone().unwrap_or_default();
     let what = move || match &kind {
         EventKind::Receipt { .. } => state.text(Key::EventReceipt).to_owned(),
+        EventKind::Paper { signed_on, signers, .. } => {
+            let signers: Vec<String> =
+                signers.iter().map(|(role, name)| format!("{name} ({})", state.text(words::role(*role)))).collect();
+            format!(
+                "{} {}",
+                state.fill(Key::EventPaper, &[("name", &recorder)]),
+                state.fill(Key::PaperSlipSigned, &[("date", signed_on.as_str()), ("signers", &signers.join(", "))])
+            )
+        }
         EventKind::Request { right } => state.fill(Key::EventRequest, &[("right", state.text(words::right(*right)))]),
         EventKind::Decision { outcome } => {
             state.fill(Key::EventDecision, &[("outcome", state.text(words::outcome(*outcome)))])
         }
     };
+    let paper = matches!(event.what, EventKind::Paper { .. });
     let (version, decisions) = match event.what {
         EventKind::Receipt { form_version, decisions } => (Some(form_version), decisions),
+        EventKind::Paper { decisions, .. } => (None, decisions),
         EventKind::Request { .. } | EventKind::Decision { .. } => (None, Vec::new()),
     };
     view! {
-        <tr data-testid="row" data-student=student.to_owned() data-index=event.index.to_string()>
+        <tr data-testid="row" data-student=student.to_owned() data-index=event.index.to_string()
+            data-paper=paper.to_string()>
             <td>{when(event.logged)}</td>
             <td>{what}</td>
             <td>{move || by.clone().unwrap_or_else(|| state.text(Key::ByAdministrator).to_owned())}</td>
