@@ -52,11 +52,12 @@ use writer::Writer;
 /// The policy every page of the site and every response is served under: nothing from third
 /// parties, scripts only from this origin plus WebAssembly compilation, no framing by others;
 /// stylesheets from this origin, and the printed letters' one inline stylesheet by its hash (the
-/// console opens a letters page as a document of this origin, which inherits this policy).
+/// console opens a letters page as a document of this origin, which inherits this policy, in a
+/// frame of a `blob:` URL that only a page of this origin can make).
 pub fn content_security_policy() -> String {
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' {}; img-src 'self' data:; \
-         connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'",
+         connect-src 'self'; frame-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'",
         crate::letters::style_source()
     )
 }

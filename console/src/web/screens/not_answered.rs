@@ -51,7 +51,7 @@ fn table(state: State, list: NotAnswered) -> impl IntoView {
         return view! { <p class="empty" data-testid="not-answered-table">{text(Key::NobodyToAsk)}</p> }.into_any();
     }
     view! {
-        <div class="scroll">
+        <div class="scroll" tabindex="0">
             <table data-testid="not-answered-table">
                 <thead><tr>
                     <th scope="col">{text(Key::ColStudent)}</th>

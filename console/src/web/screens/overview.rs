@@ -23,7 +23,7 @@ fn tables(state: State, overview: Overview) -> impl IntoView {
     let never = move || state.text(Key::Never).to_owned();
     let (checkpoint, check) = (overview.last_checkpoint, overview.last_check);
     view! {
-        <div class="scroll">
+        <div class="scroll" tabindex="0">
             <table data-testid="overview-classes">
                 <caption>{text(Key::OverviewClasses)}</caption>
                 <thead><tr>
@@ -48,7 +48,7 @@ fn tables(state: State, overview: Overview) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <div class="scroll">
+        <div class="scroll" tabindex="0">
             <table data-testid="overview-purposes">
                 <caption>{text(Key::OverviewPurposes)}</caption>
                 <thead><tr>

@@ -32,7 +32,7 @@ fn tables(state: State, requests: Requests, reload: impl Fn() + Copy + Send + Sy
         view! { <p class="empty" data-testid="requests-inbox">{text(Key::NoRequestsWaiting)}</p> }.into_any()
     } else {
         view! {
-            <div class="scroll">
+            <div class="scroll" tabindex="0">
                 <table data-testid="requests-inbox" class="requests">
                     <thead><tr>
                         <th scope="col">{text(Key::ColReceived)}</th>
@@ -52,7 +52,7 @@ fn tables(state: State, requests: Requests, reload: impl Fn() + Copy + Send + Sy
         view! { <p class="empty" data-testid="requests-decided">{text(Key::NoRequestsDecided)}</p> }.into_any()
     } else {
         view! {
-            <div class="scroll">
+            <div class="scroll" tabindex="0">
                 <table data-testid="requests-decided">
                     <thead><tr>
                         <th scope="col">{text(Key::ColReceived)}</th>

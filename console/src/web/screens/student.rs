@@ -96,7 +96,7 @@ fn record(state: State, history: StudentHistory, reload: impl Fn() + Copy + Send
         } else {
             let student = history.student.student.to_string();
             view! {
-                <div class="scroll">
+                <div class="scroll" tabindex="0">
                     <table data-testid="student-history">
                         <thead><tr>
                             <th scope="col">{text(Key::ColWhen)}</th>
