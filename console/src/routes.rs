@@ -19,6 +19,8 @@ pub const ME: &str = "/v1/console/me";
 pub const OVERVIEW: &str = "/v1/console/overview";
 /// `POST`: a signed staff decision on a rights request.
 pub const DECIDE: &str = "/v1/console/decide";
+/// `POST`: remind the families who have not answered, or must confirm again.
+pub const REMIND: &str = "/v1/console/remind";
 /// `GET`: every rights request.
 pub const REQUESTS: &str = "/v1/console/requests";
 

@@ -144,6 +144,7 @@ pub fn not_answered(archive: &Archive, caller: &Caller, now: Timestamp) -> Resul
     for contact in archive.family_contacts()? {
         contacts.entry(contact.student.clone()).or_default().push(contact);
     }
+    let last_reminded = archive.last_reminded()?;
     let mut rows = Vec::new();
     for (student, state) in &states.rows {
         let waiting: Vec<(PurposeId, Mark)> =
@@ -167,10 +168,17 @@ pub fn not_answered(archive: &Archive, caller: &Caller, now: Timestamp) -> Resul
                 name: contact.name.clone(),
                 email: contact.email.clone(),
                 invitation,
+                last_reminded: last_reminded.get(&contact.person).copied(),
             });
         }
     }
     Ok(NotAnswered { rows })
+}
+
+/// Refuses, before anything is read or sent, a caller who may not have the school write to
+/// families (`POST /v1/console/remind`).
+pub fn may_remind(caller: &Caller) -> Result<(), ConsoleError> {
+    require(caller.body().may_remind_families(), "only the DPO and the director send reminders to families")
 }
 
 /// `GET /v1/console/photo-check`: who in `class` may appear in what is published for `purpose` on

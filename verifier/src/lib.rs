@@ -6,6 +6,8 @@
 //! - [`bundle`]: proof bundles an auditor verifies offline with only the school's key;
 //! - [`check`]: re-verifying a whole archive;
 //! - [`private`]: owner-only files for personal data;
+//! - [`mail`]: e-mail through the school's own SMTP server;
+//! - [`remind`]: who to remind, by e-mail or on a list, and the record of it;
 //! - [`service`]: the HTTP service (`verifier serve`).
 //!
 //! `shared` holds every encoding and signature rule, the chain of trust (`shared::trust`) and proof
@@ -23,8 +25,10 @@ pub mod console;
 #[cfg(any(fuzzing, test))]
 pub mod fuzzing;
 pub mod keys;
+pub mod mail;
 pub mod merkle;
 pub mod offline;
 pub mod private;
+pub mod remind;
 pub mod report;
 pub mod service;

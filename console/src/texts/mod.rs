@@ -165,6 +165,16 @@ keys! {
     NobodyToAsk,
     /// Button: download the list as CSV.
     DownloadCsv,
+    /// Column: when the person was last reminded.
+    ColLastReminded,
+    /// Button: remind everyone on the list (DPO and director).
+    SendReminders,
+    /// What the button does.
+    SendRemindersHint,
+    /// While reminders are being sent.
+    SendingReminders,
+    /// What the reminders did: `{emailed}`, `{listed}`, `{failed}`, `{uninvited}`.
+    RemindersDone,
 
     // ----- Photo check -----
     /// Heading.

@@ -70,6 +70,11 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::InvitationExpired, "expirată: trimiteți una nouă"),
     (Key::NobodyToAsk, "Toate familiile au răspuns."),
     (Key::DownloadCsv, "Descarcă CSV"),
+    (Key::ColLastReminded, "Ultima reamintire"),
+    (Key::SendReminders, "Trimite reamintiri"),
+    (Key::SendRemindersHint, "Trimite o reamintire fiecărei persoane de mai jos care nu a răspuns sau trebuie să confirme din nou: prin e-mail, dacă școala și-a configurat serverul de e-mail, altfel ca listă de descărcat. Fiecare reamintire este înregistrată."),
+    (Key::SendingReminders, "Se trimit reamintirile…"),
+    (Key::RemindersDone, "Reamintiri înregistrate. Prin e-mail: {emailed}. Pe listă: {listed}. Netrimise: {failed}. Nimeni în evidență, e nevoie de o primă invitație: {uninvited}."),
     // Photo check
     (Key::PhotoTitle, "Verificare foto"),
     (Key::PhotoIntro, "Înainte de a publica o fotografie sau o înregistrare, verificați cine din clasă poate apărea în ea."),
