@@ -746,6 +746,10 @@ fn invite(data: &Path, args: InviteArgs) -> Result<()> {
     );
     if let Some(mailer) = mailer {
         let delivery = archive.email_invitations(&invited, &args.base_url, &mailer, now)?;
+        for (index, error) in &delivery.failed {
+            let person = &invited[*index];
+            println!("NOT SENT to {} <{}>: {error}; the link is in invitations.csv", person.name, person.email);
+        }
         println!("{}", report::delivery(&delivery, invited.len()));
     }
     Ok(())

@@ -142,6 +142,32 @@ fn check(mail: &Mail, address: &str, subject: &str, sentence: &str, link: &str) 
     assert!(mail.html.contains(&format!("<a href=\"{link}\">{link}</a>")), "the exact link in the HTML: {}", mail.html);
 }
 
+/// Invites `roster` through the library and has Anna (`s-1-g1`) grant photos for Ola from a
+/// device of her own; returns the archive and everyone invited.
+fn anna_grants_photos(dir: &Path, roster: &str) -> (Archive, Vec<verifier::archive::Invited>) {
+    let data = dir.join("school");
+    let mut archive = Archive::open(&data).expect("archive");
+    let root = keys::read_secret(&data.join(keys::ROOT_KEY)).expect("root");
+    let expires = Timestamp::from_unix(now().unix() + 30 * 86_400).expect("in range");
+    let invited =
+        archive.invite(&Roster::parse(roster).expect("roster"), &root, expires, now(), &mut OsRng).expect("invite");
+    let anna = invited.iter().find(|i| i.person.as_str() == "s-1-g1").expect("Anna");
+    let device = key("remind/anna");
+    let request = EnrolmentRequest {
+        school: archive.school(),
+        invitation: Digest::of(anna.invitation.bytes()),
+        key: PublicKey::of(&device),
+        client_time: now(),
+    };
+    let certificate =
+        archive.enrol(anna.invitation.bytes(), sign(request, &device).expect("signs").bytes(), now()).expect("enrols");
+    let form = archive.current_form().expect("form").expect("published").hash();
+    let decisions = [(purpose("photos-published"), Decision::Grant)].into_iter().collect();
+    let receipt = ConsentReceipt::by(certificate.signed(), form, decisions, now(), None, Lang::Pl);
+    archive.submit_receipt(sign(receipt, &device).expect("signs").bytes(), now()).expect("accepted");
+    (archive, invited)
+}
+
 #[test]
 fn invitations_and_reminders_reach_each_family_by_email_in_its_language() {
     let work = tempfile::tempdir().expect("temp dir");
@@ -306,27 +332,7 @@ fn publishing_a_new_form_version_lists_exactly_the_families_whose_consents_it_to
     let dir = work.path();
     school(dir);
     // Anna grants photos for Ola; the Smiths answer nothing.
-    let data = dir.join("school");
-    let mut archive = Archive::open(&data).expect("archive");
-    let root = keys::read_secret(&data.join(keys::ROOT_KEY)).expect("root");
-    let expires = Timestamp::from_unix(now().unix() + 86_400).expect("in range");
-    let invited =
-        archive.invite(&Roster::parse(ROSTER).expect("roster"), &root, expires, now(), &mut OsRng).expect("invite");
-    let anna = invited.iter().find(|i| i.person.as_str() == "s-1-g1").expect("Anna");
-    let device = key("remind/anna");
-    let request = EnrolmentRequest {
-        school: archive.school(),
-        invitation: Digest::of(anna.invitation.bytes()),
-        key: PublicKey::of(&device),
-        client_time: now(),
-    };
-    let request = sign(request, &device).expect("signs");
-    let certificate = archive.enrol(anna.invitation.bytes(), request.bytes(), now()).expect("enrols");
-    let form = archive.current_form().expect("form").expect("published").hash();
-    let decisions = [(purpose("photos-published"), Decision::Grant)].into_iter().collect();
-    let receipt = ConsentReceipt::by(certificate.signed(), form, decisions, now(), None, Lang::Pl);
-    archive.submit_receipt(sign(receipt, &device).expect("signs").bytes(), now()).expect("accepted");
-    drop(archive);
+    drop(anna_grants_photos(dir, ROSTER));
 
     let quiet =
         ok(dir, &["form", "sign", concat!(env!("CARGO_MANIFEST_DIR"), "/examples/form.toml"), "--out", "form-v2.json"]);
@@ -364,27 +370,8 @@ fn a_student_who_turns_14_is_asked_for_and_their_guardian_must_confirm_again() {
     let birthday = today.checked_add_days(chrono::Days::new(1)).expect("date");
     let birth = birthday.checked_sub_months(chrono::Months::new(12 * 14)).expect("date");
     let roster = ROSTER.replace("2016-03-01", &birth.to_string());
-    let data = dir.join("school");
-    let mut archive = Archive::open(&data).expect("archive");
-    let root = keys::read_secret(&data.join(keys::ROOT_KEY)).expect("root");
-    let expires = Timestamp::from_unix(now().unix() + 30 * 86_400).expect("in range");
-    let invited =
-        archive.invite(&Roster::parse(&roster).expect("roster"), &root, expires, now(), &mut OsRng).expect("invite");
+    let (archive, invited) = anna_grants_photos(dir, &roster);
     assert!(invited.iter().all(|i| i.person.as_str() != "s-1-s"), "under 14: the student is not invited");
-    let anna = invited.iter().find(|i| i.person.as_str() == "s-1-g1").expect("Anna");
-    let device = key("remind/anna-14");
-    let request = EnrolmentRequest {
-        school: archive.school(),
-        invitation: Digest::of(anna.invitation.bytes()),
-        key: PublicKey::of(&device),
-        client_time: now(),
-    };
-    let certificate =
-        archive.enrol(anna.invitation.bytes(), sign(request, &device).expect("signs").bytes(), now()).expect("enrols");
-    let form = archive.current_form().expect("form").expect("published").hash();
-    let decisions = [(purpose("photos-published"), Decision::Grant)].into_iter().collect();
-    let receipt = ConsentReceipt::by(certificate.signed(), form, decisions, now(), None, Lang::Pl);
-    archive.submit_receipt(sign(receipt, &device).expect("signs").bytes(), now()).expect("accepted");
 
     let today_asks = archive
         .reminders(now(), Some("7B"), verifier::remind::Kinds { not_answered: false, reconfirm: true }, CONSENT_PAGE)
@@ -415,4 +402,27 @@ fn a_student_who_turns_14_is_asked_for_and_their_guardian_must_confirm_again() {
     );
     let list = verifier::report::reminders_csv(&asks, &[0]).expect("csv");
     assert!(list.contains("age-threshold") && list.contains("nobody on file: verifier invite"), "{list}");
+}
+
+#[test]
+fn a_message_that_fails_is_reported_listed_and_does_not_stop_the_others() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let dir = work.path();
+    school(dir);
+    std::fs::write(dir.join("roster.csv"), ROSTER.replace("jane@example.org", "jane at example")).expect("roster");
+    ok(dir, &["invite", "--roster", "roster.csv", "--base-url", CONSENT_PAGE, "--out-dir", "out"]);
+    let sink = SmtpSink::start().expect("an SMTP server on loopback");
+    let output = verifier(
+        dir,
+        &["remind", "--base-url", CONSENT_PAGE, "--out-dir", "out", "--smtp", &sink.url(), "--mail-from", FROM],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "a message was not sent: {stdout}");
+    assert!(stdout.contains("NOT SENT") && stdout.contains("jane at example"), "{stdout}");
+    assert!(stdout.contains("2 messages: 1 e-mailed, 0 on the list, 1 failed."), "{stdout}");
+    let received = sink.wait_for(1, Duration::from_secs(10));
+    assert_eq!(received.iter().map(|m| m.to.clone()).collect::<Vec<_>>(), [vec!["anna@example.org".to_owned()]]);
+    let list = std::fs::read_to_string(dir.join("out/reminders.csv")).expect("reminders.csv");
+    assert!(list.contains("s-2-g1") && !list.contains("s-1-g1"), "the failed one is on the list: {list}");
+    assert_eq!(recorded(dir), [triple("s-1-g1", "not-answered", "email"), triple("s-2-g1", "not-answered", "list")]);
 }
