@@ -21,6 +21,8 @@ pub const OVERVIEW: &str = "/v1/console/overview";
 pub const DECIDE: &str = "/v1/console/decide";
 /// `POST`: a signed record of a paper slip.
 pub const PAPER: &str = "/v1/console/paper";
+/// `POST`: remind the families who have not answered, or must confirm again.
+pub const REMIND: &str = "/v1/console/remind";
 /// `GET`: every rights request.
 pub const REQUESTS: &str = "/v1/console/requests";
 

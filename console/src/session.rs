@@ -12,7 +12,7 @@ use crate::problem::{bad_answer, Problem};
 use crate::routes;
 use ed25519_dalek::SigningKey;
 use serde::de::DeserializeOwned;
-use shared::console::AUTHORIZATION_SCHEME;
+use shared::console::{RemindRequest, Reminded, AUTHORIZATION_SCHEME};
 use shared::ids::{PurposeId, StudentId};
 use shared::objects::{
     Acknowledgement, Decision, Method, Outcome, PaperRecord, PaperSigner, RequestDecision, StaffCertificate,
@@ -148,6 +148,19 @@ impl Session {
     ) -> Result<T, Problem> {
         let body = self.call(transport, Method::Get, path, None, now).await?;
         shared::encoding::from_json(&body).map_err(bad_answer)
+    }
+
+    /// Has the school remind the families of `class` (or of the whole school) who have not
+    /// answered or must confirm again; the service records each reminder.
+    pub async fn remind(
+        &self,
+        transport: &impl Transport,
+        class: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Reminded, Problem> {
+        let body = serde_json::to_vec(&RemindRequest { class: class.map(str::to_owned) }).map_err(bad_answer)?;
+        let answer = self.call(transport, Method::Post, routes::REMIND, Some(&body), now).await?;
+        shared::encoding::from_json(&answer).map_err(bad_answer)
     }
 
     /// Signs this staff member's decision on `request` and sends it; returns the archive's

@@ -161,6 +161,34 @@ pub struct FamilyToAsk {
     pub email: String,
     /// Where their invitation stands.
     pub invitation: InvitationStatus,
+    /// When the school last reminded them, by e-mail or on its list.
+    pub last_reminded: Option<Timestamp>,
+}
+
+/// `POST /v1/console/remind`'s body: remind the people of `class`, or of the whole school.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemindRequest {
+    /// The class; absent for every class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+}
+
+/// What `POST /v1/console/remind` did: every reminder is recorded, each person's "last
+/// reminded" shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reminded {
+    /// Reminders e-mailed through the school's SMTP server.
+    pub emailed: u32,
+    /// Reminders put on the list (no SMTP server configured, no address, no usable link).
+    pub listed: u32,
+    /// E-mails the server did not take (on the list too).
+    pub failed: u32,
+    /// Signers the age rules require with nobody on file: they need a first invitation.
+    pub uninvited: u32,
+    /// The list as CSV (`reminders.csv`), when anything is on it: for the office to send, print
+    /// or call.
+    pub list: Option<String>,
 }
 
 /// Where a person's latest invitation stands.

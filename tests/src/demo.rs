@@ -134,6 +134,24 @@ impl DemoSchool {
         DemoSchool::open(data)
     }
 
+    /// Reminds everyone who has not answered, as a school without an SMTP server does:
+    /// `verifier remind` writes the list `reminders.csv` beside the invitation lists and records
+    /// each reminder. Returns what it printed.
+    pub fn remind(&self, verifier: &Path, consent_page: &str) -> Result<String> {
+        let out_dir = self.data.join(INVITATIONS_DIR);
+        run(
+            verifier,
+            &self.data,
+            &[
+                "remind".as_ref(),
+                "--base-url".as_ref(),
+                consent_page.as_ref(),
+                "--out-dir".as_ref(),
+                out_dir.as_os_str(),
+            ],
+        )
+    }
+
     /// Reads an existing demo school: its key and the links `invite` and `staff invite` wrote.
     pub fn open(data: &Path) -> Result<DemoSchool> {
         let key_file = data.join("school.pub");

@@ -166,6 +166,7 @@ pub fn not_answered(archive: &Archive, caller: &Caller, now: Timestamp) -> Resul
     for contact in archive.family_contacts()? {
         contacts.entry(contact.student.clone()).or_default().push(contact);
     }
+    let last_reminded = archive.last_reminded()?;
     let mut rows = Vec::new();
     for (student, state) in &states.rows {
         let waiting: Vec<(PurposeId, Mark)> =
@@ -189,6 +190,7 @@ pub fn not_answered(archive: &Archive, caller: &Caller, now: Timestamp) -> Resul
                 name: contact.name.clone(),
                 email: contact.email.clone(),
                 invitation,
+                last_reminded: last_reminded.get(&contact.person).copied(),
             });
         }
     }
@@ -213,6 +215,12 @@ pub fn letters(
     let letters: Vec<crate::letters::Letter> =
         archive.printable_invitations(class, now)?.iter().map(crate::letters::Letter::from).collect();
     Ok(crate::letters::page(form.body(), &consent_page, &letters)?)
+}
+
+/// Refuses, before anything is read or sent, a caller who may not have the school write to
+/// families (`POST /v1/console/remind`).
+pub fn may_remind(caller: &Caller) -> Result<(), ConsoleError> {
+    require(caller.body().may_remind_families(), "only the DPO and the director send reminders to families")
 }
 
 /// `GET /v1/console/photo-check`: who in `class` may appear in what is published for `purpose` on

@@ -7,6 +7,8 @@
 //! - [`check`]: re-verifying a whole archive;
 //! - [`letters`]: printed letters with the QR code of each invitation's short link;
 //! - [`private`]: owner-only files for personal data;
+//! - [`mail`]: e-mail through the school's own SMTP server;
+//! - [`remind`]: who to remind, by e-mail or on a list, and the record of it;
 //! - [`service`]: the HTTP service (`verifier serve`).
 //!
 //! `shared` holds every encoding and signature rule, the chain of trust (`shared::trust`) and proof
@@ -25,8 +27,10 @@ pub mod console;
 pub mod fuzzing;
 pub mod keys;
 pub mod letters;
+pub mod mail;
 pub mod merkle;
 pub mod offline;
 pub mod private;
+pub mod remind;
 pub mod report;
 pub mod service;

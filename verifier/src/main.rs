@@ -15,6 +15,8 @@ use verifier::archive::{Archive, Roster, RosterError, StaffStatus};
 use verifier::keys;
 
 mod commands;
+use verifier::mail::Mailer;
+use verifier::remind::{self, Kinds};
 use verifier::report::{self, Format};
 
 #[derive(Parser)]
@@ -37,6 +39,12 @@ enum Command {
     /// Import a class roster (CSV) and write one invitation link per guardian and per student of
     /// co-signing age, plus a CSV of who was invited.
     Invite(InviteArgs),
+    /// Remind the people who have not answered the form in force, or must confirm a consent
+    /// again (a new form version, a student who turned 14 or 18): by e-mail through the school's
+    /// SMTP server when `--smtp` is given, otherwise on the list `reminders.csv` for the office.
+    /// Each reminder is recorded (in the personal-data tables, never the log); the console
+    /// shows when each person was last reminded. Both kinds unless one is chosen.
+    Remind(RemindArgs),
     /// Enrol the key of a person from their invitation and their signed enrolment request.
     Enrol {
         /// The invitation (JSON, as signed by the school).
@@ -134,6 +142,12 @@ enum Command {
         /// Requests one client address may have under way at once.
         #[arg(long, default_value_t = 16)]
         max_in_flight: usize,
+        /// The consent page families' links open, e.g. https://school.example/consent.html: the
+        /// console's "Send reminders" needs it.
+        #[arg(long)]
+        consent_page: Option<String>,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Renew the archive key's delegation (signed by the root key) before it expires.
     Delegate {
@@ -159,10 +173,14 @@ enum FormCommand {
         #[arg(long)]
         root_key: Option<PathBuf>,
     },
-    /// Publish a signed form version in the archive.
+    /// Publish a signed form version in the archive. A new version lists the families whose
+    /// consents it touches (and writes them to reconsent.csv).
     Publish {
         /// The signed form (from `form sign`).
         signed: PathBuf,
+        /// Folder for reconsent.csv.
+        #[arg(long, default_value = ".")]
+        out_dir: PathBuf,
     },
 }
 
@@ -263,6 +281,52 @@ struct InviteArgs {
     /// must sign); each change is recorded. Without it such a roster is refused.
     #[arg(long)]
     confirm_birth_date_changes: bool,
+    /// Also e-mail each new invitation to the person's address.
+    #[command(flatten)]
+    mail: MailArgs,
+}
+
+/// The school's SMTP server, for e-mail to families; without it nothing is sent.
+#[derive(Args)]
+struct MailArgs {
+    /// The school's SMTP server: `smtps://mail.school.example`, `smtp://mail.school.example:587?tls=required`,
+    /// or plain `smtp://127.0.0.1:2525` for a relay on this machine only. To log in, name the user
+    /// (`smtps://USER@host`) and put the password in the SMTP_PASSWORD environment variable.
+    #[arg(long, requires = "mail_from")]
+    smtp: Option<String>,
+    /// The sender of the e-mails, e.g. "School office <office@school.example>".
+    #[arg(long, requires = "smtp")]
+    mail_from: Option<String>,
+}
+
+impl MailArgs {
+    /// The mailer, checked before anything is signed or sent; `None` without `--smtp`.
+    fn mailer(&self) -> Result<Option<Mailer>> {
+        let (Some(url), Some(from)) = (&self.smtp, &self.mail_from) else { return Ok(None) };
+        let password = std::env::var(verifier::mail::PASSWORD_VARIABLE).ok();
+        Ok(Some(Mailer::new(url, from, password)?))
+    }
+}
+
+#[derive(Args)]
+struct RemindArgs {
+    /// Remind those whose answer is missing.
+    #[arg(long)]
+    not_answered: bool,
+    /// Remind those who must confirm a consent again.
+    #[arg(long)]
+    reconfirm: bool,
+    /// Only this class.
+    #[arg(long)]
+    class: Option<String>,
+    /// The consent page the links open, e.g. https://school.example/consent.html.
+    #[arg(long)]
+    base_url: String,
+    /// Folder for reminders.csv.
+    #[arg(long, default_value = ".")]
+    out_dir: PathBuf,
+    #[command(flatten)]
+    mail: MailArgs,
 }
 
 #[derive(Args)]
@@ -390,12 +454,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             write(&out, signed.bytes())?;
             println!("Signed form version {version} ({}) to {}.", signed.hash(), out.display());
         }
-        Command::Form(FormCommand::Publish { signed }) => {
+        Command::Form(FormCommand::Publish { signed, out_dir }) => {
             let mut archive = Archive::open(data)?;
             let ack = archive.publish_form(&read(&signed)?, now()?)?;
             println!("Published; log index {}.", ack.body().log_index);
+            reconsent(&archive, &out_dir)?;
         }
         Command::Invite(args) => invite(data, args)?,
+        Command::Remind(args) => return run_remind(data, args),
         Command::Enrol { invitation, request, out } => {
             let mut archive = Archive::open(data)?;
             let certificate = archive.enrol(&read(&invitation)?, &read(&request)?, now()?)?;
@@ -526,8 +592,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 report.students, report.redacted_entries, report.personal_rows, report.kept_open
             );
         }
-        Command::Serve { listen, www, allow_origin, rate_limit, max_in_flight } => {
+        Command::Serve { listen, www, allow_origin, rate_limit, max_in_flight, consent_page, mail } => {
             let mut config = verifier::service::Config::new(data.clone());
+            config.consent_page = consent_page;
+            config.mailer = mail.mailer()?;
             config.www = www;
             config.allowed_origins = allow_origin;
             config.rate_limit =
@@ -650,6 +718,7 @@ fn staff_link(base_url: &str, invitation: &[u8]) -> String {
 }
 
 fn invite(data: &Path, args: InviteArgs) -> Result<()> {
+    let mailer = args.mail.mailer()?;
     let text = std::fs::read_to_string(&args.roster).with_context(|| format!("reading {}", args.roster.display()))?;
     let mut roster =
         Roster::parse(&text).with_context(|| format!("in {}", args.roster.display()))?.default_language(args.language);
@@ -674,8 +743,7 @@ fn invite(data: &Path, args: InviteArgs) -> Result<()> {
     let mut who = private_csv("invited.csv")?;
     who.write_record(["student", "class", "person", "role", "name", "email", "language", "expires"])?;
     for person in &invited {
-        let fragment = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(person.invitation.bytes());
-        let link = format!("{}#invitation={fragment}", args.base_url);
+        let link = remind::invitation_link(&args.base_url, person.invitation.bytes());
         let short_link = person.code.link(&args.base_url);
         links.write_record([person.person.as_str(), &person.name, &person.email, &link, &short_link])?;
         let role = format!("{:?}", person.role).to_lowercase();
@@ -706,6 +774,66 @@ fn invite(data: &Path, args: InviteArgs) -> Result<()> {
         roster.len(),
         args.out_dir.join("invitations.csv").display(),
         args.out_dir.join("invited.csv").display()
+    );
+    if let Some(mailer) = mailer {
+        let delivery = archive.email_invitations(&invited, &args.base_url, &mailer, now)?;
+        for (index, error) in &delivery.failed {
+            let person = &invited[*index];
+            println!("NOT SENT to {} <{}>: {error}; the link is in invitations.csv", person.name, person.email);
+        }
+        println!("{}", report::delivery(&delivery, invited.len()));
+    }
+    Ok(())
+}
+
+/// `verifier remind`: who, why and how, then the counts; exit status 1 if a message failed.
+fn run_remind(data: &Path, args: RemindArgs) -> Result<ExitCode> {
+    let mailer = args.mail.mailer()?;
+    let kinds = match (args.not_answered, args.reconfirm) {
+        (false, false) => Kinds::ALL,
+        (not_answered, reconfirm) => Kinds { not_answered, reconfirm },
+    };
+    let archive = Archive::open(data)?;
+    let now = now()?;
+    let reminders = archive.reminders(now, args.class.as_deref(), kinds, &args.base_url)?;
+    let delivery = remind::deliver(&reminders, mailer.as_ref());
+    archive.record_messages(&remind::records(&reminders, &delivery), now)?;
+    let listed = delivery.on_the_list();
+    if !listed.is_empty() || !reminders.uninvited.is_empty() {
+        std::fs::create_dir_all(&args.out_dir)?;
+        let path = args.out_dir.join("reminders.csv");
+        // Names, addresses and links.
+        write_private(&path, report::reminders_csv(&reminders, &listed)?.as_bytes())?;
+        println!("The list for the office: {}.", path.display());
+    }
+    print!("{}", report::reminders(&reminders, &delivery));
+    println!("{}", report::delivery(&delivery, reminders.rows.len()));
+    if !reminders.uninvited.is_empty() {
+        println!(
+            "{} signers the age rules now require have no invitation yet: {}.",
+            reminders.uninvited.len(),
+            remind::NEW_INVITATION_COMMAND
+        );
+    }
+    Ok(if delivery.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// After a new form version: the families whose consents it touches, as a table and as
+/// `reconsent.csv`, and how to reach them.
+fn reconsent(archive: &Archive, out_dir: &Path) -> Result<()> {
+    let families = archive.reconsent(now()?)?;
+    if families.is_empty() {
+        return Ok(());
+    }
+    print!("{}", report::reconsent(&families));
+    std::fs::create_dir_all(out_dir)?;
+    let path = out_dir.join("reconsent.csv");
+    write_private(&path, report::reconsent_csv(&families)?.as_bytes())?;
+    println!(
+        "{} students have a consent given under an earlier version: the people above must grant it again \
+         (list in {}). `verifier remind --reconfirm --base-url …` reaches them.",
+        families.len(),
+        path.display()
     );
     Ok(())
 }

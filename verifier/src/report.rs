@@ -1,6 +1,7 @@
 //! Audit output for people: a terminal table, CSV for spreadsheets, and a printable HTML page.
 
 use crate::audit::{label, outcome_label, PurposeAudit, RequestRow};
+use crate::remind::{Delivery, Reach, Reconsent, Reminders, NEW_INVITATION_COMMAND};
 use comfy_table::{presets::UTF8_FULL, ContentArrangement, Table};
 use shared::policy::Status;
 use shared::Timestamp;
@@ -169,6 +170,157 @@ pub fn photo_check_csv(check: &shared::console::PhotoCheck) -> Result<String, cs
         })
         .collect();
     csv(&PHOTO_CHECK_HEADER, &rows)
+}
+
+const REMINDERS_HEADER: [&str; 14] = [
+    "student",
+    "student_name",
+    "class",
+    "person",
+    "role",
+    "name",
+    "email",
+    "language",
+    "reason",
+    "purposes",
+    "action",
+    "link",
+    "link_expires",
+    "last_reminded",
+];
+
+/// What a reminder asks the office to do, for the list.
+fn action(reach: &Reach) -> String {
+    match reach {
+        Reach::Invitation { .. } => "send them the link".to_owned(),
+        Reach::ConsentPage { .. } => "ask them to open the consent page on their device".to_owned(),
+        Reach::NeedsInvitation => format!("needs a new invitation: {NEW_INVITATION_COMMAND}"),
+    }
+}
+
+/// The list (`reminders.csv`): one line per reminder of `indexes`, then one per required signer
+/// nobody invited, with who, why, in which language, their contact and the link.
+pub fn reminders_csv(reminders: &Reminders, indexes: &[usize]) -> Result<String, csv::Error> {
+    let mut rows: Vec<[String; 14]> = indexes
+        .iter()
+        .filter_map(|&i| reminders.rows.get(i))
+        .map(|r| {
+            let (link, expires) = match &r.reach {
+                Reach::Invitation { link, until } => (link.clone(), until.to_string()),
+                Reach::ConsentPage { link } => (link.clone(), String::new()),
+                Reach::NeedsInvitation => (String::new(), String::new()),
+            };
+            let purposes: Vec<&str> = r.purposes.iter().map(|p| p.as_str()).collect();
+            [
+                r.student.to_string(),
+                r.student_name.clone(),
+                r.class.clone(),
+                r.person.to_string(),
+                word(&r.role),
+                r.name.clone(),
+                r.email.clone(),
+                r.language.code().to_owned(),
+                r.reason.name().to_owned(),
+                purposes.join(" "),
+                action(&r.reach),
+                link,
+                expires,
+                r.last_reminded.map(|at| at.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    rows.extend(reminders.uninvited.iter().map(|missing| {
+        let mut row: [String; 14] = Default::default();
+        row[0] = missing.student.student.to_string();
+        row[1] = missing.student.name.clone();
+        row[2] = missing.student.class.clone();
+        row[4] = word(&missing.role);
+        row[8] = missing.reason.name().to_owned();
+        row[10] = format!("nobody on file: {NEW_INVITATION_COMMAND}");
+        row
+    }));
+    csv(&REMINDERS_HEADER, &rows)
+}
+
+/// `verifier remind`'s table: who was reminded, why, and how.
+pub fn reminders(reminders: &Reminders, delivery: &Delivery) -> String {
+    let how = |i: usize| {
+        if delivery.emailed.contains(&i) {
+            "e-mailed".to_owned()
+        } else if let Some((_, error)) = delivery.failed.iter().find(|(f, _)| *f == i) {
+            format!("NOT SENT ({error}); on the list")
+        } else {
+            format!("on the list: {}", reminders.rows.get(i).map(|r| action(&r.reach)).unwrap_or_default())
+        }
+    };
+    let rows: Vec<[String; 7]> = reminders
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            [
+                r.class.clone(),
+                r.student_name.clone(),
+                word(&r.role),
+                r.name.clone(),
+                r.reason.name().to_owned(),
+                how(i),
+                r.last_reminded.map(|at| at.to_string()).unwrap_or_else(|| "never".to_owned()),
+            ]
+        })
+        .collect();
+    table(&["class", "student", "role", "name", "reason", "how", "reminded before"], &rows) + "\n"
+}
+
+/// The counts of one delivery of `total` messages.
+pub fn delivery(delivery: &Delivery, total: usize) -> String {
+    format!(
+        "{total} messages: {} e-mailed, {} on the list, {} failed.",
+        delivery.emailed.len(),
+        delivery.listed.len(),
+        delivery.failed.len()
+    )
+}
+
+const RECONSENT_HEADER: [&str; 8] = ["student", "student_name", "class", "purposes", "role", "person", "name", "email"];
+
+/// One line per person who must grant again (and per role with nobody on file).
+fn reconsent_rows(families: &[Reconsent]) -> Vec<[String; 8]> {
+    let mut rows = Vec::new();
+    for family in families {
+        let purposes: Vec<&str> = family.purposes.iter().map(|p| p.as_str()).collect();
+        let student = &family.student;
+        let line = |role, person: &str, name: &str, email: &str| {
+            [
+                student.student.to_string(),
+                student.name.clone(),
+                student.class.clone(),
+                purposes.join(" "),
+                word(&role),
+                person.to_owned(),
+                name.to_owned(),
+                email.to_owned(),
+            ]
+        };
+        for role in &family.roles {
+            let people: Vec<_> = family.people.iter().filter(|p| p.role == *role).collect();
+            if people.is_empty() {
+                rows.push(line(*role, "", "(nobody on file)", ""));
+            }
+            rows.extend(people.into_iter().map(|p| line(*role, p.person.as_str(), &p.name, &p.email)));
+        }
+    }
+    rows
+}
+
+/// `form publish`'s table of the families a new version touches.
+pub fn reconsent(families: &[Reconsent]) -> String {
+    table(&RECONSENT_HEADER, &reconsent_rows(families)) + "\n"
+}
+
+/// The same as `reconsent.csv`.
+pub fn reconsent_csv(families: &[Reconsent]) -> Result<String, csv::Error> {
+    csv(&RECONSENT_HEADER, &reconsent_rows(families))
 }
 
 /// A unit enum variant as its serialized name (`not_answered`, `guardian`).

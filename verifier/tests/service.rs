@@ -382,7 +382,7 @@ async fn the_site_is_served_with_wasm_types_and_a_strict_policy() {
 
 /// Every route `verifier::service::app` serves, as (method, path); `openapi.json` must document
 /// exactly these, and the test below checks each against the running service.
-const ROUTES: [(&str, &str); 28] = [
+const ROUTES: [(&str, &str); 29] = [
     ("GET", "/v1/form"),
     ("POST", "/v1/enrol"),
     ("POST", "/v1/invitation"),
@@ -408,6 +408,7 @@ const ROUTES: [(&str, &str); 28] = [
     ("GET", "/v1/console/requests"),
     ("POST", "/v1/console/decide"),
     ("POST", "/v1/console/paper"),
+    ("POST", "/v1/console/remind"),
     ("GET", "/v1/console/students"),
     ("GET", "/v1/console/student"),
     ("GET", "/v1/console/export"),
@@ -1106,7 +1107,7 @@ fn console_calls() -> Vec<(shared::objects::Method, String)> {
         "/v1/console/student?id=s-1".to_owned(),
         "/v1/console/export?student=s-1".to_owned(),
     ];
-    let posts = ["/v1/console/decide".to_owned(), "/v1/console/paper".to_owned()];
+    let posts = ["/v1/console/decide".to_owned(), "/v1/console/paper".to_owned(), "/v1/console/remind".to_owned()];
     gets.into_iter().map(|path| (Get, path)).chain(posts.into_iter().map(|path| (Post, path))).collect()
 }
 
@@ -1266,6 +1267,13 @@ async fn a_teacher_sees_only_their_classes_and_never_contacts_records_or_request
     assert_eq!(status, StatusCode::FORBIDDEN, "a teacher's paper slip");
     outside += 1;
     refused += 1;
+    // Nor have the school write to families, for their class or any other.
+    for body in [&br#"{"class":"7B"}"#[..], b"{}"] {
+        let (status, _) = server.console(&teacher, Method::Post, "/v1/console/remind", body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "a teacher's reminders");
+        outside += 1;
+        refused += 1;
+    }
     println!("cross-scope reads refused: {refused} of {outside}");
     assert_eq!(refused, outside);
 }
@@ -1420,6 +1428,29 @@ impl Server {
     }
 }
 
+/// Two families, one writing Polish and one English, for the console's reminders.
+const TWO_LANGUAGES: &str =
+    "student_id,student_name,class,birth_date,student_email,guardian_name,guardian_email,guardian2_name,guardian2_email,language
+s-1,Ola Nowak,7B,2017-01-01,,Anna Nowak,anna@example.org,,,pl
+s-2,Tom Smith,8A,2016-01-01,,Jane Smith,jane@example.org,,,en
+";
+
+impl Server {
+    /// The not-answered view as the DPO sees it.
+    async fn not_answered(&self, staff: &StaffBrowser) -> shared::console::NotAnswered {
+        let (status, body) = self.console(staff, shared::objects::Method::Get, "/v1/console/not-answered", b"").await;
+        assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+        serde_json::from_slice(&body).expect("a NotAnswered")
+    }
+
+    /// `POST /v1/console/remind` with `body`, as `staff`.
+    async fn remind(&self, staff: &StaffBrowser, body: &[u8]) -> shared::console::Reminded {
+        let (status, answer) = self.console(staff, shared::objects::Method::Post, "/v1/console/remind", body).await;
+        assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&answer));
+        serde_json::from_slice(&answer).expect("a Reminded")
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_letters_code_gives_its_signed_invitation_until_the_invitation_is_used() {
     let server = start(None).await;
@@ -1560,4 +1591,75 @@ async fn the_student_view_lists_a_paper_slip_under_its_recorders_name_and_marks_
         &PurposeNow { purpose: "photos-published".try_into().expect("id"), mark: Mark::Allowed, on_paper: true }
     );
     assert!(after.now.iter().filter(|p| p.purpose != photos.purpose).all(|p| !p.on_paper), "only what the slip says");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_reminds_by_email_and_shows_when_each_person_was_last_reminded() {
+    use consent_tests::smtp::SmtpSink;
+    use mail_parser::MessageParser;
+    let sink = SmtpSink::start().expect("an SMTP server on loopback");
+    let mailer =
+        verifier::mail::Mailer::new(&sink.url(), "School office <office@school.example>", None).expect("mailer");
+    let server = start_school(TWO_LANGUAGES, None, |config| {
+        config.consent_page = Some(CONSENT_PAGE.to_owned());
+        config.mailer = Some(mailer);
+    })
+    .await;
+    let dpo = server.staff("dpo", shared::objects::StaffRole::Dpo, &[]).await;
+    assert!(server.not_answered(&dpo).await.rows.iter().all(|row| row.last_reminded.is_none()));
+
+    // One class: only its family is written to.
+    let done = server.remind(&dpo, br#"{"class":"7B"}"#).await;
+    assert_eq!((done.emailed, done.listed, done.failed, done.uninvited, done.list), (1, 0, 0, 0, None));
+    let received = sink.wait_for(1, std::time::Duration::from_secs(10));
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, ["anna@example.org"]);
+    let message = MessageParser::default().parse(&received[0].data).expect("a message");
+    assert_eq!(
+        message.subject(),
+        Some("Lindenfield International School: przypomnienie o zgodach dotyczących ucznia Ola Nowak")
+    );
+    let link = verifier::remind::invitation_link(CONSENT_PAGE, server.invitations[0].bytes());
+    assert_eq!(server.invitations[0].body().person.as_str(), "s-1-g1", "the link opens Anna's own invitation");
+    assert!(message.body_text(0).expect("text").lines().any(|line| line == link));
+    assert!(message.body_html(0).expect("html").contains(&format!("<a href=\"{link}\">")));
+    let rows = server.not_answered(&dpo).await.rows;
+    let reminded: Vec<(&str, bool)> = rows.iter().map(|r| (r.name.as_str(), r.last_reminded.is_some())).collect();
+    assert_eq!(reminded, [("Anna Nowak", true), ("Jane Smith", false)]);
+
+    // The whole school, then: Jane in English.
+    let done = server.remind(&dpo, b"{}").await;
+    assert_eq!((done.emailed, done.listed), (2, 0));
+    let received = sink.wait_for(3, std::time::Duration::from_secs(10));
+    let jane = received.iter().find(|m| m.to == ["jane@example.org"]).expect("Jane's reminder");
+    let message = MessageParser::default().parse(&jane.data).expect("a message");
+    assert_eq!(message.subject(), Some("Lindenfield International School: a reminder about consent for Tom Smith"));
+    assert!(server.not_answered(&dpo).await.rows.iter().all(|row| row.last_reminded.is_some()));
+    let (status, body) =
+        server.console(&dpo, shared::objects::Method::Post, "/v1/console/remind", br#"{"class":"9Z"}"#).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&body));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_smtp_the_console_answers_the_list_and_records_it() {
+    let server = start_school(TWO_LANGUAGES, None, |config| config.consent_page = Some(CONSENT_PAGE.to_owned())).await;
+    let director = server.staff("director", shared::objects::StaffRole::Director, &[]).await;
+    let done = server.remind(&director, b"{}").await;
+    assert_eq!((done.emailed, done.listed, done.failed), (0, 2, 0));
+    let list = done.list.expect("the list");
+    for (which, email) in [(0, "anna@example.org"), (1, "jane@example.org")] {
+        let link = verifier::remind::invitation_link(CONSENT_PAGE, server.invitations[which].bytes());
+        assert!(
+            list.lines().any(|line| line.contains(email) && line.contains(&link)),
+            "{email} with their link: {list}"
+        );
+    }
+    assert!(server.not_answered(&director).await.rows.iter().all(|row| row.last_reminded.is_some()));
+
+    // A service started without the consent page's address says so.
+    let bare = start_school(TWO_LANGUAGES, None, |_| {}).await;
+    let dpo = bare.staff("dpo", shared::objects::StaffRole::Dpo, &[]).await;
+    let (status, body) = bare.console(&dpo, shared::objects::Method::Post, "/v1/console/remind", b"{}").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(error_code(&body), "reminders_not_configured");
 }

@@ -70,6 +70,13 @@ pub fn run(listen: SocketAddr) -> Result<()> {
     } else {
         println!("This demo school predates printed letters: delete demo-data/ to make one that has them.");
     }
+    if fresh {
+        println!();
+        println!(
+            "Nobody has answered yet, so the school reminded everyone (`verifier remind`, no SMTP server: a list):"
+        );
+        print!("{}", school.remind(&verifier, &consent_page)?);
+    }
     let date = today.format("%Y-%m-%d");
     println!();
     println!("Then, in another terminal in {}, ask what the school would ask:", root.display());
@@ -80,6 +87,7 @@ pub fn run(listen: SocketAddr) -> Result<()> {
     println!("  target/release/verifier export --student {TEEN} --out bundle.json");
     println!("  target/release/verifier verify --school-key demo-data/school.pub bundle.json");
     println!("  target/release/verifier check                     # every signature, the Merkle log, the checkpoints");
+    println!("  target/release/verifier remind --base-url {consent_page}   # who has not answered: reminders.csv");
     println!(
         "  target/release/verifier staff list                # who may use the console, and revoke with `staff revoke`"
     );
@@ -97,6 +105,9 @@ pub fn run(listen: SocketAddr) -> Result<()> {
         .arg(listen.to_string())
         .arg("--www")
         .arg(&staged)
+        // The console's "Send reminders" links to the consent page.
+        .arg("--consent-page")
+        .arg(&consent_page)
         .exec();
     Err(error).with_context(|| format!("starting {}", verifier.display()))
 }

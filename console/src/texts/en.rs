@@ -72,6 +72,11 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::PrintLetters, "Print letters"),
     (Key::PrintLettersHint, "One A4 page for each person whose invitation is still unused, in their language, with a QR code that opens their form. The letters are as confidential as the links: hand each to its family."),
     (Key::DownloadCsv, "Download CSV"),
+    (Key::ColLastReminded, "Last reminded"),
+    (Key::SendReminders, "Send reminders"),
+    (Key::SendRemindersHint, "Reminds each person below who has not answered, or must confirm again: by e-mail if the school set up its mail server, otherwise as a list to download. Each reminder is recorded."),
+    (Key::SendingReminders, "Sending reminders…"),
+    (Key::RemindersDone, "Reminders recorded. By e-mail: {emailed}. On the list: {listed}. Not sent: {failed}. Nobody on file, a first invitation needed: {uninvited}."),
     // Photo check
     (Key::PhotoTitle, "Photo check"),
     (Key::PhotoIntro, "Before you publish a photo or a recording, check who in the class may appear in it."),

@@ -154,6 +154,16 @@ shared::catalogue_keys! {
     PrintLetters,
     /// What the letters are: one page per person, in their language, with a QR code.
     PrintLettersHint,
+    /// Column: when the person was last reminded.
+    ColLastReminded,
+    /// Button: remind everyone on the list (DPO and director).
+    SendReminders,
+    /// What the button does.
+    SendRemindersHint,
+    /// While reminders are being sent.
+    SendingReminders,
+    /// What the reminders did: `{emailed}`, `{listed}`, `{failed}`, `{uninvited}`.
+    RemindersDone,
 
     // ----- Photo check -----
     /// Heading.

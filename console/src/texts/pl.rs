@@ -72,6 +72,11 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::PrintLetters, "Drukuj listy"),
     (Key::PrintLettersHint, "Jedna strona A4 dla każdej osoby, której zaproszenie nie zostało jeszcze użyte, w jej języku, z kodem QR otwierającym jej formularz. Listy są tak samo poufne jak linki: każdy należy przekazać jego rodzinie."),
     (Key::DownloadCsv, "Pobierz CSV"),
+    (Key::ColLastReminded, "Ostatnie przypomnienie"),
+    (Key::SendReminders, "Wyślij przypomnienia"),
+    (Key::SendRemindersHint, "Przypomina każdej osobie z listy, która nie odpowiedziała albo musi ponownie potwierdzić zgodę: e-mailem, jeśli szkoła skonfigurowała serwer poczty, w przeciwnym razie jako lista do pobrania. Każde przypomnienie jest zapisywane."),
+    (Key::SendingReminders, "Wysyłanie przypomnień…"),
+    (Key::RemindersDone, "Przypomnienia zapisano. E-mailem: {emailed}. Na liście: {listed}. Niewysłane: {failed}. Brak osoby w rejestrze, potrzebne pierwsze zaproszenie: {uninvited}."),
     // Photo check
     (Key::PhotoTitle, "Sprawdzenie zdjęć"),
     (Key::PhotoIntro, "Przed opublikowaniem zdjęcia lub nagrania należy sprawdzić, kto z klasy może się na nim znaleźć."),

@@ -72,6 +72,11 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::PrintLetters, "Tipărește scrisorile"),
     (Key::PrintLettersHint, "O pagină A4 pentru fiecare persoană a cărei invitație nu a fost încă folosită, în limba ei, cu un cod QR care îi deschide formularul. Scrisorile sunt la fel de confidențiale ca linkurile: înmânați-o pe fiecare familiei ei."),
     (Key::DownloadCsv, "Descarcă CSV"),
+    (Key::ColLastReminded, "Ultima reamintire"),
+    (Key::SendReminders, "Trimite reamintiri"),
+    (Key::SendRemindersHint, "Trimite o reamintire fiecărei persoane de mai jos care nu a răspuns sau trebuie să confirme din nou: prin e-mail, dacă școala și-a configurat serverul de e-mail, altfel ca listă de descărcat. Fiecare reamintire este înregistrată."),
+    (Key::SendingReminders, "Se trimit reamintirile…"),
+    (Key::RemindersDone, "Reamintiri înregistrate. Prin e-mail: {emailed}. Pe listă: {listed}. Netrimise: {failed}. Nimeni în evidență, e nevoie de o primă invitație: {uninvited}."),
     // Photo check
     (Key::PhotoTitle, "Verificare foto"),
     (Key::PhotoIntro, "Înainte de a publica o fotografie sau o înregistrare, verificați cine din clasă poate apărea în ea."),

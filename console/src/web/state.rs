@@ -13,7 +13,7 @@ use gloo_storage::{LocalStorage, Storage as _};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::de::DeserializeOwned;
-use shared::console::Me;
+use shared::console::{Me, Reminded};
 use shared::objects::{Method, Outcome, StaffRole};
 use shared::primitives::Digest;
 use shared::Lang;
@@ -305,6 +305,30 @@ impl State {
             done.set(Some(outcome));
             if succeeded {
                 self.note.set(Some(Note::Said(sent)));
+                then();
+            }
+        });
+    }
+
+    /// Has the school remind the families on the "not answered" list; `done` gets what it did,
+    /// the list (when there is one) is saved as `file`, and `then` runs once it is recorded.
+    pub fn remind(self, file: String, done: Load<Reminded>, then: impl FnOnce() + 'static) {
+        let Some(session) = self.session.get_untracked() else { return };
+        done.set(None);
+        self.note.set(Some(Note::Said(Key::SendingReminders)));
+        self.action_error.set(None);
+        spawn_local(async move {
+            let reminded = self.noticed(session.remind(&Fetch, None, browser::now()).await);
+            self.note.set(None);
+            if let Ok(Reminded { list: Some(list), .. }) = &reminded {
+                match browser::save_file(&file, "text/csv", list.as_bytes()) {
+                    Ok(()) => self.note.set(Some(Note::Saved(file))),
+                    Err(problem) => self.action_error.set(Some(problem)),
+                }
+            }
+            let recorded = reminded.is_ok();
+            done.set(Some(reminded));
+            if recorded {
                 then();
             }
         });

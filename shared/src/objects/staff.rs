@@ -174,6 +174,13 @@ impl StaffCertificate {
     pub fn may_print_letters(&self) -> bool {
         self.role.sees_whole_school()
     }
+
+    /// Whether the holder may have the school write to families (the console's "Send
+    /// reminders"): the DPO and the director, who answer for contacting families; a teacher
+    /// sees who has not answered in their classes, but the school's letters are not theirs.
+    pub fn may_remind_families(&self) -> bool {
+        self.role.sees_whole_school()
+    }
 }
 
 impl SignedObject for StaffCertificate {

@@ -72,7 +72,19 @@ async fn the_dpo_finds_who_has_not_answered_and_decides_an_objection_the_guardia
     let listed = dpo.text("not-answered-table").await?;
     ensure!(listed.contains("ewa.kowalska@example.org"), "the guardian's address is listed: {listed}");
     dpo.element("csv-download").await?;
+    let teen = format!("[data-testid=not-answered-table] [data-student='{TEEN}'] [data-testid=last-reminded]");
+    dpo.wait_css(&format!("{teen}[data-reminded=false]")).await?;
+    // Without an SMTP server the reminders are a list to download; each is recorded, and the
+    // list shows when each person was last reminded.
+    dpo.click("send-reminders").await?;
+    let reminded = dpo.wait_text("reminded", "On the list").await?;
+    ensure!(reminded.contains("By e-mail: 0."), "no SMTP server, nothing e-mailed: {reminded}");
+    dpo.wait_css(&format!("{teen}[data-reminded=true]")).await?;
     shoot(&dpo, "not-answered", &mut findings).await?;
+    let lists = tempfile::tempdir()?;
+    let out = lists.path().to_string_lossy().into_owned();
+    let recorded = scene.verifier(&["remind", "--base-url", &scene.page("consent.html"), "--out-dir", &out])?;
+    ensure!(!recorded.contains("never"), "the command line sees the console's reminders: {recorded}");
 
     // The letters of the invitations still unused print from the console: the service's page,
     // styled under the service's policy, one letter per person (the guardian who answered has

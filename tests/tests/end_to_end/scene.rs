@@ -68,6 +68,9 @@ impl Scene {
             .arg(format!("127.0.0.1:{}", self.port))
             .arg("--www")
             .arg(&self.site)
+            // The console's "Send reminders" links families to the consent page.
+            .arg("--consent-page")
+            .arg(self.page("consent.html"))
             // Every test's browsers share one client address, 127.0.0.1; a family's devices
             // have one each.
             .args(["--max-in-flight", "64"])

@@ -371,6 +371,8 @@ pub struct FamilyContact {
     pub enrolled: bool,
     /// The expiry of their current unused invitation, if they have one.
     pub invited_until: Option<Timestamp>,
+    /// That invitation's signed bytes, which its link carries.
+    pub invitation: Option<Vec<u8>>,
 }
 
 impl Archive {
@@ -398,8 +400,9 @@ impl Archive {
             let (person, student, role, name, email, language, enrolled, invitation) = row?;
             let corrupt = |what: &str| ArchiveError::Corrupt(format!("person {person}: bad {what}"));
             let invited_until = invitation
+                .as_deref()
                 .map(|bytes| {
-                    shared::decode::<Invitation>(&bytes)
+                    shared::decode::<Invitation>(bytes)
                         .map(|invitation| invitation.unverified_body().expires)
                         .map_err(|_| corrupt("invitation"))
                 })
@@ -417,6 +420,7 @@ impl Archive {
                 language: Lang::from_code(&language).ok_or_else(|| corrupt("language"))?,
                 enrolled,
                 invited_until,
+                invitation,
             })
         })
         .collect()

@@ -64,6 +64,10 @@ impl Archive {
                 "DELETE FROM invitations WHERE person IN (SELECT person FROM people WHERE student = ?1)",
                 [student],
             )? as u64;
+            report.personal_rows += tx.execute(
+                "DELETE FROM reminders WHERE person IN (SELECT person FROM people WHERE student = ?1)",
+                [student],
+            )? as u64;
             report.personal_rows += tx.execute("DELETE FROM people WHERE student = ?1", [student])? as u64;
             report.personal_rows += tx.execute("DELETE FROM students WHERE student = ?1", [student])? as u64;
             report.personal_rows += tx.execute("DELETE FROM roster_changes WHERE student = ?1", [student])? as u64;

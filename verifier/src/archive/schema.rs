@@ -4,7 +4,8 @@
 //! - the **proof log** — `log`, `tree_nodes`, `checkpoints`, `acknowledgements` — holds only
 //!   pseudonymous ids, hashes and signed bytes, and is append-only;
 //! - **personal data** — `students`, `people`, `invitations`, `invitation_codes`,
-//!   `staff_invitations`, `roster_changes` — names, classes, contacts and corrections to them, which can be erased
+//!   `staff_invitations`, `roster_changes`, `reminders` — names, classes, contacts, corrections
+//!   to them and when the school wrote to whom, which can be erased
 //!   without touching a byte of the log.
 
 use rusqlite::Connection;
@@ -149,6 +150,17 @@ fn create_tables(conn: &Connection) -> rusqlite::Result<()> {
             new      TEXT NOT NULL,
             at       INTEGER NOT NULL
         );
+        -- Each message the school sent a family member (an invitation e-mailed, a reminder e-mailed
+        -- or put on the office's list): whom, when (Unix seconds), why (`invitation`,
+        -- `not-answered`, `new-form-version`, `age-threshold`) and how (`email`, `list`). Contact
+        -- history is personal data, so it lives here and never in the log.
+        CREATE TABLE IF NOT EXISTS reminders (
+            person   TEXT NOT NULL,
+            at       INTEGER NOT NULL,
+            reason   TEXT NOT NULL,
+            channel  TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS reminders_by_person ON reminders (person, at);
         ",
     )
 }

@@ -10,6 +10,7 @@ use super::error::ApiError;
 use super::respond::signed_json;
 use super::AppState;
 use crate::console::{self, ConsoleError};
+use crate::remind::{self, Kinds};
 use crate::report;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
@@ -21,7 +22,7 @@ use axum::{Extension, Json};
 use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::Value;
-use shared::console::AUTHORIZATION_SCHEME;
+use shared::console::{RemindRequest, Reminded, AUTHORIZATION_SCHEME};
 use shared::objects::{self, StaffCertificate};
 use shared::primitives::Digest;
 use shared::trust::Verified;
@@ -293,6 +294,57 @@ impl StaffSigned for objects::PaperRecord {
     fn certificate(&self) -> Digest {
         self.certificate
     }
+}
+
+/// `POST /v1/console/remind` (DPO and director): reminds everyone who has not answered, or must
+/// confirm again, in the class the body names or the whole school — by e-mail when `verifier serve`
+/// has `--smtp`, else on the list it answers with — and records each reminder. The reminders are
+/// found on a reader, sent on a blocking thread (an SMTP server may be slow; the writer must not
+/// wait for it) and recorded by the writer.
+pub async fn remind(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    console::may_remind(&caller.0)?;
+    let bytes = axum::body::to_bytes(body, super::MAX_BODY_BYTES).await.map_err(|e| ApiError::internal(&e))?;
+    let request: RemindRequest = serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_body(&e))?;
+    let consent_page = app.reminders.consent_page.clone().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "reminders_not_configured",
+            "reminders need the consent page's address: start verifier serve with --consent-page URL \
+             (and --smtp and --mail-from to send them by e-mail)",
+        )
+    })?;
+    let now = super::now()?;
+    let reminders = app
+        .readers
+        .read(move |archive| Ok(archive.reminders(now, request.class.as_deref(), Kinds::ALL, &consent_page)?))
+        .await?;
+    let mailer = app.reminders.mailer.clone();
+    let (reminders, delivery) = tokio::task::spawn_blocking(move || {
+        let delivery = remind::deliver(&reminders, mailer.as_ref());
+        (reminders, delivery)
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))?;
+    let records = remind::records(&reminders, &delivery);
+    app.writer.run(move |archive| Ok(archive.record_messages(&records, now)?)).await?;
+    let listed = delivery.on_the_list();
+    let list = (!listed.is_empty() || !reminders.uninvited.is_empty())
+        .then(|| report::reminders_csv(&reminders, &listed))
+        .transpose()
+        .map_err(|e| ApiError::internal(&e))?;
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    json(&Reminded {
+        emailed: count(delivery.emailed.len()),
+        listed: count(delivery.listed.len()),
+        failed: count(delivery.failed.len()),
+        uninvited: count(reminders.uninvited.len()),
+        list,
+    })
+    .map(Json)
 }
 
 /// Query of `GET /v1/console/students`.

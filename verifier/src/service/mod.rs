@@ -81,6 +81,11 @@ pub struct Config {
     pub timeout: Duration,
     /// Longest a client may take to send a request head.
     pub header_read_timeout: Duration,
+    /// The consent page families' links open: the console's reminders need it.
+    pub consent_page: Option<String>,
+    /// The school's SMTP server, through which the console's reminders are e-mailed; without
+    /// it they are answered as a list.
+    pub mailer: Option<crate::mail::Mailer>,
 }
 
 impl Config {
@@ -102,7 +107,8 @@ impl Config {
     }
 
     /// Defaults for `data`: no site, no other origins, 50 requests/s per client (burst 200) and
-    /// 16 in flight per client, 512 at once, 15 s per request, 10 s to send a request head.
+    /// 16 in flight per client, 512 at once, 15 s per request, 10 s to send a request head; no
+    /// consent page and no e-mail.
     pub fn new(data: PathBuf) -> Config {
         Config {
             data,
@@ -113,6 +119,8 @@ impl Config {
             max_in_flight_per_client: 16,
             timeout: Duration::from_secs(15),
             header_read_timeout: Duration::from_secs(10),
+            consent_page: None,
+            mailer: None,
         }
     }
 }
@@ -127,8 +135,16 @@ pub struct AppState {
     dir: Arc<std::path::Path>,
     /// How long receiving a request body may take.
     body_timeout: Duration,
+    /// How the console's reminders reach families.
+    reminders: Arc<Reminding>,
     /// The school's root key.
     pub school: PublicKey,
+}
+
+/// What the console's "Send reminders" needs from the configuration.
+struct Reminding {
+    consent_page: Option<String>,
+    mailer: Option<crate::mail::Mailer>,
 }
 
 impl AppState {
@@ -149,6 +165,7 @@ impl AppState {
             admin_token,
             dir: Arc::from(config.data.as_path()),
             body_timeout: config.timeout,
+            reminders: Arc::new(Reminding { consent_page: config.consent_page.clone(), mailer: config.mailer.clone() }),
             school,
         };
         Ok((state, thread))
@@ -253,7 +270,10 @@ fn console(state: AppState, config: &Config) -> Router<AppState> {
         .route("/students", get(console::students))
         .route("/student", get(console::student))
         .route("/export", get(console::export));
-    let writes = Router::new().route("/decide", post(console::decide)).route("/paper", post(console::paper));
+    let writes = Router::new()
+        .route("/decide", post(console::decide))
+        .route("/paper", post(console::paper))
+        .route("/remind", post(console::remind));
     let guarded = within(config.timeout, reads)
         .merge(taking(body::JSON, writes))
         .route_layer(middleware::from_fn_with_state(state, console::authorize));
