@@ -162,12 +162,14 @@ fn case<T: SignedObject>(object: &Signed<T>, signing_key: &SigningKey, signer: P
     }
 }
 
-/// A form with two purposes and every text in three languages, small enough that all of its bits
+/// A form with two purposes, every text in English, Polish and Romanian and the first title also
+/// in Ukrainian and German, small enough that all of its bits
 /// can be flipped in the time budget (the example form is 25 KiB). Its texts hold what canonical
 /// JSON escapes (a quote, a backslash, a newline, a tab), non-ASCII letters and a character
 /// outside the Basic Multilingual Plane, so that the escape rewrites meet each of them.
 fn compact_form(school: PublicKey) -> ConsentForm {
-    let text = |en: &str, pl: &str, ro: &str| Localized { en: en.into(), pl: pl.into(), ro: ro.into() };
+    let text =
+        |en: &str, pl: &str, ro: &str| Localized { pl: Some(pl.into()), ro: Some(ro.into()), ..Localized::english(en) };
     let contact = |name: &str| Contact {
         name: name.into(),
         address: "Strada Exemplu 12, București".into(),
@@ -177,7 +179,11 @@ fn compact_form(school: PublicKey) -> ConsentForm {
     let purposes = vec![
         Purpose {
             id: purpose("photos"),
-            title: text("Class photos", "Zdjęcia klasowe", "Fotografii de clasă"),
+            title: Localized {
+                uk: Some("Фото класу".into()),
+                de: Some("Klassenfotos".into()),
+                ..text("Class photos", "Zdjęcia klasowe", "Fotografii de clasă")
+            },
             description: text(
                 "Photos of \"class events\" on the notice board.\nNever online.",
                 "Zdjęcia z wydarzeń\tna tablicy.",
