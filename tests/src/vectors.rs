@@ -17,9 +17,7 @@
 //! after the signature, for the kinds whose signer does not fix their school (certificates). Everything is derived from fixed labels ([`crate::fixtures`]), so `cargo xtask
 //! vectors` regenerates identical bytes, and a test checks that it does.
 
-use crate::fixtures::{
-    at, example_form_content_in_en_pl_ro, key, nonce, purpose, signed, School, Student,
-};
+use crate::fixtures::{at, example_form_content_in_en_pl_ro, key, nonce, purpose, signed, School, Student};
 use ed25519_dalek::SigningKey;
 use serde_json::{json, Value};
 use shared::encoding::{to_canonical, DecodeError};

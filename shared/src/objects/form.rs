@@ -62,6 +62,13 @@ impl Localized {
         }
     }
 
+    /// The HTML `lang` attribute this text needs inside a page in `lang`: `Some("en")` where it
+    /// falls back to English, so that a screen reader pronounces it as English; none otherwise.
+    pub fn lang_attribute(&self, lang: Lang) -> Option<&'static str> {
+        let (shown, _) = self.resolve(lang);
+        (shown != lang).then_some(shown.code())
+    }
+
     /// The text in `lang`, else in English.
     pub fn get(&self, lang: Lang) -> &str {
         self.resolve(lang).1
@@ -70,7 +77,10 @@ impl Localized {
     /// Every text present must be non-empty and within `max`: a translation is either written or
     /// left out, never blank.
     fn validate(&self, field: &'static str, max: usize) -> Result<(), ContentError> {
-        Lang::ALL.into_iter().filter_map(|lang| self.translated(lang)).try_for_each(|text| validate::text(field, text, max))
+        Lang::ALL
+            .into_iter()
+            .filter_map(|lang| self.translated(lang))
+            .try_for_each(|text| validate::text(field, text, max))
     }
 }
 
@@ -303,7 +313,9 @@ mod tests {
 
     /// A text translated into Polish and Ukrainian only.
     fn partly_translated() -> Localized {
-        Localized { pl: Some("Zdjęcia".into()), uk: Some("Фотографії".into()), ..Localized::english("Photos") }
+        Localized {
+            pl: Some("Zdjęcia".into()), uk: Some("Фотографії".into()), ..Localized::english("Photos")
+        }
     }
 
     #[test]
@@ -321,6 +333,7 @@ mod tests {
             assert_eq!(text.resolve(reader), (shown, expected), "{reader:?}");
             assert_eq!(text.get(reader), expected, "{reader:?}");
             assert_eq!(text.translated(reader).is_some(), shown == reader, "{reader:?}");
+            assert_eq!(text.lang_attribute(reader), (shown != reader).then_some("en"), "{reader:?}");
         }
     }
 

@@ -649,13 +649,42 @@ mod tests {
         // The informal "ти" and its forms, and the polite forms written in lower case: a
         // consent form addresses one reader and capitalises "Ви", "Ваш", "Вам".
         const INFORMAL: &[&str] = &[
-            "ти", "тебе", "тобі", "тобою", "твій", "твоя", "твоє", "твої", "твого", "твоєї", "твоїх", "можеш",
-            "спробуй", "підпиши", "надішли", "відклич", "збережи", "відкрий",
+            "ти",
+            "тебе",
+            "тобі",
+            "тобою",
+            "твій",
+            "твоя",
+            "твоє",
+            "твої",
+            "твого",
+            "твоєї",
+            "твоїх",
+            "можеш",
+            "спробуй",
+            "підпиши",
+            "надішли",
+            "відклич",
+            "збережи",
+            "відкрий",
         ];
         let mut problems = informal_words(Lang::Uk, INFORMAL);
         const POLITE: &[&str] = &[
-            "ви", "вас", "вам", "вами", "ваш", "ваша", "ваше", "ваші", "вашого", "вашої", "вашим", "вашій", "ваших",
-            "вашу", "вашими",
+            "ви",
+            "вас",
+            "вам",
+            "вами",
+            "ваш",
+            "ваша",
+            "ваше",
+            "ваші",
+            "вашого",
+            "вашої",
+            "вашим",
+            "вашій",
+            "ваших",
+            "вашу",
+            "вашими",
         ];
         for (key, text) in catalogue(Lang::Uk) {
             for word in text.split(|c: char| !c.is_alphanumeric()) {
@@ -669,9 +698,8 @@ mod tests {
 
     #[test]
     fn german_addresses_the_reader_with_sie_throughout() {
-        const INFORMAL: &[&str] = &[
-            "du", "dich", "dir", "dein", "deine", "deinen", "deinem", "deiner", "deines", "euch", "euer", "eure",
-        ];
+        const INFORMAL: &[&str] =
+            &["du", "dich", "dir", "dein", "deine", "deinen", "deinem", "deiner", "deines", "euch", "euer", "eure"];
         fail_with(&informal_words(Lang::De, INFORMAL));
     }
 
