@@ -14,11 +14,15 @@ pub enum Lang {
     Pl,
     /// Romanian.
     Ro,
+    /// Ukrainian, spoken by many families in Polish and Romanian schools.
+    Uk,
+    /// German.
+    De,
 }
 
 impl Lang {
     /// Every supported language, English first.
-    pub const ALL: [Lang; 3] = [Lang::En, Lang::Pl, Lang::Ro];
+    pub const ALL: [Lang; 5] = [Lang::En, Lang::Pl, Lang::Ro, Lang::Uk, Lang::De];
 
     /// The ISO 639-1 code, as written in signed objects and HTML `lang` attributes.
     pub fn code(self) -> &'static str {
@@ -26,6 +30,8 @@ impl Lang {
             Lang::En => "en",
             Lang::Pl => "pl",
             Lang::Ro => "ro",
+            Lang::Uk => "uk",
+            Lang::De => "de",
         }
     }
 
@@ -35,6 +41,8 @@ impl Lang {
             Lang::En => "English",
             Lang::Pl => "Polski",
             Lang::Ro => "Română",
+            Lang::Uk => "Українська",
+            Lang::De => "Deutsch",
         }
     }
 
@@ -66,7 +74,13 @@ mod tests {
         check("pl-PL", Lang::Pl);
         check("RO_ro", Lang::Ro);
         check("en-GB", Lang::En);
-        check("de-DE", Lang::En);
+        check("de-DE", Lang::De);
+        check("de-AT", Lang::De);
+        check("uk-UA", Lang::Uk);
+        check("uk", Lang::Uk);
+        // Russian is not Ukrainian: a language we lack falls back to English, never a neighbour.
+        check("ru-UA", Lang::En);
+        check("fr-FR", Lang::En);
         check("", Lang::En);
     }
 

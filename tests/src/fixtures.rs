@@ -27,6 +27,21 @@ pub fn example_form_content() -> FormContent {
     toml::from_str(EXAMPLE_FORM_TOML).expect("verifier/examples/form.toml parses")
 }
 
+/// The example form as it read before the widget spoke Ukrainian and German: its Ukrainian and
+/// German texts left out. The committed test vectors are signed over this content, so that they
+/// show that adding a language left the bytes of every form signed before it unchanged.
+pub fn example_form_content_in_en_pl_ro() -> FormContent {
+    let mut content = example_form_content();
+    for purpose in &mut content.purposes {
+        let texts = [&mut purpose.title, &mut purpose.description, &mut purpose.retention];
+        for text in texts.into_iter().chain(&mut purpose.recipients) {
+            text.uk = None;
+            text.de = None;
+        }
+    }
+    content
+}
+
 /// An Ed25519 key derived from a label: `SHA-256("consent-tests/key/" ‖ label)` as the secret seed.
 pub fn key(label: &str) -> SigningKey {
     SigningKey::from_bytes(&Sha256::digest(format!("consent-tests/key/{label}")).into())
@@ -85,9 +100,15 @@ pub struct School {
 impl School {
     /// The school with keys derived from `label`, publishing the example form at 2026-09-01.
     pub fn new(label: &str) -> School {
+        School::with_form(label, example_form_content())
+    }
+
+    /// The school with keys derived from `label`, publishing a form with `content` at 2026-09-01.
+    pub fn with_form(label: &str, content: FormContent) -> School {
         let root = key(&format!("{label}/root"));
         let archive = key(&format!("{label}/archive"));
-        let form = signed(form_version(&root, 1, at("2026-09-01T08:00:00Z"), None), &root);
+        let body = ConsentForm::new(PublicKey::of(&root), 1, at("2026-09-01T08:00:00Z"), None, content);
+        let form = signed(body, &root);
         School { root, archive, form }
     }
 
@@ -109,8 +130,13 @@ impl School {
 
     /// A new form version replacing `previous`, with the same content.
     pub fn next_form(&self, previous: &Signed<ConsentForm>, published: Timestamp) -> Signed<ConsentForm> {
-        let version = previous.body().version + 1;
-        signed(form_version(&self.root, version, published, Some(previous.hash())), &self.root)
+        let body = ConsentForm {
+            version: previous.body().version + 1,
+            published,
+            supersedes: Some(previous.hash()),
+            ..previous.body().clone()
+        };
+        signed(body, &self.root)
     }
 
     /// Invites `person` to sign for `student` as `role`.
@@ -258,10 +284,6 @@ impl Staff {
         };
         signed(body, &self.key)
     }
-}
-
-fn form_version(root: &SigningKey, version: u32, published: Timestamp, supersedes: Option<Digest>) -> ConsentForm {
-    ConsentForm::new(PublicKey::of(root), version, published, supersedes, example_form_content())
 }
 
 /// A student: a pseudonymous id and a date of birth.

@@ -17,7 +17,7 @@
 //! after the signature, for the kinds whose signer does not fix their school (certificates). Everything is derived from fixed labels ([`crate::fixtures`]), so `cargo xtask
 //! vectors` regenerates identical bytes, and a test checks that it does.
 
-use crate::fixtures::{at, key, nonce, purpose, signed, School, Student};
+use crate::fixtures::{at, example_form_content_in_en_pl_ro, key, nonce, purpose, signed, School, Student};
 use ed25519_dalek::SigningKey;
 use serde_json::{json, Value};
 use shared::encoding::{to_canonical, DecodeError};
@@ -157,7 +157,9 @@ pub fn verdict(result: &Result<(), OpenError>) -> &'static str {
 /// Every vector, in a fixed order.
 pub fn generate() -> Vec<Vector> {
     let mut out = Vectors::default();
-    let school = School::new("vectors");
+    // Signed over the form as it read in English, Polish and Romanian only, so that these bytes,
+    // committed before Ukrainian and German were added, show that adding a language changed none.
+    let school = School::with_form("vectors", example_form_content_in_en_pl_ro());
     let root = PublicKey::of(&school.root);
     let archive = PublicKey::of(&school.archive);
     let child = Student::new("s-0001", "Ștefan Popescu", "5A", "2015-03-02");
@@ -166,6 +168,12 @@ pub fn generate() -> Vec<Vector> {
     out.ok("consent-form.v1", "form version 1: the example form", &school.form, root);
     let v2 = school.next_form(&school.form, at("2027-01-10T08:00:00Z"));
     out.ok("consent-form.v2", "form version 2 supersedes version 1", &v2, root);
+    out.ok(
+        "consent-form.translated",
+        "the example form with its Ukrainian and German texts, a few of them not translated",
+        &School::new("vectors").form,
+        root,
+    );
     out.ok(
         "archive-delegation",
         "the root key delegates the archive key for one school year",

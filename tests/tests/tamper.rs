@@ -162,12 +162,14 @@ fn case<T: SignedObject>(object: &Signed<T>, signing_key: &SigningKey, signer: P
     }
 }
 
-/// A form with two purposes and every text in three languages, small enough that all of its bits
+/// A form with two purposes, every text in English, Polish and Romanian and the first title also
+/// in Ukrainian and German, small enough that all of its bits
 /// can be flipped in the time budget (the example form is 25 KiB). Its texts hold what canonical
 /// JSON escapes (a quote, a backslash, a newline, a tab), non-ASCII letters and a character
 /// outside the Basic Multilingual Plane, so that the escape rewrites meet each of them.
 fn compact_form(school: PublicKey) -> ConsentForm {
-    let text = |en: &str, pl: &str, ro: &str| Localized { en: en.into(), pl: pl.into(), ro: ro.into() };
+    let text =
+        |en: &str, pl: &str, ro: &str| Localized { pl: Some(pl.into()), ro: Some(ro.into()), ..Localized::english(en) };
     let contact = |name: &str| Contact {
         name: name.into(),
         address: "Strada Exemplu 12, București".into(),
@@ -177,7 +179,11 @@ fn compact_form(school: PublicKey) -> ConsentForm {
     let purposes = vec![
         Purpose {
             id: purpose("photos"),
-            title: text("Class photos", "Zdjęcia klasowe", "Fotografii de clasă"),
+            title: Localized {
+                uk: Some("Фото класу".into()),
+                de: Some("Klassenfotos".into()),
+                ..text("Class photos", "Zdjęcia klasowe", "Fotografii de clasă")
+            },
             description: text(
                 "Photos of \"class events\" on the notice board.\nNever online.",
                 "Zdjęcia z wydarzeń\tna tablicy.",
@@ -284,6 +290,14 @@ fn build_world() -> World {
         "Nu putem: fotografia e în arhiva tipărită.",
         at("2026-11-21T09:00:00Z"),
     );
+    let slip = dpo.record_paper(
+        &form,
+        &child,
+        &[(&guardian.certificate.body().person, Role::Guardian)],
+        &[("photos", Decision::Grant)],
+        "2026-09-02",
+        at("2026-09-02T17:30:00Z"),
+    );
     let revocation = StaffRevocation {
         school: root,
         certificate: teacher.certificate.hash(),
@@ -325,6 +339,7 @@ fn build_world() -> World {
         case(&teacher.certificate, &school.archive, archive, |w, b| w.trust.staff_certificate(b).map(drop)),
         case(&call, &teacher.key, staff_key, |w, b| w.trust.staff_request(b, &w.staff_certificate, w.now).map(drop)),
         case(&staff_decision, &dpo.key, dpo_key, |w, b| w.trust.staff_decision(b, &w.dpo_certificate, w.now).map(drop)),
+        case(&slip, &dpo.key, dpo_key, |w, b| w.trust.paper_record(b, &w.dpo_certificate, &w.form, w.now).map(drop)),
         case(&signed(revocation, &school.archive), &school.archive, archive, |w, b| {
             w.trust.staff_revocation(b).map(drop)
         }),

@@ -263,9 +263,16 @@ impl Made {
     }
 }
 
-/// A small form: two purposes, short texts in every language.
+/// A small form: two purposes, short texts in every language but the recipients, which are in
+/// English only (a translation a school did not write).
 fn form_content() -> FormContent {
-    let text = |s: &str| Localized { en: s.to_owned(), pl: format!("{s} (pl)"), ro: format!("{s} (ro)") };
+    let text = |s: &str| Localized {
+        pl: Some(format!("{s} (pl)")),
+        ro: Some(format!("{s} (ro)")),
+        uk: Some(format!("{s} (uk)")),
+        de: Some(format!("{s} (de)")),
+        ..Localized::english(s)
+    };
     let contact = |name: &str| Contact {
         name: name.to_owned(),
         address: "1 School Street".to_owned(),
@@ -276,7 +283,7 @@ fn form_content() -> FormContent {
         id: PurposeId::try_from(id).expect("a purpose id"),
         title: text(id),
         description: text("What is done, and why."),
-        recipients: vec![text("The school")],
+        recipients: vec![Localized::english("The school")],
         retention: text("Until the end of the school year."),
         optional: true,
     };

@@ -125,7 +125,7 @@ fn every_vector_gives_the_same_verdict_in_the_browser_as_natively() {
 #[wasm_bindgen_test]
 fn dates_read_as_the_browser_writes_them_in_each_language() {
     use widget::words;
-    for lang in [Lang::En, Lang::Pl, Lang::Ro] {
+    for lang in Lang::ALL {
         for month in 1..=12 {
             let iso = format!("2026-{month:02}-14T09:30:00Z");
             let at = shared::Timestamp::parse(&iso).expect("an instant");
@@ -139,6 +139,8 @@ fn dates_read_as_the_browser_writes_them_in_each_language() {
     assert_eq!(words::day(Lang::En, "2012-03-01"), "1 March 2012");
     assert_eq!(words::day(Lang::Pl, "2012-03-01"), "1 marca 2012");
     assert_eq!(words::day(Lang::Ro, "2012-03-01"), "1 martie 2012");
+    assert_eq!(words::day(Lang::Uk, "2012-03-01"), "1 березня 2012 р.");
+    assert_eq!(words::day(Lang::De, "2012-03-01"), "1. März 2012");
 }
 
 /// How the browser writes `date` in `lang`: the day, month and year, or the time of day.

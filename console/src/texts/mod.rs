@@ -1,7 +1,7 @@
 //! Every sentence the console shows to school staff, in every language it speaks.
 //!
 //! As for the widget's texts (`shared::texts`), there is one catalogue per language (`en.rs`,
-//! `pl.rs`, `ro.rs`), a plain list of `(Key, text)` pairs in the order of the screens, so that a
+//! `pl.rs`, `ro.rs`, `uk.rs`, `de.rs`), a plain list of `(Key, text)` pairs in the order of the screens, so that a
 //! translator edits one file. The console's words are kept apart from the widget's so that
 //! nothing of the console reaches the parents' download.
 //!
@@ -13,9 +13,11 @@
 use shared::texts::{Catalogue, Catalogues};
 use shared::Lang;
 
+mod de;
 mod en;
 mod pl;
 mod ro;
+mod uk;
 
 shared::catalogue_keys! {
     "One user-facing text of the console; each variant's doc says where it is shown.";
@@ -361,7 +363,8 @@ shared::catalogue_keys! {
 }
 
 /// The console's texts, looked up as the widget's are.
-const CATALOGUES: Catalogues<Key> = Catalogues { en: en::CATALOG, pl: pl::CATALOG, ro: ro::CATALOG };
+const CATALOGUES: Catalogues<Key> =
+    Catalogues { en: en::CATALOG, pl: pl::CATALOG, ro: ro::CATALOG, uk: uk::CATALOG, de: de::CATALOG };
 
 fn catalogue(lang: Lang) -> Catalogue<Key> {
     CATALOGUES.of(lang)
@@ -394,9 +397,14 @@ mod tests {
         }
     }
 
+    /// Every language but English, which the others are compared with.
+    fn translations() -> impl Iterator<Item = Lang> {
+        Lang::ALL.into_iter().filter(|&lang| lang != Lang::En)
+    }
+
     #[test]
     fn every_language_has_the_english_placeholders() {
-        for lang in [Lang::Pl, Lang::Ro] {
+        for lang in translations() {
             for &key in Key::ALL {
                 assert_eq!(placeholders(text(lang, key)), placeholders(text(Lang::En, key)), "{key:?} in {lang:?}");
             }
@@ -404,9 +412,9 @@ mod tests {
     }
 
     #[test]
-    fn polish_and_romanian_are_translated() {
+    fn every_language_but_english_is_translated() {
         // Short words may coincide ("E-mail"); most of a catalogue may not.
-        for lang in [Lang::Pl, Lang::Ro] {
+        for lang in translations() {
             let same = Key::ALL.iter().filter(|&&key| text(lang, key) == text(Lang::En, key)).count();
             assert!(same * 10 < Key::ALL.len(), "{lang:?}: {same} texts are the English ones");
         }
@@ -416,5 +424,7 @@ mod tests {
     fn placeholders_are_filled() {
         assert_eq!(fill(Lang::En, Key::CountOf, &[("count", "3"), ("total", "25")]), "3 of 25");
         assert_eq!(fill(Lang::Pl, Key::DaysLeft, &[("days", "4")]), "Pozostało dni: 4");
+        assert_eq!(fill(Lang::Uk, Key::DaysLeft, &[("days", "4")]), "Залишилося днів: 4");
+        assert_eq!(fill(Lang::De, Key::DaysLeft, &[("days", "4")]), "Verbleibende Tage: 4");
     }
 }

@@ -10,30 +10,77 @@ use crate::Lang;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// A text in every language the widget speaks; none may be missing, so no family ever sees a
-/// purpose described in a language they did not choose.
+/// A text of the form: always in English, and in each other language the school translated it into.
+///
+/// English is required, so that every family can read every purpose. A translation the school has
+/// not written is absent, never empty: the widget then shows the English text, marked as English
+/// ([`Localized::resolve`]), rather than hiding the purpose. Absent translations are left out of
+/// the canonical encoding, so a form signed before a language was added keeps its exact bytes and
+/// hash, and every receipt that pins it stays valid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Localized {
-    /// English.
+    /// English, the fallback for every other language.
     pub en: String,
     /// Polish.
-    pub pl: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pl: Option<String>,
     /// Romanian.
-    pub ro: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ro: Option<String>,
+    /// Ukrainian.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uk: Option<String>,
+    /// German.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub de: Option<String>,
 }
 
 impl Localized {
-    /// The text in `lang`.
-    pub fn get(&self, lang: Lang) -> &str {
+    /// A text the school wrote in English only.
+    pub fn english(en: impl Into<String>) -> Localized {
+        Localized { en: en.into(), pl: None, ro: None, uk: None, de: None }
+    }
+
+    /// The text in `lang` if the school wrote it in that language (English always is).
+    pub fn translated(&self, lang: Lang) -> Option<&str> {
         match lang {
-            Lang::En => &self.en,
-            Lang::Pl => &self.pl,
-            Lang::Ro => &self.ro,
+            Lang::En => Some(&self.en),
+            Lang::Pl => self.pl.as_deref(),
+            Lang::Ro => self.ro.as_deref(),
+            Lang::Uk => self.uk.as_deref(),
+            Lang::De => self.de.as_deref(),
         }
     }
 
+    /// The text in `lang`, else in English, with the language it is actually in, so that a page
+    /// can mark an English text inside a page in another language.
+    pub fn resolve(&self, lang: Lang) -> (Lang, &str) {
+        match self.translated(lang) {
+            Some(text) => (lang, text),
+            None => (Lang::En, &self.en),
+        }
+    }
+
+    /// The HTML `lang` attribute this text needs inside a page in `lang`: `Some("en")` where it
+    /// falls back to English, so that a screen reader pronounces it as English; none otherwise.
+    pub fn lang_attribute(&self, lang: Lang) -> Option<&'static str> {
+        let (shown, _) = self.resolve(lang);
+        (shown != lang).then_some(shown.code())
+    }
+
+    /// The text in `lang`, else in English.
+    pub fn get(&self, lang: Lang) -> &str {
+        self.resolve(lang).1
+    }
+
+    /// Every text present must be non-empty and within `max`: a translation is either written or
+    /// left out, never blank.
     fn validate(&self, field: &'static str, max: usize) -> Result<(), ContentError> {
-        Lang::ALL.into_iter().try_for_each(|lang| validate::text(field, self.get(lang), max))
+        Lang::ALL
+            .into_iter()
+            .filter_map(|lang| self.translated(lang))
+            .try_for_each(|text| validate::text(field, text, max))
     }
 }
 
@@ -122,6 +169,18 @@ pub struct Purpose {
 }
 
 impl Purpose {
+    /// Every text of the purpose, in the order a family reads them: title, description, each
+    /// recipient, retention.
+    pub fn texts(&self) -> impl Iterator<Item = &Localized> {
+        [&self.title, &self.description].into_iter().chain(&self.recipients).chain([&self.retention])
+    }
+
+    /// Whether the school wrote every text of this purpose in `lang`; if not, a family reading
+    /// in `lang` sees part of it in English.
+    pub fn translated_into(&self, lang: Lang) -> bool {
+        self.texts().all(|text| text.translated(lang).is_some())
+    }
+
     fn validate(&self) -> Result<(), ContentError> {
         if !self.optional {
             return Err(ContentError::PurposeNotOptional(self.id.clone()));
@@ -244,5 +303,102 @@ impl SignedObject for ArchiveDelegation {
             return Err(ContentError::EmptyWindow { from: "valid_from", until: "valid_until" });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encoding::{decode_canonical, to_canonical};
+
+    /// A text translated into Polish and Ukrainian only.
+    fn partly_translated() -> Localized {
+        Localized {
+            pl: Some("Zdjęcia".into()), uk: Some("Фотографії".into()), ..Localized::english("Photos")
+        }
+    }
+
+    #[test]
+    fn a_present_translation_is_used_and_an_absent_one_falls_back_to_english() {
+        let text = partly_translated();
+        // (reader's language, language shown, text shown)
+        let cases = [
+            (Lang::En, Lang::En, "Photos"),
+            (Lang::Pl, Lang::Pl, "Zdjęcia"),
+            (Lang::Uk, Lang::Uk, "Фотографії"),
+            (Lang::Ro, Lang::En, "Photos"),
+            (Lang::De, Lang::En, "Photos"),
+        ];
+        for (reader, shown, expected) in cases {
+            assert_eq!(text.resolve(reader), (shown, expected), "{reader:?}");
+            assert_eq!(text.get(reader), expected, "{reader:?}");
+            assert_eq!(text.translated(reader).is_some(), shown == reader, "{reader:?}");
+            assert_eq!(text.lang_attribute(reader), (shown != reader).then_some("en"), "{reader:?}");
+        }
+    }
+
+    #[test]
+    fn every_present_text_is_validated_and_absent_ones_are_not() {
+        let check = |text: Localized, expected: Result<(), ContentError>| {
+            assert_eq!(text.validate("purpose.title", 10), expected, "{text:?}");
+        };
+        check(Localized::english("Photos"), Ok(()));
+        check(partly_translated(), Ok(()));
+        check(Localized::english(" "), Err(ContentError::EmptyText { field: "purpose.title" }));
+        check(
+            Localized { de: Some(String::new()), ..partly_translated() },
+            Err(ContentError::EmptyText { field: "purpose.title" }),
+        );
+        check(
+            Localized { uk: Some(" \n".into()), ..partly_translated() },
+            Err(ContentError::EmptyText { field: "purpose.title" }),
+        );
+        check(
+            Localized { ro: Some("Fotografii școlare".into()), ..partly_translated() },
+            Err(ContentError::TooLong { field: "purpose.title", max: 10 }),
+        );
+    }
+
+    #[test]
+    fn absent_translations_are_left_out_of_the_encoding_and_written_null_is_not_canonical() {
+        let bytes = to_canonical(&partly_translated()).expect("encodes");
+        assert_eq!(String::from_utf8_lossy(&bytes), r#"{"en":"Photos","pl":"Zdjęcia","uk":"Фотографії"}"#);
+        assert_eq!(decode_canonical::<Localized>(&bytes), Ok(partly_translated()));
+        assert!(decode_canonical::<Localized>(br#"{"de":null,"en":"Photos"}"#).is_err());
+        assert!(decode_canonical::<Localized>(r#"{"pl":"Zdjęcia"}"#.as_bytes()).is_err(), "English is required");
+        assert!(decode_canonical::<Localized>(br#"{"en":"Photos","fr":"Photos"}"#).is_err(), "no unknown language");
+    }
+
+    #[test]
+    fn a_purpose_is_translated_into_a_language_only_if_every_one_of_its_texts_is() {
+        let full = |en: &str| Localized { de: Some(format!("{en} (de)")), ..partly_translated() };
+        let purpose = Purpose {
+            id: PurposeId::try_from("photos").expect("an id"),
+            title: full("Photos"),
+            description: full("Class photos."),
+            recipients: vec![full("Teachers"), partly_translated()],
+            retention: full("One year."),
+            optional: true,
+        };
+        assert_eq!(purpose.texts().count(), 5);
+        let translated: Vec<Lang> = Lang::ALL.into_iter().filter(|&lang| purpose.translated_into(lang)).collect();
+        // The second recipient lacks German; Romanian is missing everywhere.
+        assert_eq!(translated, [Lang::En, Lang::Pl, Lang::Uk]);
+    }
+
+    /// Regression guard for adding languages: a form signed when the widget spoke English, Polish
+    /// and Romanian only re-encodes to its committed bytes, so its hash and signature still hold.
+    #[test]
+    fn a_form_without_ukrainian_or_german_keeps_its_committed_bytes() {
+        let vector = include_str!("../../../tests/vectors/consent-form.v1.vector");
+        let (_, envelope) = vector.split_once("\n\n").expect("a vector is a header, a blank line and the bytes");
+        let decoded = crate::envelope::decode::<ConsentForm>(envelope.as_bytes()).expect("the committed form decodes");
+        let signer = *decoded.signer();
+        let form = decoded.verify(&signer).expect("the committed form's signature still verifies");
+        let texts = form.body().purposes.iter().flat_map(|p| [&p.title, &p.description, &p.retention]);
+        assert!(texts.clone().all(|t| t.pl.is_some() && t.ro.is_some() && t.uk.is_none() && t.de.is_none()));
+        let body = to_canonical(form.body()).expect("encodes");
+        let expected = format!("{{\"body\":{},", String::from_utf8(body).expect("UTF-8"));
+        assert!(envelope.starts_with(&expected), "re-encoding the committed form changed its bytes");
     }
 }

@@ -321,16 +321,7 @@ fn admitted<'a>(
     for logged in receipts.into_iter().filter(|r| r.logged_at <= at) {
         let body = logged.receipt.body();
         let hash = logged.receipt.hash();
-        let reason = if &body.student != student {
-            Some(IgnoredReason::OtherStudent)
-        } else if !seen.insert(hash) {
-            Some(IgnoredReason::Duplicate)
-        } else if !known_forms.contains_key(&body.form) {
-            Some(IgnoredReason::UnknownForm(body.form))
-        } else {
-            None
-        };
-        match reason {
+        match not_admitted(student, known_forms, &mut seen, (&body.student, body.form, hash)) {
             Some(reason) => ignored.push(Ignored { receipt: hash, reason }),
             None => {
                 by_signer.entry(logged.person).or_default().insert(hash, logged);
@@ -338,6 +329,25 @@ fn admitted<'a>(
         }
     }
     (by_signer, ignored)
+}
+
+/// Rule 1 for one receipt or slip — (its student, its form version, its hash) — given the
+/// hashes `seen` before it: why it may not count, if it may not.
+fn not_admitted(
+    student: &StudentId,
+    known_forms: &BTreeMap<Digest, &ConsentForm>,
+    seen: &mut BTreeSet<Digest>,
+    (about, form, hash): (&StudentId, Digest, Digest),
+) -> Option<IgnoredReason> {
+    if about != student {
+        Some(IgnoredReason::OtherStudent)
+    } else if !seen.insert(hash) {
+        Some(IgnoredReason::Duplicate)
+    } else if !known_forms.contains_key(&form) {
+        Some(IgnoredReason::UnknownForm(form))
+    } else {
+        None
+    }
 }
 
 /// Rule 1 for paper slips: the steps of each person who signed a slip that may count, in time
@@ -354,16 +364,7 @@ fn admitted_paper<'a>(
     for logged in papers.into_iter().filter(|p| p.logged_at <= at) {
         let body = logged.record.body();
         let hash = logged.record.hash();
-        let reason = if &body.student != student {
-            Some(IgnoredReason::OtherStudent)
-        } else if !seen.insert(hash) {
-            Some(IgnoredReason::Duplicate)
-        } else if !known_forms.contains_key(&body.form) {
-            Some(IgnoredReason::UnknownForm(body.form))
-        } else {
-            None
-        };
-        if let Some(reason) = reason {
+        if let Some(reason) = not_admitted(student, known_forms, &mut seen, (&body.student, body.form, hash)) {
             ignored.push(Ignored { receipt: hash, reason });
             continue;
         }

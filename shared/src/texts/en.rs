@@ -50,6 +50,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::PurposeRecipients, "Who receives the data: {recipients}"),
     (Key::PurposeRetention, "How long it is kept: {retention}"),
     (Key::PurposeOptional, "Optional"),
+    (Key::PurposeNotTranslated, "The school has not translated all of this purpose into your language; those parts are shown in English."),
     (
         Key::EveryPurposeOptional,
         "Every purpose is optional. Saying no has no consequence for the student's schooling.",

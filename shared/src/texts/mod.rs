@@ -1,6 +1,6 @@
 //! Every sentence the widget shows to a family, in every language it speaks.
 //!
-//! There is one catalogue per language (`en.rs`, `pl.rs`, `ro.rs`), each a plain list of
+//! There is one catalogue per language (`en.rs`, `pl.rs`, `ro.rs`, `uk.rs`, `de.rs`), each a plain list of
 //! `(Key, text)` pairs, so that a translator edits one file and sees every text of that
 //! language in the order of the screens. The widget never writes user-facing text itself: it
 //! asks for a [`Key`] in the reader's [`Lang`].
@@ -9,15 +9,18 @@
 //! rather than nothing, so a family never sees a blank button. That fallback is only a safety
 //! net. The test `every_key_exists_in_every_language` fails if any language actually falls
 //! back, and the other tests check that no text is empty, that every language uses the same
-//! `{placeholders}`, and that Polish and Romanian are really translated.
+//! `{placeholders}`, that every language but English is really translated, and that each
+//! addresses the reader with its formal "you".
 //!
 //! Texts may contain placeholders such as `{date}` or `{school}`; [`fill`] replaces them.
 
 use crate::lang::Lang;
 
+mod de;
 mod en;
 mod pl;
 mod ro;
+mod uk;
 
 /// Declares another app's `Key` enum (the console's, the printed letters') and `Key::ALL`, its
 /// variants in declaration order (for the tests), from one list: `catalogue_keys! { "what the
@@ -134,6 +137,9 @@ keys! {
     PurposeRetention,
     /// Badge on every purpose.
     PurposeOptional,
+    /// Note in a purpose of which the school left some text untranslated in the reader's
+    /// language, shown once per purpose: those texts are shown in English.
+    PurposeNotTranslated,
     /// Notice above the checkboxes: every purpose is optional, saying no has no consequence.
     EveryPurposeOptional,
     /// Notice above the decisions: nothing is chosen in advance, and what is left unanswered stays as it is.
@@ -398,6 +404,10 @@ pub struct Catalogues<K: 'static> {
     pub pl: Catalogue<K>,
     /// Romanian.
     pub ro: Catalogue<K>,
+    /// Ukrainian.
+    pub uk: Catalogue<K>,
+    /// German.
+    pub de: Catalogue<K>,
 }
 
 impl<K: PartialEq> Catalogues<K> {
@@ -407,6 +417,8 @@ impl<K: PartialEq> Catalogues<K> {
             Lang::En => self.en,
             Lang::Pl => self.pl,
             Lang::Ro => self.ro,
+            Lang::Uk => self.uk,
+            Lang::De => self.de,
         }
     }
 
@@ -417,7 +429,8 @@ impl<K: PartialEq> Catalogues<K> {
 }
 
 /// The widget's texts.
-const CATALOGUES: Catalogues<Key> = Catalogues { en: en::CATALOG, pl: pl::CATALOG, ro: ro::CATALOG };
+const CATALOGUES: Catalogues<Key> =
+    Catalogues { en: en::CATALOG, pl: pl::CATALOG, ro: ro::CATALOG, uk: uk::CATALOG, de: de::CATALOG };
 
 /// The catalogue of one language.
 fn catalogue(lang: Lang) -> Catalogue<Key> {
@@ -517,7 +530,9 @@ mod tests {
     const SAME_AS_ENGLISH: &[(Lang, Key)] = &[
         (Lang::Pl, Key::DecisionLine),
         (Lang::Ro, Key::DecisionLine),
-        // Day, month, year: the three languages write a date in the same order.
+        (Lang::Uk, Key::DecisionLine),
+        (Lang::De, Key::DecisionLine),
+        // Day, month, year: these languages write a date in the same order, without a dot.
         (Lang::Pl, Key::DateWritten),
         (Lang::Ro, Key::DateWritten),
     ];
@@ -601,9 +616,9 @@ mod tests {
     }
 
     #[test]
-    fn polish_and_romanian_are_translated() {
+    fn every_language_but_english_is_translated() {
         let mut problems = Vec::new();
-        for lang in [Lang::Pl, Lang::Ro] {
+        for lang in Lang::ALL.into_iter().filter(|&lang| lang != Lang::En) {
             for &key in Key::ALL {
                 let allowed = SAME_AS_ENGLISH.contains(&(lang, key));
                 if !allowed && lookup(lang, key) == lookup(Lang::En, key) {
@@ -653,15 +668,79 @@ mod tests {
             "użyj",
             "zachowaj",
         ];
+        fail_with(&informal_words(Lang::Pl, INFORMAL));
+    }
+
+    /// Every word of the catalogue of `lang` that `informal` holds, as "code: key says word".
+    fn informal_words(lang: Lang, informal: &[&str]) -> Vec<String> {
         let mut problems = Vec::new();
-        for (key, text) in catalogue(Lang::Pl) {
+        for (key, text) in catalogue(lang) {
             for word in words(text) {
-                if INFORMAL.contains(&word.as_str()) {
-                    problems.push(format!("pl: {} says {word:?}: {text:?}", key.name()));
+                if informal.contains(&word.as_str()) {
+                    problems.push(format!("{}: {} says {word:?}: {text:?}", lang.code(), key.name()));
+                }
+            }
+        }
+        problems
+    }
+
+    #[test]
+    fn ukrainian_addresses_the_reader_with_a_capital_vy_throughout() {
+        // The informal "ти" and its forms, and the polite forms written in lower case: a
+        // consent form addresses one reader and capitalises "Ви", "Ваш", "Вам".
+        const INFORMAL: &[&str] = &[
+            "ти",
+            "тебе",
+            "тобі",
+            "тобою",
+            "твій",
+            "твоя",
+            "твоє",
+            "твої",
+            "твого",
+            "твоєї",
+            "твоїх",
+            "можеш",
+            "спробуй",
+            "підпиши",
+            "надішли",
+            "відклич",
+            "збережи",
+            "відкрий",
+        ];
+        let mut problems = informal_words(Lang::Uk, INFORMAL);
+        const POLITE: &[&str] = &[
+            "ви",
+            "вас",
+            "вам",
+            "вами",
+            "ваш",
+            "ваша",
+            "ваше",
+            "ваші",
+            "вашого",
+            "вашої",
+            "вашим",
+            "вашій",
+            "ваших",
+            "вашу",
+            "вашими",
+        ];
+        for (key, text) in catalogue(Lang::Uk) {
+            for word in text.split(|c: char| !c.is_alphanumeric()) {
+                if POLITE.contains(&word) {
+                    problems.push(format!("uk: {} writes {word:?} in lower case: {text:?}", key.name()));
                 }
             }
         }
         fail_with(&problems);
+    }
+
+    #[test]
+    fn german_addresses_the_reader_with_sie_throughout() {
+        const INFORMAL: &[&str] =
+            &["du", "dich", "dir", "dein", "deine", "deinen", "deinem", "deiner", "deines", "euch", "euer", "eure"];
+        fail_with(&informal_words(Lang::De, INFORMAL));
     }
 
     #[test]

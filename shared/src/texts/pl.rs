@@ -44,6 +44,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::PurposeRecipients, "Kto otrzyma dane: {recipients}"),
     (Key::PurposeRetention, "Jak długo dane są przechowywane: {retention}"),
     (Key::PurposeOptional, "Zgoda dobrowolna"),
+    (Key::PurposeNotTranslated, "Szkoła nie przetłumaczyła całego opisu tej zgody na język polski; nieprzetłumaczone części są po angielsku."),
     (Key::EveryPurposeOptional, "Każda zgoda jest dobrowolna. Jej brak nie ma żadnego wpływu na naukę ucznia w szkole."),
     (Key::NothingPreTicked, "Nic nie jest wybrane z góry. Prosimy odpowiedzieć „tak” lub „nie” tylko tam, gdzie chcą Państwo teraz zdecydować; to, co pozostanie bez odpowiedzi, nie zmienia się."),
     (Key::NothingSentUntilSigned, "Nic nie zostanie wysłane, dopóki nie naciśną Państwo przycisku „Podpisuję i wysyłam”."),

@@ -42,6 +42,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::PurposeRecipients, "Cine primește datele: {recipients}"),
     (Key::PurposeRetention, "Cât timp sunt păstrate: {retention}"),
     (Key::PurposeOptional, "Opțional"),
+    (Key::PurposeNotTranslated, "Școala nu a tradus în limba română tot textul acestui scop; părțile netraduse sunt afișate în engleză."),
     (Key::EveryPurposeOptional, "Fiecare acord este opțional. Dacă refuzați, nu există nicio consecință pentru parcursul școlar al elevului."),
     (Key::NothingPreTicked, "Nimic nu este ales dinainte. Răspundeți „da” sau „nu” doar acolo unde vreți să decideți acum; ce lăsați fără răspuns rămâne cum este."),
     (Key::NothingSentUntilSigned, "Nu se trimite nimic până nu apăsați „Semnați și trimiteți”."),

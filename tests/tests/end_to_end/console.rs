@@ -235,7 +235,7 @@ async fn a_teacher_runs_the_photo_check_for_their_class_and_reaches_nothing_else
     teacher.element("csv-download").await?;
     shoot(&teacher, "photo-check", &mut findings).await?;
     // The same list in the console's other languages, for the staff who read them.
-    for lang in ["pl", "ro"] {
+    for lang in ["pl", "ro", "uk", "de"] {
         teacher.language(lang).await?;
         teacher.element("photo-check-table").await?;
         shoot(&teacher, &format!("photo-check-{lang}"), &mut findings).await?;

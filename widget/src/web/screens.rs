@@ -304,23 +304,57 @@ fn information(state: State) -> impl IntoView {
 }
 
 /// What the purpose is, who receives its data and for how long: read right above its decision.
+///
+/// A text the school did not translate into the reader's language is shown in English, marked
+/// `lang="en"` (so that a screen reader pronounces it as English), under one note per purpose.
 fn purpose_information(state: State, purpose: &Purpose) -> impl IntoView {
     let purpose = purpose.clone();
     move || {
         let lang = state.lang.get();
-        let recipients: Vec<&str> = purpose.recipients.iter().map(|r| r.get(lang)).collect();
+        let recipients = purpose.recipients.iter().map(|r| in_page(lang, r)).collect::<Vec<_>>();
+        let (recipients_before, recipients_after) = around(state.text(Key::PurposeRecipients), "recipients");
+        let (retention_before, retention_after) = around(state.text(Key::PurposeRetention), "retention");
+        let (description_lang, description) = in_page(lang, &purpose.description);
+        let (retention_lang, retention) = in_page(lang, &purpose.retention);
         view! {
-            <p>{purpose.description.get(lang).to_owned()}</p>
-            <p>{fill(state.text(Key::PurposeRecipients), &[("recipients", &recipients.join(", "))])}</p>
-            <p>{fill(state.text(Key::PurposeRetention), &[("retention", purpose.retention.get(lang))])}</p>
+            {(!purpose.translated_into(lang)).then(|| view! {
+                <p class="cw-untranslated" data-testid=format!("untranslated-{}", purpose.id)>
+                    {state.text(Key::PurposeNotTranslated)}
+                </p>
+            })}
+            <p lang=description_lang>{description}</p>
+            <p>
+                {recipients_before}
+                {recipients.into_iter().enumerate().map(|(at, (lang, text))| view! {
+                    {(at > 0).then_some(", ")}<span lang=lang>{text}</span>
+                }).collect_view()}
+                {recipients_after}
+            </p>
+            <p>{retention_before}<span lang=retention_lang>{retention}</span>{retention_after}</p>
         }
     }
+}
+
+/// A form text for a page in `lang`: its `lang` attribute (set only where it falls back to
+/// English) and the text.
+fn in_page(lang: Lang, text: &shared::objects::Localized) -> (Option<&'static str>, String) {
+    (text.lang_attribute(lang), text.get(lang).to_owned())
+}
+
+/// The parts of `template` before and after its `{name}`, so that what fills it can carry its
+/// own `lang`; all of `template` before, if it lacks the placeholder (the catalogue tests forbid that).
+fn around(template: &'static str, name: &str) -> (&'static str, &'static str) {
+    template.split_once(&format!("{{{name}}}")).unwrap_or((template, ""))
 }
 
 fn purpose_row(state: State, row: PurposeRow) -> impl IntoView {
     let id = row.purpose.id.clone();
     let title = row.purpose.title.clone();
-    let title_text = move || title.get(state.lang.get()).to_owned();
+    let title_in_page = move || in_page(state.lang.get(), &title);
+    let title_view = move || {
+        let (lang, text) = title_in_page();
+        view! { <span lang=lang>{text}</span> }
+    };
     let status_text = {
         let row = row.clone();
         move || status_line(state, &row)
@@ -331,7 +365,7 @@ fn purpose_row(state: State, row: PurposeRow) -> impl IntoView {
     };
     let control = match row.control {
         Control::Choose => {
-            let legend = title_text.clone();
+            let legend = title_view.clone();
             let answer = move |decision: Decision, testid: &'static str, key: Key| {
                 let (checked_id, chosen_id) = (id.clone(), id.clone());
                 let input_id = format!("cw-answer-{id}-{testid}");
@@ -369,7 +403,7 @@ fn purpose_row(state: State, row: PurposeRow) -> impl IntoView {
     };
     view! {
         <li class="cw-purpose" data-testid=format!("purpose-{}", row.purpose.id)>
-            <h4>{title_text} " " <span class="cw-badge">{move || state.text(Key::PurposeOptional)}</span></h4>
+            <h4>{title_view} " " <span class="cw-badge">{move || state.text(Key::PurposeOptional)}</span></h4>
             <div class="cw-purpose-info" data-testid=format!("info-{}", row.purpose.id)>
                 {purpose_information(state, &row.purpose)}
             </div>

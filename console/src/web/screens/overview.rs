@@ -58,9 +58,12 @@ fn tables(state: State, overview: Overview) -> impl IntoView {
                 <tbody>
                     {overview.purposes.into_iter().map(|row| {
                         let title = row.purpose.title;
+                        let marked = title.clone();
                         view! {
                             <tr data-testid="row" data-purpose=row.purpose.id.to_string()>
-                                <th scope="row">{move || title.get(state.lang.get()).to_owned()}</th>
+                                <th scope="row" lang=move || marked.lang_attribute(state.lang.get())>
+                                    {move || title.get(state.lang.get()).to_owned()}
+                                </th>
                                 <td>{share(state, row.in_effect, row.students)}</td>
                             </tr>
                         }

@@ -45,8 +45,8 @@ pub fn show(state: State) -> impl IntoView {
                 <select data-testid="photo-purpose" on:change=move |ev| purpose.set(event_target_value(&ev))>
                     {move || state.me.with(|me| me.iter().flat_map(|me| me.purposes.clone()).map(|p| {
                         let id = p.id.to_string();
-                        let title = p.title.get(state.lang.get()).to_owned();
-                        view! { <option value=id.clone() selected=move || purpose.get() == id>{title}</option> }
+                        let (lang, title) = (p.title.lang_attribute(state.lang.get()), p.title.get(state.lang.get()).to_owned());
+                        view! { <option value=id.clone() lang=lang selected=move || purpose.get() == id>{title}</option> }
                     }).collect_view())}
                 </select>
             </label>

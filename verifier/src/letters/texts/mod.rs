@@ -1,16 +1,18 @@
 //! Every sentence of a printed letter, in every language a family may read it in.
 //!
-//! As for the widget's and the console's texts, one catalogue per language (`en.rs`, `pl.rs`,
-//! `ro.rs`), a plain list of `(Key, text)` pairs in the order the letter reads, looked up through
+//! As for the widget's and the console's texts, one catalogue per language (`en.rs`, `pl.rs`, `ro.rs`,
+//! `uk.rs`, `de.rs`), a plain list of `(Key, text)` pairs in the order the letter reads, looked up through
 //! `shared::texts::Catalogues` with English as the fallback. The tests fail if any language
 //! actually falls back, or if its `{placeholders}` differ from the English ones.
 
 use shared::texts::Catalogues;
 use shared::Lang;
 
+mod de;
 mod en;
 mod pl;
 mod ro;
+mod uk;
 
 shared::catalogue_keys! {
     "One text of a printed letter; each variant's doc says where it is printed.";
@@ -49,7 +51,8 @@ shared::catalogue_keys! {
 }
 
 /// The letters' texts.
-const CATALOGUES: Catalogues<Key> = Catalogues { en: en::CATALOG, pl: pl::CATALOG, ro: ro::CATALOG };
+const CATALOGUES: Catalogues<Key> =
+    Catalogues { en: en::CATALOG, pl: pl::CATALOG, ro: ro::CATALOG, uk: uk::CATALOG, de: de::CATALOG };
 
 /// The text of `key` in `lang`, or in English if that catalogue lacks it.
 pub fn text(lang: Lang, key: Key) -> &'static str {

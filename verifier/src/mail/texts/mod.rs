@@ -1,5 +1,5 @@
 //! Every sentence of the e-mails to families, in every language the product speaks: one
-//! catalogue per language (`en.rs`, `pl.rs`, `ro.rs`) of `(Key, text)` pairs in the order a
+//! catalogue per language (`en.rs`, `pl.rs`, `ro.rs`, `uk.rs`, `de.rs`) of `(Key, text)` pairs in the order a
 //! message reads, looked up through `shared::texts::Catalogues` as the widget's and the console's
 //! texts are. English is the fallback; the tests fail if a language lacks a key or its
 //! `{placeholders}` differ from the English ones.
@@ -7,9 +7,11 @@
 use shared::texts::{Catalogue, Catalogues};
 use shared::Lang;
 
+mod de;
 mod en;
 mod pl;
 mod ro;
+mod uk;
 
 /// Declares [`Key`] and the list of all its variants from one list.
 macro_rules! keys {
@@ -60,7 +62,8 @@ keys! {
 }
 
 /// The messages' texts.
-const CATALOGUES: Catalogues<Key> = Catalogues { en: en::CATALOG, pl: pl::CATALOG, ro: ro::CATALOG };
+const CATALOGUES: Catalogues<Key> =
+    Catalogues { en: en::CATALOG, pl: pl::CATALOG, ro: ro::CATALOG, uk: uk::CATALOG, de: de::CATALOG };
 
 fn catalogue(lang: Lang) -> Catalogue<Key> {
     CATALOGUES.of(lang)
