@@ -120,7 +120,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::HistoryWithdrawn, "Wycofanie zgody"),
     (Key::HistorySignedBy, "Kto podpisał: {name}, {date}"),
     (Key::HistoryAcknowledged, "Szkoła potwierdziła odbiór dnia {date}"),
-    (Key::HistoryOnPaper, "Na papierze: podpisał(a) {name} dnia {date}, wpisane przez szkołę ({staff})"),
+    (Key::HistoryOnPaper, "Na papierze — kto podpisał: {name}, {date}; wpisane przez szkołę ({staff})"),
     (Key::PaperRecorderDpo, "inspektor ochrony danych"),
     (Key::PaperRecorderDirector, "dyrektor"),
     (Key::PaperRecorderStaff, "pracownik szkoły"),

@@ -120,7 +120,7 @@ pub(super) const CATALOG: &[(Key, &str)] = &[
     (Key::HistoryWithdrawn, "Згоду відкликано"),
     (Key::HistorySignedBy, "Підпис: {name}, {date}"),
     (Key::HistoryAcknowledged, "Школа підтвердила {date}"),
-    (Key::HistoryOnPaper, "На папері: підписав(ла) {name} {date}, внесено школою ({staff})"),
+    (Key::HistoryOnPaper, "На папері — підпис: {name}, {date}; внесено школою ({staff})"),
     (Key::PaperRecorderDpo, "відповідальний за захист даних"),
     (Key::PaperRecorderDirector, "директор"),
     (Key::PaperRecorderStaff, "працівник школи"),
