@@ -130,10 +130,12 @@ pub fn signed_message(kind: &str, body: &[u8]) -> Vec<u8> {
 /// Signs `body` with `key`, after checking the rules of its kind.
 pub fn sign<T: SignedObject>(body: T, key: &SigningKey) -> Result<Signed<T>, SignError> {
     body.validate()?;
-    let message = signed_message(T::KIND, &encoding::to_canonical(&body)?);
+    let body_bytes = encoding::to_canonical(&body)?;
+    let message = signed_message(T::KIND, &body_bytes);
     let wire =
         Wire { body, kind: T::KIND.to_owned(), sig: primitives::sign(key, &message), signer: PublicKey::of(key) };
-    let bytes = encoding::to_canonical(&wire)?;
+    // The envelope around the body already encoded, instead of encoding the body a second time.
+    let bytes = [ENVELOPE_HEAD, &body_bytes, envelope_tail(&wire).as_bytes()].concat();
     Ok(Signed(Envelope::from_wire(wire, bytes, message)))
 }
 
@@ -188,18 +190,25 @@ fn checked_in_order<T: SignedObject>(bytes: &[u8]) -> Result<Wire<T>, OpenError>
     Ok(wire)
 }
 
-/// The canonical bytes of the body, cut out of the canonical envelope instead of encoded again:
-/// members are sorted, so the envelope is `{"body":` BODY `,"kind":"…","sig":"…","signer":"…"}`,
-/// and everything after BODY is fixed by the other three fields.
-fn body_bytes<'a, T: SignedObject>(envelope: &'a [u8], wire: &Wire<T>) -> Option<&'a [u8]> {
-    let tail = format!(
+/// The canonical envelope's members are sorted, so it is `{"body":` BODY `,"kind":"…","sig":"…",
+/// "signer":"…"}`: this head, the body's canonical bytes, and a tail fixed by the other three
+/// fields (a kind, and hex, need no escaping).
+const ENVELOPE_HEAD: &[u8] = b"{\"body\":";
+
+/// See [`ENVELOPE_HEAD`].
+fn envelope_tail<T>(wire: &Wire<T>) -> String {
+    format!(
         ",\"kind\":\"{}\",\"sig\":\"{}\",\"signer\":\"{}\"}}",
         wire.kind,
         hex::encode(wire.sig.0),
         hex::encode(wire.signer.0)
-    );
-    let body = envelope.strip_prefix(b"{\"body\":")?.strip_suffix(tail.as_bytes())?;
-    Some(body)
+    )
+}
+
+/// The canonical bytes of the body, cut out of the canonical envelope instead of encoded again
+/// (see [`ENVELOPE_HEAD`]).
+fn body_bytes<'a, T: SignedObject>(envelope: &'a [u8], wire: &Wire<T>) -> Option<&'a [u8]> {
+    envelope.strip_prefix(ENVELOPE_HEAD)?.strip_suffix(envelope_tail(wire).as_bytes())
 }
 
 impl<T: SignedObject> Envelope<T> {

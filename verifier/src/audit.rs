@@ -6,7 +6,7 @@
 //! never rests on a row that was altered after it was written; and every query of one audit reads
 //! one consistent snapshot of the archive.
 
-use crate::archive::{read, Archive, ArchiveError, LogEntry, StudentRecord};
+use crate::archive::{read, Archive, ArchiveError, LogEntry, Stored, StudentRecord};
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
 use rayon::prelude::*;
@@ -128,7 +128,7 @@ impl Archive {
             .into_iter()
             .filter(|entry| entry.logged_at <= at)
             .filter_map(|entry| entry.bytes)
-            .map(|bytes| self.trust().form(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored form: {e}"))))
+            .map(|bytes| self.trust().form(&bytes).stored("form"))
             .collect()
     }
 

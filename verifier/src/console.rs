@@ -5,7 +5,7 @@
 //! Purpose states come from the same re-verifying fold as `verifier audit`, never from a cached
 //! flag; names and contacts are joined from the personal-data tables.
 
-use crate::archive::{Archive, ArchiveError, StudentRecord};
+use crate::archive::{Archive, ArchiveError, Stored, StudentRecord};
 use crate::audit::AuditError;
 use shared::console::{
     answered, ClassSummary, DecisionSummary, Event, EventKind, FamilyMember, FamilyToAsk, InvitationStatus, Mark, Me,
@@ -146,7 +146,7 @@ pub fn overview(archive: &Archive, caller: &Caller, now: Timestamp) -> Result<Ov
     let last_checkpoint = checkpoint
         .map(|bytes| shared::decode::<shared::objects::Checkpoint>(&bytes).map(|c| c.unverified_body().time))
         .transpose()
-        .map_err(|e| ArchiveError::Corrupt(format!("stored checkpoint: {e}")))?;
+        .stored("checkpoint")?;
     Ok(Overview {
         classes: by_class.into_values().collect(),
         purposes,
@@ -311,10 +311,7 @@ pub fn requests(archive: &Archive, caller: &Caller) -> Result<Requests, ConsoleE
 fn staff_who_decided(archive: &Archive, decision: &RequestDecision) -> Result<Option<String>, ArchiveError> {
     let Some(staff) = decision.staff_decision else { return Ok(None) };
     let Some(bytes) = archive.logged_object(staff, StaffDecision::KIND)? else { return Ok(None) };
-    let named = shared::decode::<StaffDecision>(&bytes)
-        .map_err(|e| ArchiveError::Corrupt(format!("stored staff decision: {e}")))?
-        .unverified_body()
-        .certificate;
+    let named = shared::decode::<StaffDecision>(&bytes).stored("staff decision")?.unverified_body().certificate;
     staff_named(archive, named)
 }
 
@@ -322,10 +319,7 @@ fn staff_who_decided(archive: &Archive, decision: &RequestDecision) -> Result<Op
 /// since been revoked, since what they signed before stays theirs.
 fn staff_named(archive: &Archive, certificate: Digest) -> Result<Option<String>, ArchiveError> {
     let Some(bytes) = archive.logged_object(certificate, StaffCertificate::KIND)? else { return Ok(None) };
-    let certificate = archive
-        .trust()
-        .staff_certificate(&bytes)
-        .map_err(|e| ArchiveError::Corrupt(format!("stored staff certificate: {e}")))?;
+    let certificate = archive.trust().staff_certificate(&bytes).stored("staff certificate")?;
     archive.staff_name(certificate.body())
 }
 

@@ -9,7 +9,7 @@
 //! every run and a corpus kept between runs stays meaningful. The service's school is made at the
 //! clock's time, since the service reads the clock.
 
-use crate::archive::{Archive, Roster, DATABASE};
+use crate::archive::{Archive, Roster, Submission, DATABASE};
 use crate::bundle::{verify_bundle, Bundle};
 use crate::keys;
 use crate::service::{self, AppState, Config, RateLimit};
@@ -343,9 +343,9 @@ fn make_school(label: &'static str, start: Timestamp) -> Made {
         sign(body, &guardian).expect("the receipt signs")
     };
     let granted = receipt(Decision::Grant, None, 2);
-    archive.submit_receipt(granted.bytes(), at(2)).expect("logged");
+    archive.submit(Submission::receipt(granted.bytes()), at(2)).expect("logged");
     let withdrawn = receipt(Decision::Withdraw, Some(granted.hash()), 3);
-    archive.submit_receipt(withdrawn.bytes(), at(3)).expect("logged");
+    archive.submit(Submission::receipt(withdrawn.bytes()), at(3)).expect("logged");
     let rights_request = |right: Right, minute: i64, rng: &mut Seeded| {
         let body = RightsRequest {
             school,
@@ -361,10 +361,10 @@ fn make_school(label: &'static str, start: Timestamp) -> Made {
         sign(body, &guardian).expect("the request signs")
     };
     let access = rights_request(Right::Access, 4, &mut rng);
-    archive.submit_request(access.bytes(), at(4)).expect("logged");
+    archive.submit(Submission::request(access.bytes()), at(4)).expect("logged");
     archive.decide(access.hash(), Outcome::Granted, "Sent by post.", at(5)).expect("decided");
     let erasure = rights_request(Right::Erasure, 6, &mut rng);
-    archive.submit_request(erasure.bytes(), at(6)).expect("logged");
+    archive.submit(Submission::request(erasure.bytes()), at(6)).expect("logged");
     let bundle = archive.export(&certificate.body().student).expect("the bundle exports");
 
     // What the service would accept next: s-2's enrolment, s-1's next receipt, another request,

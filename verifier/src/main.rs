@@ -11,7 +11,7 @@ use shared::primitives::{Digest, PublicKey};
 use shared::{sign, Lang, Timestamp};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use verifier::archive::{Archive, Roster, RosterError, StaffStatus};
+use verifier::archive::{Archive, Roster, RosterError, StaffStatus, Submission};
 use verifier::keys;
 
 mod commands;
@@ -479,8 +479,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .ok()
                     .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned));
                 let ack = match kind.as_deref() {
-                    Some("rights-request/1") => archive.submit_request(&bytes, now()?),
-                    _ => archive.submit_receipt(&bytes, now()?),
+                    Some("rights-request/1") => archive.submit(Submission::request(&bytes), now()?),
+                    _ => archive.submit(Submission::receipt(&bytes), now()?),
                 }
                 .with_context(|| format!("{} was refused", file.display()))?;
                 println!("{}", String::from_utf8_lossy(ack.bytes()));

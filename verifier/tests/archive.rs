@@ -95,7 +95,7 @@ impl Fixture {
         let mut receipts: Vec<Signed<ConsentReceipt>> = Vec::new();
         for (day, decisions) in (2..).zip(steps) {
             let receipt = self.receipt(key, certificate, decisions, receipts.last().map(|r| r.hash()));
-            self.archive.submit_receipt(receipt.bytes(), at(day)).expect("accepted");
+            self.archive.submit(Submission::receipt(receipt.bytes()), at(day)).expect("accepted");
             receipts.push(receipt);
         }
         receipts
@@ -120,7 +120,7 @@ fn bad_input_gets_a_precise_error_and_changes_nothing() {
     let mut f = fixture();
     let (key_1, certificate) = f.enrol(0, "guardian-1");
     let first = f.receipt(&key_1, &certificate, &[("meals", Decision::Grant)], None);
-    f.archive.submit_receipt(first.bytes(), at(2)).expect("accepted");
+    f.archive.submit(Submission::receipt(first.bytes()), at(2)).expect("accepted");
 
     let invitation = f.invitations[0].bytes().to_vec();
     let other = key("someone-else");
@@ -153,13 +153,13 @@ fn bad_input_gets_a_precise_error_and_changes_nothing() {
     let stale = f.receipt(&key_1, &certificate, &[("meals", Decision::Refuse)], None);
     f.refused(
         "a replay",
-        |a| a.submit_receipt(stale.bytes(), at(3)).map(drop),
+        |a| a.submit(Submission::receipt(stale.bytes()), at(3)).map(drop),
         |e| matches!(e, ArchiveError::Replay { .. }),
     );
     let form = f.form.bytes().to_vec();
     f.refused(
         "a form submitted as a receipt",
-        |a| a.submit_receipt(&form, at(3)).map(drop),
+        |a| a.submit(Submission::receipt(&form), at(3)).map(drop),
         |e| matches!(e, ArchiveError::Trust(TrustError::Open(_))),
     );
     let mut forged = first.bytes().to_vec();
@@ -167,13 +167,13 @@ fn bad_input_gets_a_precise_error_and_changes_nothing() {
     forged[position] = if forged[position] == b'0' { b'1' } else { b'0' };
     f.refused(
         "a bad signature",
-        |a| a.submit_receipt(&forged, at(3)).map(drop),
+        |a| a.submit(Submission::receipt(&forged), at(3)).map(drop),
         |e| matches!(e, ArchiveError::Trust(TrustError::Open(_))),
     );
     let unknown = f.receipt(&key("stranger"), &certificate, &[("meals", Decision::Grant)], Some(first.hash()));
     f.refused(
         "a receipt signed by another key than its certificate's",
-        |a| a.submit_receipt(unknown.bytes(), at(3)).map(drop),
+        |a| a.submit(Submission::receipt(unknown.bytes()), at(3)).map(drop),
         |e| matches!(e, ArchiveError::Trust(TrustError::Open(_))),
     );
     let mut no_such_certificate =
@@ -182,13 +182,13 @@ fn bad_input_gets_a_precise_error_and_changes_nothing() {
     let no_such_certificate = sign(no_such_certificate, &key_1).expect("signs");
     f.refused(
         "an unknown signer",
-        |a| a.submit_receipt(no_such_certificate.bytes(), at(3)).map(drop),
+        |a| a.submit(Submission::receipt(no_such_certificate.bytes()), at(3)).map(drop),
         |e| matches!(e, ArchiveError::UnknownSigner(_)),
     );
     let malformed = b"{\"kind\":\"consent-receipt/1\",\"kind\":\"x\"}".to_vec();
     f.refused(
         "duplicate keys",
-        |a| a.submit_receipt(&malformed, at(3)).map(drop),
+        |a| a.submit(Submission::receipt(&malformed), at(3)).map(drop),
         |e| matches!(e, ArchiveError::Trust(TrustError::Open(_))),
     );
     let again =
@@ -233,7 +233,7 @@ fn requests_are_acknowledged_decided_once_and_listed_with_their_deadline() {
         nonce: Nonce([3; 16]),
     };
     let request = sign(request, &key_1).expect("signs");
-    let ack = f.archive.submit_request(request.bytes(), at(2)).expect("accepted");
+    let ack = f.archive.submit(Submission::request(request.bytes()), at(2)).expect("accepted");
     assert_eq!(ack.body().object, request.hash());
     let rows = f.archive.requests().expect("requests");
     assert_eq!(rows.len(), 1);
@@ -283,7 +283,11 @@ fn a_group_commit_answers_each_receipt_on_its_own_under_one_checkpoint() {
     assert_eq!(indices.windows(2).filter(|w| w[1] == w[0] + 1).count(), 2, "consecutive log indices {indices:?}");
     assert!(acks.iter().all(|ack| ack.checkpoint == acks[2].checkpoint), "one checkpoint for the whole group");
     assert_eq!(acks[2].checkpoint.tree_size, indices[2] + 1);
-    assert_eq!(f.archive.submit_receipt(other.bytes(), at(3)).expect("again").body(), &acks[2], "stored answer");
+    assert_eq!(
+        f.archive.submit(Submission::receipt(other.bytes()), at(3)).expect("again").body(),
+        &acks[2],
+        "stored answer"
+    );
     assert!(f.archive.check(false).expect("check").problems.is_empty());
 }
 
@@ -333,7 +337,10 @@ fn copies_of_one_object_in_one_group_get_one_acknowledgement() {
         })
         .expect("count");
     assert_eq!(logged, 3, "each object is logged once");
-    assert_eq!(f.archive.submit_receipt(receipt.bytes(), at(3)).expect("again").bytes(), receipt_acks[0].as_slice());
+    assert_eq!(
+        f.archive.submit(Submission::receipt(receipt.bytes()), at(3)).expect("again").bytes(),
+        receipt_acks[0].as_slice()
+    );
     assert!(f.archive.check(false).expect("check").problems.is_empty());
 }
 
@@ -367,7 +374,7 @@ fn check_catches(what: &str, tamper: &str) {
     let mut f = fixture();
     let (key_1, certificate) = f.enrol(0, "guardian-1");
     let receipt = f.receipt(&key_1, &certificate, &[("meals", Decision::Grant)], None);
-    f.archive.submit_receipt(receipt.bytes(), at(2)).expect("accepted");
+    f.archive.submit(Submission::receipt(receipt.bytes()), at(2)).expect("accepted");
     assert!(f.archive.check(false).expect("check").problems.is_empty(), "a fresh archive passes");
     let conn = rusqlite::Connection::open(f.archive.dir().join(DATABASE)).expect("open");
     conn.execute_batch(tamper).expect("tamper");
@@ -408,7 +415,7 @@ fn purging_redacts_closed_records_and_keeps_the_log_verifiable() {
     let mut f = fixture();
     let (key_1, certificate) = f.enrol(0, "guardian-1");
     let grant = f.receipt(&key_1, &certificate, &[("meals", Decision::Grant)], None);
-    f.archive.submit_receipt(grant.bytes(), at(2)).expect("accepted");
+    f.archive.submit(Submission::receipt(grant.bytes()), at(2)).expect("accepted");
     let three_years_later = at(3 * 366 + 10);
     // Proof is kept for the limitation period: a cut-off inside it is refused.
     f.refused(
@@ -421,7 +428,7 @@ fn purging_redacts_closed_records_and_keeps_the_log_verifiable() {
     assert_eq!((report.students, report.kept_open), (0, 1));
     // Once withdrawn, it is closed and purged after the period.
     let withdrawal = f.receipt(&key_1, &certificate, &[("meals", Decision::Withdraw)], Some(grant.hash()));
-    f.archive.submit_receipt(withdrawal.bytes(), at(3)).expect("accepted");
+    f.archive.submit(Submission::receipt(withdrawal.bytes()), at(3)).expect("accepted");
     let report = f.archive.purge(at(5), three_years_later).expect("purge");
     assert_eq!((report.students, report.kept_open), (1, 0));
     assert_eq!(report.redacted_entries, 3, "the certificate and both receipts");
@@ -432,7 +439,7 @@ fn purging_redacts_closed_records_and_keeps_the_log_verifiable() {
     // Another student's bundle still verifies against the same tree.
     let (key_2, certificate_2) = f.enrol(1, "guardian-2");
     let receipt_2 = f.receipt(&key_2, &certificate_2, &[("meals", Decision::Grant)], None);
-    f.archive.submit_receipt(receipt_2.bytes(), at(2)).expect("accepted");
+    f.archive.submit(Submission::receipt(receipt_2.bytes()), at(2)).expect("accepted");
     let bundle = f.archive.export(&StudentId::try_from("s-2").expect("id")).expect("export");
     verify_bundle(&bundle, &f.archive.school()).expect("still verifies");
 }
@@ -491,12 +498,12 @@ fn the_archive_key_signs_only_while_it_is_delegated() {
     let six_years = at(6 * 366);
     f.refused(
         "a write after the delegation ended",
-        |a| a.submit_receipt(receipt.bytes(), six_years).map(drop),
+        |a| a.submit(Submission::receipt(receipt.bytes()), six_years).map(drop),
         |e| matches!(e, ArchiveError::KeyNotDelegated(_)),
     );
     let root = f.root.clone();
     f.archive.delegate(&root, at(7 * 366), at(5 * 366)).expect("renewed");
-    f.archive.submit_receipt(receipt.bytes(), six_years).expect("accepted under the renewed delegation");
+    f.archive.submit(Submission::receipt(receipt.bytes()), six_years).expect("accepted under the renewed delegation");
     assert!(f.archive.check(false).expect("check").problems.is_empty());
     let delegations = f.archive.delegations().expect("delegations");
     let until: Vec<Timestamp> = delegations.iter().map(|d| d.body().valid_until).collect();
@@ -551,7 +558,10 @@ fn an_audit_uses_the_form_in_force_at_its_instant() {
     let mut f = fixture();
     let (key_1, certificate) = f.enrol(0, "guardian-1");
     f.archive
-        .submit_receipt(f.receipt(&key_1, &certificate, &[("meals", Decision::Grant)], None).bytes(), at(2))
+        .submit(
+            Submission::receipt(f.receipt(&key_1, &certificate, &[("meals", Decision::Grant)], None).bytes()),
+            at(2),
+        )
         .expect("ok");
     let v2 =
         sign(ConsentForm::new(f.archive.school(), 2, at(10), Some(f.form.hash()), example_form_content()), &f.root)
@@ -571,7 +581,7 @@ fn granted_then_withdrew() -> (Fixture, Vec<u8>, Signed<ConsentReceipt>, Vec<u8>
     let steps: [&[(&str, Decision)]; 2] =
         [&[("photos-published", Decision::Grant)], &[("photos-published", Decision::Withdraw)]];
     let withdrawal = f.submit_chain(&key_1, &certificate, &steps).pop().expect("two receipts");
-    let ack = f.archive.submit_receipt(withdrawal.bytes(), at(9)).expect("the stored acknowledgement");
+    let ack = f.archive.submit(Submission::receipt(withdrawal.bytes()), at(9)).expect("the stored acknowledgement");
     let bundle = f.archive.export(&StudentId::try_from("s-1").expect("id")).expect("export");
     (f, bundle, withdrawal, ack.bytes().to_vec())
 }

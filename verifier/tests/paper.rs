@@ -16,7 +16,7 @@ use shared::policy::Status;
 use shared::primitives::{Digest, PublicKey};
 use shared::trust::TrustError;
 use shared::{sign, Lang, Signed, SignedObject, Timestamp};
-use verifier::archive::{Archive, ArchiveError, Roster, DATABASE};
+use verifier::archive::{Archive, ArchiveError, Roster, Submission, DATABASE};
 use verifier::bundle::verify_bundle;
 use verifier::keys;
 
@@ -156,7 +156,7 @@ fn a_paper_slip_is_logged_audited_exported_and_checked_as_paper_until_a_device_w
         s.archive.enrol(&invitation, sign(request, &guardian).expect("request").bytes(), at(5)).expect("enrols");
     let decisions = [(PurposeId::try_from("meals").expect("purpose"), Decision::Refuse)].into();
     let receipt = ConsentReceipt::by(certificate.signed(), s.form.hash(), decisions, at(5), None, Lang::En);
-    s.archive.submit_receipt(sign(receipt, &guardian).expect("receipt").bytes(), at(5)).expect("accepted");
+    s.archive.submit(Submission::receipt(sign(receipt, &guardian).expect("receipt").bytes()), at(5)).expect("accepted");
     let state = &s.archive.audit_purpose("meals", at(6), None).expect("audit").rows[0].state;
     assert_eq!(state.status, Status::Refused { by: Role::Guardian });
     assert!(state.paper.is_empty());

@@ -17,7 +17,7 @@ use shared::{decode, sign, Lang, Timestamp};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
-use verifier::archive::{Archive, Roster, DATABASE};
+use verifier::archive::{Archive, Roster, Submission, DATABASE};
 use verifier::keys;
 
 const CONSENT_PAGE: &str = "https://school.example/consent.html";
@@ -164,7 +164,7 @@ fn anna_grants_photos(dir: &Path, roster: &str) -> (Archive, Vec<verifier::archi
     let form = archive.current_form().expect("form").expect("published").hash();
     let decisions = [(purpose("photos-published"), Decision::Grant)].into_iter().collect();
     let receipt = ConsentReceipt::by(certificate.signed(), form, decisions, now(), None, Lang::Pl);
-    archive.submit_receipt(sign(receipt, &device).expect("signs").bytes(), now()).expect("accepted");
+    archive.submit(Submission::receipt(sign(receipt, &device).expect("signs").bytes()), now()).expect("accepted");
     (archive, invited)
 }
 

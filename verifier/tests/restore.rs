@@ -13,7 +13,7 @@ use shared::objects::{Right, RightsRequest};
 use shared::primitives::{Digest, Nonce, PublicKey};
 use shared::{sign, Lang, Signed, Timestamp};
 use std::path::Path;
-use verifier::archive::{Archive, ArchiveError, Roster, DATABASE};
+use verifier::archive::{Archive, ArchiveError, Roster, Submission, DATABASE};
 use verifier::audit::AuditError;
 use verifier::keys;
 
@@ -101,14 +101,14 @@ fn a_restored_older_database_is_refused_until_recovered_and_no_object_is_acknowl
     let mut archive = school.open();
     let mut ana = school.enrol(&mut archive, 0, "ana's guardian");
     let granted = school.receipt(&mut ana, &[("photos-published", Decision::Grant)]);
-    archive.submit_receipt(granted.bytes(), at(2)).expect("accepted");
+    archive.submit(Submission::receipt(granted.bytes()), at(2)).expect("accepted");
     drop(archive);
     let copy = backup(school.dir.path());
 
     // After the backup: Ana's guardian withdraws, asks for access, and Mihai's guardian enrols.
     let mut archive = school.open();
     let withdrawn = school.receipt(&mut ana, &[("photos-published", Decision::Withdraw)]);
-    let withdrawal_ack = archive.submit_receipt(withdrawn.bytes(), at(3)).expect("accepted");
+    let withdrawal_ack = archive.submit(Submission::receipt(withdrawn.bytes()), at(3)).expect("accepted");
     let request = RightsRequest {
         school: archive.school(),
         student: ana.certificate.body().student.clone(),
@@ -121,14 +121,14 @@ fn a_restored_older_database_is_refused_until_recovered_and_no_object_is_acknowl
         nonce: Nonce([9; 16]),
     };
     let request = sign(request, &ana.key).expect("request");
-    let request_ack = archive.submit_request(request.bytes(), at(3)).expect("accepted");
+    let request_ack = archive.submit(Submission::request(request.bytes()), at(3)).expect("accepted");
     let mihai = school.enrol(&mut archive, 1, "mihai's guardian");
     drop(archive);
 
     restore(school.dir.path(), &copy);
     let mut archive = school.open();
     let next = school.receipt(&mut ana, &[("meals", Decision::Grant)]);
-    let refused = archive.submit_receipt(next.bytes(), at(4)).expect_err("the log is behind its ledger");
+    let refused = archive.submit(Submission::receipt(next.bytes()), at(4)).expect_err("the log is behind its ledger");
     assert!(matches!(refused, ArchiveError::LogBehind { .. }), "{refused}");
     let audit = archive.audit_purpose("photos-published", at(4), None).expect_err("no audit from a lost log");
     assert!(matches!(audit, AuditError::Archive(ArchiveError::LogBehind { .. })), "{audit}");
@@ -148,7 +148,7 @@ fn a_restored_older_database_is_refused_until_recovered_and_no_object_is_acknowl
     assert!(matches!(archive.export(&student), Err(ArchiveError::Incomplete { .. })));
 
     // The family sends its kept withdrawal again: the acknowledgement it already holds, at its index.
-    let again = archive.submit_receipt(withdrawn.bytes(), at(5)).expect("the stored acknowledgement");
+    let again = archive.submit(Submission::receipt(withdrawn.bytes()), at(5)).expect("the stored acknowledgement");
     assert_eq!(again.bytes(), withdrawal_ack.bytes(), "byte for byte the first acknowledgement");
 
     // The family's receipts file gives back the rest; its acknowledgement is the archive's own.
@@ -164,7 +164,7 @@ fn a_restored_older_database_is_refused_until_recovered_and_no_object_is_acknowl
     assert!(check.problems.is_empty(), "{:?}", check.problems);
 
     // And the family goes on: the next receipt follows the withdrawal, which the chain kept.
-    archive.submit_receipt(next.bytes(), at(6)).expect("accepted");
+    archive.submit(Submission::receipt(next.bytes()), at(6)).expect("accepted");
     let audit = archive.audit_purpose("photos-published", at(6), None).expect("audit");
     let row = audit.rows.iter().find(|r| r.student.student == student).expect("ana");
     assert_eq!((row.lost, verifier::audit::label(&row.state).starts_with("withdrawn")), (0, true));
@@ -177,11 +177,11 @@ fn verify_refuses_a_bundle_older_than_what_the_family_was_acknowledged() {
     let mut archive = school.open();
     let mut ana = school.enrol(&mut archive, 0, "ana's guardian");
     let granted = school.receipt(&mut ana, &[("photos-published", Decision::Grant)]);
-    let granted_ack = archive.submit_receipt(granted.bytes(), at(2)).expect("accepted");
+    let granted_ack = archive.submit(Submission::receipt(granted.bytes()), at(2)).expect("accepted");
     let student = ana.certificate.body().student.clone();
     let old_bundle = archive.export(&student).expect("bundle");
     let withdrawn = school.receipt(&mut ana, &[("photos-published", Decision::Withdraw)]);
-    let withdrawal_ack = archive.submit_receipt(withdrawn.bytes(), at(3)).expect("accepted");
+    let withdrawal_ack = archive.submit(Submission::receipt(withdrawn.bytes()), at(3)).expect("accepted");
     let school_key = archive.school();
 
     let documents = |bundle: &[u8]| {

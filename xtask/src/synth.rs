@@ -12,7 +12,7 @@ use shared::objects::{ConsentForm, ConsentReceipt, Decision, EnrolmentCertificat
 use shared::primitives::Digest;
 use shared::{sign, Lang, Signed, Timestamp};
 use std::path::Path;
-use verifier::archive::Archive;
+use verifier::archive::{Archive, Submission};
 
 /// SplitMix64: a tiny, well-known deterministic generator; the decisions only need to be varied
 /// and repeatable, not secret.
@@ -114,7 +114,7 @@ fn submit(
         .collect::<Result<_, shared::ids::IdError>>()?;
     let body = ConsentReceipt::by(certificate, form.hash(), decisions, now, previous, Lang::En);
     let receipt = sign(body, key)?;
-    archive.submit_receipt(receipt.bytes(), now)?;
+    archive.submit(Submission::receipt(receipt.bytes()), now)?;
     Ok(receipt)
 }
 

@@ -1,7 +1,7 @@
 //! Exporting a student's proof bundle (format in [`crate::bundle`]).
 
 use super::nodes::SqlNodes;
-use super::{read, Archive, ArchiveError};
+use super::{read, Archive, ArchiveError, Stored};
 use crate::bundle::{Bundle, BundleEntry, FORMAT};
 use crate::merkle;
 use serde_json::Value;
@@ -71,12 +71,9 @@ impl Archive {
 /// The staff certificate a staff-signed entry of a student (a staff decision, a paper slip)
 /// names; `None` for any other kind.
 fn staff_certificate_named(kind: &str, bytes: &[u8]) -> Result<Option<Digest>, ArchiveError> {
-    let corrupt = |e: shared::OpenError| ArchiveError::Corrupt(format!("stored {kind}: {e}"));
     Ok(match kind {
-        StaffDecision::KIND => {
-            Some(shared::decode::<StaffDecision>(bytes).map_err(corrupt)?.unverified_body().certificate)
-        }
-        PaperRecord::KIND => Some(shared::decode::<PaperRecord>(bytes).map_err(corrupt)?.unverified_body().certificate),
+        StaffDecision::KIND => Some(shared::decode::<StaffDecision>(bytes).stored(kind)?.unverified_body().certificate),
+        PaperRecord::KIND => Some(shared::decode::<PaperRecord>(bytes).stored(kind)?.unverified_body().certificate),
         _ => None,
     })
 }

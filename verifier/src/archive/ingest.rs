@@ -6,17 +6,19 @@
 //! writer could change meanwhile (chain heads, used invitations, decisions, the current form
 //! version), writes, and returns only after the commit.
 
-use super::{append_entry, begin, commit_entry, read, seal, stored_acknowledgement, Archive, ArchiveError, Entry};
+use super::lookup::{issued_for, stored_acknowledgement, SharedForm, Stored};
+use super::savepoint::Savepoint;
+use super::{append_entry, begin, commit_entry, read, seal, Archive, ArchiveError, Entry};
 use rayon::prelude::*;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use shared::objects::{
-    Acknowledgement, ConsentForm, ConsentReceipt, EnrolmentCertificate, Invitation, Outcome, RequestDecision,
-    RightsRequest,
+    Acknowledgement, ConsentForm, ConsentReceipt, EnrolmentCertificate, Outcome, RequestDecision, RightsRequest,
 };
 use shared::primitives::Digest;
 use shared::trust::{TrustError, TrustStore, Verified};
 use shared::{decode, Envelope, SignedObject, Timestamp};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 impl Archive {
     /// Publishes a form version signed by the root key. It must be version 1 (first) or follow the
@@ -32,7 +34,7 @@ impl Archive {
         }
         let current = read::objects_of_kind(&tx, ConsentForm::KIND)?
             .last()
-            .map(|bytes| self.trust.form(bytes).map_err(|e| ArchiveError::Corrupt(format!("stored form: {e}"))))
+            .map(|bytes| self.trust.form(bytes).stored("form"))
             .transpose()?;
         let body = form.body();
         let follows = match &current {
@@ -105,34 +107,16 @@ impl Archive {
         Ok(certificate)
     }
 
-    /// The invitation in `bytes`, if it can still enrol a key: signed by the root key, unexpired at
-    /// `now`, not replaced by a newer one and not used. Its holder may then read the student's
-    /// history before enrolling (`GET /v1/history` with `Authorization: Invitation …`), so that a
-    /// person sees the other signers' decisions, or learns that the link was used elsewhere,
-    /// before they decide anything.
-    pub fn unused_invitation(&self, bytes: &[u8], now: Timestamp) -> Result<Verified<Invitation>, ArchiveError> {
-        let invitation = self.trust.invitation(bytes, now)?;
-        match issued_for(&self.conn, &self.trust, &invitation)? {
-            Some(_) => Err(ArchiveError::InvitationUsed(invitation.hash())),
-            None => Ok(invitation),
-        }
-    }
-
-    /// Accepts a consent receipt: its signer's certificate and its form must be in the archive, it
-    /// must verify under the certificate's key and extend the signer's chain. The same receipt
-    /// again returns its acknowledgement; an older one replayed is refused.
-    pub fn submit_receipt(&mut self, bytes: &[u8], now: Timestamp) -> Result<Verified<Acknowledgement>, ArchiveError> {
-        self.submit_many(&[Submission::Receipt(bytes.to_vec())], now)
-            .pop()
-            .unwrap_or(Err(ArchiveError::Corrupt("no result".into())))
-    }
-
-    /// Accepts a rights request signed by an enrolled person. The same request again returns its
-    /// acknowledgement.
-    pub fn submit_request(&mut self, bytes: &[u8], now: Timestamp) -> Result<Verified<Acknowledgement>, ArchiveError> {
-        self.submit_many(&[Submission::Request(bytes.to_vec())], now)
-            .pop()
-            .unwrap_or(Err(ArchiveError::Corrupt("no result".into())))
+    /// Accepts one submission: a consent receipt (its signer's certificate and its form must be in
+    /// the archive, it must verify under the certificate's key and extend the signer's chain) or a
+    /// rights request signed by an enrolled person. The same object again returns its
+    /// acknowledgement; an older receipt replayed is refused.
+    pub fn submit(
+        &mut self,
+        submission: Submission,
+        now: Timestamp,
+    ) -> Result<Verified<Acknowledgement>, ArchiveError> {
+        self.submit_many(&[submission], now).pop().unwrap_or(Err(ArchiveError::Corrupt("no result".into())))
     }
 
     /// Group commit: accepts many receipts and requests in one transaction, so that one disk sync
@@ -147,124 +131,113 @@ impl Archive {
         submissions: &[Submission],
         now: Timestamp,
     ) -> Vec<Result<Verified<Acknowledgement>, ArchiveError>> {
-        let prepared = self.prepare_all(submissions);
-        let mut tx = match begin(&mut self.conn, &self.trust, &self.archive_key, &self.dir, now) {
-            Ok(tx) => tx,
-            Err(error) => return fail_all(&error, submissions.len()),
-        };
-        // Each item's outcome: refused, already acknowledged, or appended at a log index.
-        let mut outcomes = Vec::with_capacity(submissions.len());
-        // Objects appended by this group so far. A later copy of one must not be appended again:
-        // a request would meet the log's unique hash, and a receipt the chain head it just moved.
-        let mut appended_here = HashSet::new();
-        for item in prepared {
-            let prepared = match item {
-                Ok(prepared) => prepared,
-                Err(error) => {
-                    outcomes.push(Err(error));
+        let found = self.find_signers(submissions);
+        let trust = &self.trust;
+        std::thread::scope(|scope| {
+            // Signatures are verified on every core while this thread appends those verified
+            // before them: the appends are the write path's one serial part.
+            let verified = verify_in_order(scope, trust, found);
+            let tx = match begin(&mut self.conn, trust, &self.archive_key, &self.dir, now) {
+                Ok(tx) => tx,
+                Err(error) => return fail_all(&error, submissions.len()),
+            };
+            // Each item's outcome: refused, already acknowledged, or appended at a log index.
+            let mut outcomes = Vec::with_capacity(submissions.len());
+            // Objects appended by this group so far. A later copy of one must not be appended again:
+            // a request would meet the log's unique hash, and a receipt the chain head it just moved.
+            let mut appended_here = HashSet::new();
+            for item in verified.iter().flatten() {
+                let prepared = match item {
+                    Ok(prepared) => prepared,
+                    Err(error) => {
+                        outcomes.push(Err(error));
+                        continue;
+                    }
+                };
+                if appended_here.contains(&prepared.hash) {
+                    outcomes.push(Ok(Appending::CopyOf(prepared.hash)));
                     continue;
                 }
-            };
-            if appended_here.contains(&prepared.hash) {
-                outcomes.push(Ok(Appending::CopyOf(prepared.hash)));
-                continue;
-            }
-            // Each item in its own savepoint: an item that fails half-way leaves nothing behind.
-            let savepoint = match tx.savepoint() {
-                Ok(savepoint) => savepoint,
-                Err(error) => return fail_all(&ArchiveError::Storage(error), submissions.len()),
-            };
-            let outcome =
-                append_prepared(&savepoint, &self.trust, &prepared, now).map_err(|e| own_failure(e, &prepared));
-            match &outcome {
-                Ok(appending) => {
-                    if let Err(error) = savepoint.commit() {
-                        return fail_all(&ArchiveError::Storage(error), submissions.len());
+                // Each item in its own savepoint: an item that fails half-way leaves nothing behind.
+                let savepoint = match Savepoint::new(&tx) {
+                    Ok(savepoint) => savepoint,
+                    Err(error) => return fail_all(&ArchiveError::Storage(error), submissions.len()),
+                };
+                let outcome = append_prepared(&tx, trust, &prepared, now).map_err(|e| own_failure(e, &prepared));
+                match &outcome {
+                    Ok(appending) => {
+                        if let Err(error) = savepoint.commit() {
+                            return fail_all(&ArchiveError::Storage(error), submissions.len());
+                        }
+                        if let Appending::Appended(hash, _) = appending {
+                            appended_here.insert(*hash);
+                        }
                     }
-                    if let Appending::Appended(hash, _) = appending {
-                        appended_here.insert(*hash);
+                    // The transaction is no longer sound: give up on the whole group (rolled back on drop).
+                    Err(error) if error.is_storage() => return fail_all(error, submissions.len()),
+                    Err(_) => {
+                        if let Err(error) = savepoint.rollback() {
+                            return fail_all(&ArchiveError::Storage(error), submissions.len());
+                        }
                     }
                 }
-                // The transaction is no longer sound: give up on the whole group (rolled back on drop).
-                Err(error) if error.is_storage() => return fail_all(error, submissions.len()),
-                Err(_) => drop(savepoint),
+                outcomes.push(outcome);
             }
-            outcomes.push(outcome);
-        }
-        let appended: Vec<(Digest, u64)> = outcomes
-            .iter()
-            .filter_map(|outcome| match outcome {
-                Ok(Appending::Appended(hash, index)) => Some((*hash, *index)),
-                _ => None,
-            })
-            .collect();
-        let acks: HashMap<Digest, Verified<Acknowledgement>> = if appended.is_empty() {
-            HashMap::new()
-        } else {
-            match seal(&tx, &self.trust, &self.archive_key, &appended, now) {
-                Ok(acks) => acks.into_iter().map(|ack| (ack.body().object, ack)).collect(),
-                Err(error) => return fail_all(&error, submissions.len()),
-            }
-        };
-        if let Err(error) = tx.commit() {
-            return fail_all(&ArchiveError::Storage(error), submissions.len());
-        }
-        // Committed, but acknowledged only once the ledger has it too; a resubmission gets the
-        // stored acknowledgement.
-        if let Err(error) = self.witness() {
-            return fail_all(&error, submissions.len());
-        }
-        outcomes
-            .into_iter()
-            .map(|outcome| match outcome? {
-                Appending::Stored(ack) => Ok(*ack),
-                Appending::Appended(hash, _) | Appending::CopyOf(hash) => {
-                    acks.get(&hash).cloned().ok_or_else(|| ArchiveError::Corrupt("no acknowledgement".into()))
+            let appended: Vec<(Digest, u64)> = outcomes
+                .iter()
+                .filter_map(|outcome| match outcome {
+                    Ok(Appending::Appended(hash, index)) => Some((*hash, *index)),
+                    _ => None,
+                })
+                .collect();
+            let acks: HashMap<Digest, Verified<Acknowledgement>> = if appended.is_empty() {
+                HashMap::new()
+            } else {
+                match seal(&tx, trust, &self.archive_key, &appended, now) {
+                    Ok(acks) => acks.into_iter().map(|ack| (ack.body().object, ack)).collect(),
+                    Err(error) => return fail_all(&error, submissions.len()),
                 }
-            })
-            .collect()
+            };
+            if let Err(error) = tx.commit() {
+                return fail_all(&ArchiveError::Storage(error), submissions.len());
+            }
+            // Committed, but acknowledged only once the ledger has it too; a resubmission gets the
+            // stored acknowledgement.
+            if let Err(error) = super::ledger::record(&self.conn, &self.dir) {
+                return fail_all(&error, submissions.len());
+            }
+            outcomes
+                .into_iter()
+                .map(|outcome| match outcome? {
+                    Appending::Stored(ack) => Ok(*ack),
+                    Appending::Appended(hash, _) | Appending::CopyOf(hash) => {
+                        acks.get(&hash).cloned().ok_or_else(|| ArchiveError::Corrupt("no acknowledgement".into()))
+                    }
+                })
+                .collect()
+        })
     }
 
-    /// Everything about the submissions that needs no write: decode, find each one's certificate
-    /// (and form) on this thread, which holds the connection; then verify through the chain of
-    /// trust on every core.
-    fn prepare_all(&self, submissions: &[Submission]) -> Vec<Result<Prepared, ArchiveError>> {
-        let signers: Vec<Result<Signers, ArchiveError>> = submissions.iter().map(|s| self.signers(s)).collect();
-        let trust = &self.trust;
-        submissions
-            .par_iter()
-            .zip(signers)
-            .map(|(submission, signers)| match (submission, signers?) {
-                (Submission::Receipt(_), Signers::Receipt(found)) => {
-                    let (receipt, certificate, form) = *found;
-                    let receipt = trust.decoded_receipt(receipt, &certificate, &form)?;
-                    Ok(Prepared::new(receipt.signed(), certificate.body(), Some(receipt.body().previous)))
-                }
-                (Submission::Request(bytes), Signers::Request(certificate)) => {
-                    let request = trust.request(bytes, &certificate)?;
-                    Ok(Prepared::new(request.signed(), certificate.body(), None))
-                }
-                _ => Err(ArchiveError::Corrupt("a submission matched to another kind's signer".into())),
-            })
-            .collect()
+    /// Decodes the submissions on every core, then finds on this thread, which holds the
+    /// connection, the certificate (and form version) each one names, all already in the archive.
+    fn find_signers<'a>(&self, submissions: &'a [Submission]) -> Vec<Result<Signers<'a>, ArchiveError>> {
+        let decoded: Vec<Result<Decoded, ArchiveError>> = submissions.par_iter().map(Decoded::of).collect();
+        decoded.into_iter().map(|decoded| self.signers(decoded?)).collect()
     }
 
-    /// The certificate (and, for a receipt, the form version) a submission names, all already in
-    /// the archive.
-    fn signers(&self, submission: &Submission) -> Result<Signers, ArchiveError> {
-        match submission {
-            Submission::Receipt(bytes) => {
-                let unverified = decode::<ConsentReceipt>(bytes).map_err(TrustError::from)?;
-                let body = unverified.unverified_body();
+    /// The certificate (and, for a receipt, the form version) a decoded submission names.
+    fn signers<'a>(&self, decoded: Decoded<'a>) -> Result<Signers<'a>, ArchiveError> {
+        match decoded {
+            Decoded::Receipt(receipt) => {
+                let body = receipt.unverified_body();
                 let certificate =
                     self.certificate(body.certificate)?.ok_or(ArchiveError::UnknownSigner(body.certificate))?;
                 let form = self.form(body.form)?.ok_or(ArchiveError::UnknownForm(body.form))?;
-                Ok(Signers::Receipt(Box::new((unverified, certificate, form))))
+                Ok(Signers::Receipt(receipt, certificate, form))
             }
-            Submission::Request(bytes) => {
-                let unverified = decode::<RightsRequest>(bytes).map_err(TrustError::from)?;
-                let hash = unverified.unverified_body().certificate;
-                Ok(Signers::Request(Box::new(self.certificate(hash)?.ok_or(ArchiveError::UnknownSigner(hash))?)))
+            Decoded::Request(bytes, certificate) => {
+                let found = self.certificate(certificate)?.ok_or(ArchiveError::UnknownSigner(certificate))?;
+                Ok(Signers::Request(bytes, found))
             }
         }
     }
@@ -297,50 +270,6 @@ impl Archive {
         self.witness()?;
         Ok(decision)
     }
-
-    /// The certificate `hash`, verified through the chain of trust (once per handle).
-    pub fn certificate(&self, hash: Digest) -> Result<Option<Verified<EnrolmentCertificate>>, ArchiveError> {
-        if let Some(certificate) = self.verified.borrow().certificates.get(&hash) {
-            return Ok(Some(certificate.clone()));
-        }
-        let Some(bytes) = read::object_bytes(&self.conn, hash, EnrolmentCertificate::KIND)? else { return Ok(None) };
-        let certificate =
-            self.trust.certificate(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored certificate: {e}")))?;
-        let mut cache = self.verified.borrow_mut();
-        if cache.certificates.len() >= super::CACHED_CERTIFICATES {
-            cache.certificates.clear();
-        }
-        cache.certificates.insert(hash, certificate.clone());
-        Ok(Some(certificate))
-    }
-
-    /// The form version `hash`, verified under the root key (once per handle).
-    pub fn form(&self, hash: Digest) -> Result<Option<Verified<ConsentForm>>, ArchiveError> {
-        if let Some(form) = self.verified.borrow().forms.get(&hash) {
-            return Ok(Some(form.clone()));
-        }
-        let Some(bytes) = read::object_bytes(&self.conn, hash, ConsentForm::KIND)? else { return Ok(None) };
-        let form = self.trust.form(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored form: {e}")))?;
-        self.verified.borrow_mut().forms.insert(hash, form.clone());
-        Ok(Some(form))
-    }
-
-    /// Every published form version with the time it was logged, oldest first.
-    pub fn forms(&self) -> Result<Vec<(Verified<ConsentForm>, Timestamp)>, ArchiveError> {
-        read::entries_of_kind(&self.conn, ConsentForm::KIND)?
-            .into_iter()
-            .filter_map(|entry| Some((entry.bytes?, entry.logged_at)))
-            .map(|(bytes, at)| {
-                let form = self.trust.form(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored form: {e}")))?;
-                Ok((form, at))
-            })
-            .collect()
-    }
-
-    /// The form version in force, if one was published.
-    pub fn current_form(&self) -> Result<Option<Verified<ConsentForm>>, ArchiveError> {
-        Ok(self.forms()?.pop().map(|(form, _)| form))
-    }
 }
 
 /// A signed object the archive is asked to log and acknowledge.
@@ -352,11 +281,84 @@ pub enum Submission {
     Request(Vec<u8>),
 }
 
+impl Submission {
+    /// A consent receipt's bytes, to submit.
+    pub fn receipt(bytes: &[u8]) -> Submission {
+        Submission::Receipt(bytes.to_vec())
+    }
+
+    /// A rights request's bytes, to submit.
+    pub fn request(bytes: &[u8]) -> Submission {
+        Submission::Request(bytes.to_vec())
+    }
+}
+
+/// A submission decoded far enough to name its signer.
+enum Decoded<'a> {
+    /// The receipt as decoded, so that it is not decoded twice.
+    Receipt(Box<Envelope<ConsentReceipt>>),
+    /// A request's bytes and the certificate it names.
+    Request(&'a [u8], Digest),
+}
+
+impl Decoded<'_> {
+    fn of(submission: &Submission) -> Result<Decoded<'_>, ArchiveError> {
+        match submission {
+            Submission::Receipt(bytes) => {
+                Ok(Decoded::Receipt(Box::new(decode::<ConsentReceipt>(bytes).map_err(TrustError::from)?)))
+            }
+            Submission::Request(bytes) => {
+                let unverified = decode::<RightsRequest>(bytes).map_err(TrustError::from)?;
+                Ok(Decoded::Request(bytes, unverified.unverified_body().certificate))
+            }
+        }
+    }
+}
+
 /// Who a submission says signed it: looked up before its signature is verified.
-enum Signers {
-    /// The receipt as decoded to find them, so that it is not decoded twice.
-    Receipt(Box<(Envelope<ConsentReceipt>, Verified<EnrolmentCertificate>, Verified<ConsentForm>)>),
-    Request(Box<Verified<EnrolmentCertificate>>),
+enum Signers<'a> {
+    Receipt(Box<Envelope<ConsentReceipt>>, Arc<Verified<EnrolmentCertificate>>, SharedForm),
+    Request(&'a [u8], Arc<Verified<EnrolmentCertificate>>),
+}
+
+impl Signers<'_> {
+    /// Verifies the submission through the chain of trust.
+    fn verify(self, trust: &TrustStore) -> Result<Prepared, ArchiveError> {
+        match self {
+            Signers::Receipt(receipt, certificate, form) => {
+                let receipt = trust.decoded_receipt(*receipt, &certificate, &form)?;
+                Ok(Prepared::new(receipt.signed(), certificate.body(), Chain::Follows(receipt.body().previous)))
+            }
+            Signers::Request(bytes, certificate) => {
+                let request = trust.request(bytes, &certificate)?;
+                Ok(Prepared::new(request.signed(), certificate.body(), Chain::Outside))
+            }
+        }
+    }
+}
+
+/// Submissions verified per message, so that appending can start before all are verified.
+const VERIFIED_TOGETHER: usize = 8;
+
+/// Verifies `found` in order on every core, from a thread of `scope`, sending each run of
+/// [`VERIFIED_TOGETHER`] as it is done. Stops when the receiver is dropped.
+fn verify_in_order<'scope, 'env: 'scope, 'a: 'scope>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    trust: &'scope TrustStore,
+    found: Vec<Result<Signers<'a>, ArchiveError>>,
+) -> std::sync::mpsc::Receiver<Vec<Result<Prepared, ArchiveError>>> {
+    let (send, receive) = std::sync::mpsc::sync_channel(found.len().div_ceil(VERIFIED_TOGETHER).max(1));
+    scope.spawn(move || {
+        let mut found = found.into_iter().peekable();
+        while found.peek().is_some() {
+            let run: Vec<_> = found.by_ref().take(VERIFIED_TOGETHER).collect();
+            let verified = run.into_par_iter().map(|signers| signers?.verify(trust)).collect();
+            if send.send(verified).is_err() {
+                return;
+            }
+        }
+    });
+    receive
 }
 
 /// A verified submission, ready to append.
@@ -366,25 +368,31 @@ struct Prepared {
     bytes: Vec<u8>,
     student: String,
     person: String,
-    /// For receipts: the `previous` the receipt names, which must be the signer's chain head.
-    previous: Option<Option<Digest>>,
+    /// Whether it must extend its signer's chain.
+    chain: Chain,
 }
 
 impl Prepared {
-    fn new<T: SignedObject>(
-        object: &shared::Signed<T>,
-        certificate: &EnrolmentCertificate,
-        previous: Option<Option<Digest>>,
-    ) -> Prepared {
+    fn new<T: SignedObject>(object: &shared::Signed<T>, certificate: &EnrolmentCertificate, chain: Chain) -> Prepared {
         Prepared {
             kind: T::KIND,
             hash: object.hash(),
             bytes: object.bytes().to_vec(),
             student: certificate.student.to_string(),
             person: certificate.person.to_string(),
-            previous,
+            chain,
         }
     }
+}
+
+/// Where a submission stands to its signer's chain of receipts.
+#[derive(Clone, Copy)]
+enum Chain {
+    /// A receipt: it names the signer's receipt before it (`None`: their first), which must be
+    /// the signer's chain head.
+    Follows(Option<Digest>),
+    /// A rights request: not part of a chain.
+    Outside,
 }
 
 /// What became of a submission inside the write transaction.
@@ -411,7 +419,7 @@ fn append_prepared(
         super::recovery::give_back(tx, prepared.hash, &prepared.bytes)?;
         return Ok(Appending::Stored(Box::new(ack)));
     }
-    if let Some(previous) = prepared.previous {
+    if let Chain::Follows(previous) = prepared.chain {
         let head = read::chain_head(tx, &prepared.student, &prepared.person)?;
         if previous != head {
             return Err(ArchiveError::Replay { expected: head, got: previous });
@@ -450,38 +458,4 @@ fn own_failure(error: ArchiveError, prepared: &Prepared) -> ArchiveError {
 /// The same failure for every submission of a batch.
 fn fail_all(error: &ArchiveError, count: usize) -> Vec<Result<Verified<Acknowledgement>, ArchiveError>> {
     (0..count).map(|_| Err(error.duplicate())).collect()
-}
-
-/// The certificate already issued for `invitation`, if any; refused if a newer invitation
-/// replaced it. The log itself says whether an invitation was used: certificates refer to it.
-fn issued_for(
-    conn: &Connection,
-    trust: &TrustStore,
-    invitation: &Verified<Invitation>,
-) -> Result<Option<Verified<EnrolmentCertificate>>, ArchiveError> {
-    let revoked: Option<bool> = conn
-        .query_row("SELECT revoked FROM invitations WHERE hash = ?1", [invitation.hash().0.as_slice()], |row| {
-            row.get(0)
-        })
-        .optional()?;
-    if revoked == Some(true) {
-        return Err(ArchiveError::InvitationRevoked(invitation.hash()));
-    }
-    let bytes = match certificate_for_invitation(conn, invitation.hash())? {
-        None => return Ok(None),
-        Some(Some(bytes)) => bytes,
-        // Lost in a restore: used, by a key no one can compare until its family gives it back.
-        Some(None) => return Err(ArchiveError::InvitationUsed(invitation.hash())),
-    };
-    let certificate =
-        trust.certificate(&bytes).map_err(|e| ArchiveError::Corrupt(format!("stored certificate: {e}")))?;
-    Ok(Some(certificate))
-}
-
-/// The certificate issued for `invitation`, if any (its bytes `None` if it was lost in a restore).
-fn certificate_for_invitation(conn: &Connection, invitation: Digest) -> Result<Option<Option<Vec<u8>>>, ArchiveError> {
-    Ok(conn
-        .prepare_cached("SELECT bytes FROM log WHERE refers_to = ?1 AND kind = ?2")?
-        .query_row((invitation.0.as_slice(), EnrolmentCertificate::KIND), |row| row.get(0))
-        .optional()?)
 }

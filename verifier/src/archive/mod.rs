@@ -11,6 +11,7 @@ mod codes;
 mod export;
 mod ingest;
 mod ledger;
+mod lookup;
 mod nodes;
 mod paper;
 mod people;
@@ -18,12 +19,14 @@ mod proofs;
 pub(crate) mod read;
 mod recovery;
 mod retention;
+mod savepoint;
 mod schema;
 mod staff;
 
 pub use codes::{Printable, ShortCode};
 pub use ingest::Submission;
 pub use ledger::LEDGER;
+pub use lookup::SharedForm;
 pub use paper::Slip;
 pub use people::{FamilyContact, Invited, Roster, RosterError, RosterRow};
 pub use proofs::ProofRequestError;
@@ -35,9 +38,10 @@ pub use staff::{StaffMember, StaffStatus, CERTIFICATE_SECONDS as STAFF_CERTIFICA
 use crate::keys::{self, KeyFileError};
 use crate::merkle::{self, TreeError};
 use ed25519_dalek::SigningKey;
+pub(crate) use lookup::Stored;
 use nodes::SqlNodes;
 use rayon::prelude::*;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use shared::merkle::leaf_hash;
 use shared::objects::{Acknowledgement, ArchiveDelegation, Checkpoint};
 use shared::primitives::{Digest, PublicKey};
@@ -280,21 +284,9 @@ pub struct Archive {
     archive_key: SigningKey,
     trust: TrustStore,
     dir: PathBuf,
-    /// Forms and certificates already verified through the chain of trust. They never change
-    /// once logged, and re-verifying a 25 KiB form for every receipt would cost more than all
-    /// the rest of an append.
-    verified: std::cell::RefCell<VerifiedCache>,
+    /// Forms and certificates already verified through the chain of trust (see [`lookup`]).
+    verified: std::cell::RefCell<lookup::VerifiedCache>,
 }
-
-/// See [`Archive::verified`].
-#[derive(Default)]
-struct VerifiedCache {
-    forms: std::collections::HashMap<Digest, Verified<shared::objects::ConsentForm>>,
-    certificates: std::collections::HashMap<Digest, Verified<shared::objects::EnrolmentCertificate>>,
-}
-
-/// Certificates kept verified at most; past it the cache starts afresh.
-const CACHED_CERTIFICATES: usize = 200_000;
 
 impl Archive {
     /// Creates a new school in `dir` (mode 0700): root key and archive key (mode 0600), the school's
@@ -316,10 +308,6 @@ impl Archive {
         keys::write_admin_token(&dir.join(keys::ADMIN_TOKEN), rng)?;
         let school = PublicKey::of(&root);
         std::fs::write(dir.join(keys::SCHOOL_PUBLIC_KEY), format!("{school}\n"))?;
-        let until = Timestamp::from_unix(now.unix() + DELEGATION_SECONDS).unwrap_or(now);
-        let delegation =
-            ArchiveDelegation { school, archive_key: PublicKey::of(&archive_key), valid_from: now, valid_until: until };
-        let delegation = sign(delegation, &root)?;
         // Made owner-only before SQLite opens it, which gives its `-wal` and `-shm` the same mode.
         crate::private::create_file(&dir.join(DATABASE))?;
         let conn = Connection::open(dir.join(DATABASE))?;
@@ -332,12 +320,9 @@ impl Archive {
             dir: dir.to_path_buf(),
             verified: Default::default(),
         };
-        let delegation = archive.trust.add_delegation(delegation.bytes())?;
-        let tx = begin(&mut archive.conn, &archive.trust, &archive.archive_key, &archive.dir, now)?;
-        let entry = Entry::of(&delegation, None, None, None);
-        commit_entry(&tx, &archive.trust, &archive.archive_key, &entry, now)?;
-        tx.commit()?;
-        archive.witness()?;
+        // The log's first entry: the root key's delegation of the archive key.
+        let until = Timestamp::from_unix(now.unix() + DELEGATION_SECONDS).unwrap_or(now);
+        archive.delegate(&root, until, now)?;
         Ok((archive, school))
     }
 
@@ -380,9 +365,7 @@ impl Archive {
     pub fn delegations(&self) -> Result<Vec<Verified<ArchiveDelegation>>, ArchiveError> {
         read::objects_of_kind(&self.conn, ArchiveDelegation::KIND)?
             .iter()
-            .map(|bytes| {
-                self.trust.delegation(bytes).map_err(|e| ArchiveError::Corrupt(format!("stored delegation: {e}")))
-            })
+            .map(|bytes| self.trust.delegation(bytes).stored("delegation"))
             .collect()
     }
 
@@ -552,19 +535,4 @@ fn seal(
         insert.execute((ack.body().object.0.as_slice(), ack.bytes()))?;
     }
     Ok(acks)
-}
-
-/// The stored acknowledgement of `hash`, if the object is already in the log.
-fn stored_acknowledgement(
-    conn: &Connection,
-    trust: &TrustStore,
-    hash: Digest,
-) -> Result<Option<Verified<Acknowledgement>>, ArchiveError> {
-    let bytes: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT bytes FROM acknowledgements WHERE hash = ?1")?
-        .query_row([hash.0.as_slice()], |row| row.get(0))
-        .optional()?;
-    bytes
-        .map(|b| trust.acknowledgement(&b).map_err(|e| ArchiveError::Corrupt(format!("stored acknowledgement: {e}"))))
-        .transpose()
 }

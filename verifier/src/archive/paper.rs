@@ -1,8 +1,9 @@
 //! Recording a family's paper slip: a DPO's or director's staff-signed [`PaperRecord`], logged
 //! under the student like a receipt and acknowledged the same way, but never a family signature.
 
+use super::lookup::stored_acknowledgement;
 use super::staff::revocation_of;
-use super::{begin, commit_entry, read, stored_acknowledgement, Archive, ArchiveError, Entry};
+use super::{begin, commit_entry, read, Archive, ArchiveError, Entry};
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
 use rusqlite::{Connection, OptionalExtension};
@@ -96,7 +97,7 @@ impl Archive {
         let form = self.current_form()?.ok_or(ArchiveError::NoForm)?;
         let Slip { student, signers, decisions, signed_on, scan } = slip;
         let student_birth_date =
-            birth_date_of(&self.conn, &student)?.ok_or_else(|| ArchiveError::UnknownStudent(student.to_string()))?;
+            read::birth_date(&self.conn, &student)?.ok_or_else(|| ArchiveError::UnknownStudent(student.to_string()))?;
         let mut signed_by = Vec::new();
         for person in signers {
             let role = capacity_of(&self.conn, &person, &student)?.ok_or_else(|| ArchiveError::NotOfFamily {
@@ -135,20 +136,6 @@ impl Archive {
             })?;
         self.staff_certificate(named)
     }
-}
-
-/// The date of birth the roster holds for `student`.
-fn birth_date_of(conn: &Connection, student: &StudentId) -> Result<Option<NaiveDate>, ArchiveError> {
-    let stored: Option<String> = conn
-        .prepare_cached("SELECT birth_date FROM students WHERE student = ?1")?
-        .query_row([student.as_str()], |row| row.get(0))
-        .optional()?;
-    stored
-        .map(|text| {
-            NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-                .map_err(|_| ArchiveError::Corrupt(format!("stored birth date {text:?} of {student}")))
-        })
-        .transpose()
 }
 
 /// The capacity in which the roster holds `person` for `student`, if it does.

@@ -23,7 +23,6 @@
 use super::{Archive, ArchiveError, ShortCode};
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
-use rusqlite::OptionalExtension;
 use serde::Deserialize;
 use shared::ids::{PersonId, StudentId};
 use shared::objects::{Invitation, Role};
@@ -337,13 +336,9 @@ fn birth_date_changes(
     conn: &rusqlite::Connection,
     roster: &Roster,
 ) -> Result<Vec<(StudentId, NaiveDate, NaiveDate)>, RosterError> {
-    let mut query = conn.prepare_cached("SELECT birth_date FROM students WHERE student = ?1")?;
     let mut changes = Vec::new();
     for (student, birth, _, _) in &roster.students {
-        let stored: Option<String> = query.query_row([student.as_str()], |row| row.get(0)).optional()?;
-        let Some(stored) = stored else { continue };
-        let stored = NaiveDate::parse_from_str(&stored, "%Y-%m-%d")
-            .map_err(|_| ArchiveError::Corrupt(format!("stored birth date {stored:?} of {student}")))?;
+        let Some(stored) = super::read::birth_date(conn, student)? else { continue };
         if stored != *birth {
             changes.push((student.clone(), stored, *birth));
         }

@@ -1,7 +1,7 @@
 //! Reading the archive: objects by hash or kind, a signer's chain head, a student's log entries,
 //! checkpoints, and the personal data kept apart from the log.
 
-use super::ArchiveError;
+use super::{ArchiveError, Stored};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row};
 use shared::ids::StudentId;
@@ -149,7 +149,18 @@ pub(crate) fn decision_for(conn: &Connection, request: Digest) -> Result<Option<
 
 /// Number of entries in the log.
 pub(crate) fn tree_size(conn: &Connection) -> Result<u64, ArchiveError> {
-    Ok(conn.query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM log", [], |row| row.get(0))?)
+    Ok(conn.prepare_cached("SELECT COALESCE(MAX(idx) + 1, 0) FROM log")?.query_row([], |row| row.get(0))?)
+}
+
+/// The date of birth the roster holds for `student`.
+pub(crate) fn birth_date(conn: &Connection, student: &StudentId) -> Result<Option<NaiveDate>, ArchiveError> {
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT birth_date FROM students WHERE student = ?1")?
+        .query_row([student.as_str()], |row| row.get(0))
+        .optional()?;
+    stored
+        .map(|text| NaiveDate::parse_from_str(&text, "%Y-%m-%d").stored(&format!("birth date {text:?} of {student}")))
+        .transpose()
 }
 
 /// The signed checkpoint for `tree_size`.

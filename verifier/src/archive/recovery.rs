@@ -114,7 +114,7 @@ impl Archive {
             Err(Refusal::NotLogged) => return Err(ArchiveError::NotLogged(Digest::of(bytes))),
             Err(Refusal::Unusable(why)) => return Err(ArchiveError::NotGivenBack(why)),
         }
-        let ack = stored_ack(&tx, &self.trust, Digest::of(bytes))?;
+        let ack = super::lookup::stored_acknowledgement(&tx, &self.trust, Digest::of(bytes))?;
         tx.commit()?;
         Ok(ack)
     }
@@ -314,14 +314,6 @@ fn stored<T, E: std::fmt::Display>(
     let bytes = read::object_bytes(tx, hash, kind).map_err(|e| e.to_string())?;
     let bytes = bytes.ok_or_else(|| format!("its {kind} {hash} is not whole in the log: give it back too"))?;
     verify(&bytes).map_err(|e| e.to_string())
-}
-
-fn stored_ack(
-    tx: &Connection,
-    trust: &TrustStore,
-    hash: Digest,
-) -> Result<Option<Verified<Acknowledgement>>, ArchiveError> {
-    super::stored_acknowledgement(tx, trust, hash)
 }
 
 fn entry_of(tx: &Connection, hash: Digest) -> Result<Option<LogEntry>, ArchiveError> {
