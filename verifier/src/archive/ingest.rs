@@ -14,7 +14,7 @@ use rusqlite::Connection;
 use shared::objects::{
     Acknowledgement, ConsentForm, ConsentReceipt, EnrolmentCertificate, Outcome, RequestDecision, RightsRequest,
 };
-use shared::primitives::Digest;
+use shared::primitives::{Digest, PublicKey};
 use shared::trust::{TrustError, TrustStore, Verified};
 use shared::{decode, Envelope, SignedObject, Timestamp};
 use std::collections::{HashMap, HashSet};
@@ -132,90 +132,123 @@ impl Archive {
         now: Timestamp,
     ) -> Vec<Result<Verified<Acknowledgement>, ArchiveError>> {
         let found = self.find_signers(submissions);
-        let trust = &self.trust;
+        let trust = self.trust.clone();
         std::thread::scope(|scope| {
             // Signatures are verified on every core while this thread appends those verified
             // before them: the appends are the write path's one serial part.
-            let verified = verify_in_order(scope, trust, found);
-            let tx = match begin(&mut self.conn, trust, &self.archive_key, &self.dir, now) {
-                Ok(tx) => tx,
-                Err(error) => return fail_all(&error, submissions.len()),
-            };
-            // Each item's outcome: refused, already acknowledged, or appended at a log index.
-            let mut outcomes = Vec::with_capacity(submissions.len());
-            // Objects appended by this group so far. A later copy of one must not be appended again:
-            // a request would meet the log's unique hash, and a receipt the chain head it just moved.
-            let mut appended_here = HashSet::new();
-            for item in verified.iter().flatten() {
-                let prepared = match item {
-                    Ok(prepared) => prepared,
-                    Err(error) => {
-                        outcomes.push(Err(error));
-                        continue;
-                    }
-                };
-                if appended_here.contains(&prepared.hash) {
-                    outcomes.push(Ok(Appending::CopyOf(prepared.hash)));
+            let verified = verify_in_order(scope, &trust, found);
+            self.append_all(verified.iter().flatten(), submissions.len(), now)
+        })
+    }
+
+    /// Verifies `submission` through the chain of trust, writing nothing: what the service's
+    /// handlers do, on every core and on their own handles, before the one writer appends.
+    pub fn verify_submission(&self, submission: &Submission) -> Result<Checked, ArchiveError> {
+        let prepared = self.signers(Decoded::of(submission)?)?.verify(&self.trust)?;
+        Ok(Checked { school: self.school(), prepared })
+    }
+
+    /// [`Archive::submit_many`] for submissions already verified by [`Archive::verify_submission`], by this
+    /// archive or another handle of it; one checked for another school is refused.
+    pub fn append_checked(
+        &mut self,
+        checked: Vec<Checked>,
+        now: Timestamp,
+    ) -> Vec<Result<Verified<Acknowledgement>, ArchiveError>> {
+        let count = checked.len();
+        let school = self.school();
+        let items = checked.into_iter().map(|c| match c.school == school {
+            true => Ok(c.prepared),
+            false => Err(ArchiveError::Trust(TrustError::WrongSchool { expected: school, got: c.school })),
+        });
+        self.append_all(items, count, now)
+    }
+
+    /// Appends the `count` verified `items` in one transaction: see [`Archive::submit_many`].
+    fn append_all(
+        &mut self,
+        items: impl Iterator<Item = Result<Prepared, ArchiveError>>,
+        count: usize,
+        now: Timestamp,
+    ) -> Vec<Result<Verified<Acknowledgement>, ArchiveError>> {
+        let tx = match begin(&mut self.conn, &self.trust, &self.archive_key, &self.dir, now) {
+            Ok(tx) => tx,
+            Err(error) => return fail_all(&error, count),
+        };
+        // Each item's outcome: refused, already acknowledged, or appended at a log index.
+        let mut outcomes = Vec::with_capacity(count);
+        // Objects appended by this group so far. A later copy of one must not be appended again:
+        // a request would meet the log's unique hash, and a receipt the chain head it just moved.
+        let mut appended_here = HashSet::new();
+        for item in items {
+            let prepared = match item {
+                Ok(prepared) => prepared,
+                Err(error) => {
+                    outcomes.push(Err(error));
                     continue;
                 }
-                // Each item in its own savepoint: an item that fails half-way leaves nothing behind.
-                let savepoint = match Savepoint::new(&tx) {
-                    Ok(savepoint) => savepoint,
-                    Err(error) => return fail_all(&ArchiveError::Storage(error), submissions.len()),
-                };
-                let outcome = append_prepared(&tx, trust, &prepared, now).map_err(|e| own_failure(e, &prepared));
-                match &outcome {
-                    Ok(appending) => {
-                        if let Err(error) = savepoint.commit() {
-                            return fail_all(&ArchiveError::Storage(error), submissions.len());
-                        }
-                        if let Appending::Appended(hash, _) = appending {
-                            appended_here.insert(*hash);
-                        }
-                    }
-                    // The transaction is no longer sound: give up on the whole group (rolled back on drop).
-                    Err(error) if error.is_storage() => return fail_all(error, submissions.len()),
-                    Err(_) => {
-                        if let Err(error) = savepoint.rollback() {
-                            return fail_all(&ArchiveError::Storage(error), submissions.len());
-                        }
-                    }
-                }
-                outcomes.push(outcome);
-            }
-            let appended: Vec<(Digest, u64)> = outcomes
-                .iter()
-                .filter_map(|outcome| match outcome {
-                    Ok(Appending::Appended(hash, index)) => Some((*hash, *index)),
-                    _ => None,
-                })
-                .collect();
-            let acks: HashMap<Digest, Verified<Acknowledgement>> = if appended.is_empty() {
-                HashMap::new()
-            } else {
-                match seal(&tx, trust, &self.archive_key, &appended, now) {
-                    Ok(acks) => acks.into_iter().map(|ack| (ack.body().object, ack)).collect(),
-                    Err(error) => return fail_all(&error, submissions.len()),
-                }
             };
-            if let Err(error) = tx.commit() {
-                return fail_all(&ArchiveError::Storage(error), submissions.len());
+            if appended_here.contains(&prepared.hash) {
+                outcomes.push(Ok(Appending::CopyOf(prepared.hash)));
+                continue;
             }
-            // Committed, but acknowledged only once the ledger has it too; a resubmission gets the
-            // stored acknowledgement.
-            if let Err(error) = super::ledger::record(&self.conn, &self.dir) {
-                return fail_all(&error, submissions.len());
-            }
-            outcomes
-                .into_iter()
-                .map(|outcome| match outcome? {
-                    Appending::Stored(ack) => Ok(*ack),
-                    Appending::Appended(hash, _) | Appending::CopyOf(hash) => {
-                        acks.get(&hash).cloned().ok_or_else(|| ArchiveError::Corrupt("no acknowledgement".into()))
+            // Each item in its own savepoint: an item that fails half-way leaves nothing behind.
+            let savepoint = match Savepoint::new(&tx) {
+                Ok(savepoint) => savepoint,
+                Err(error) => return fail_all(&ArchiveError::Storage(error), count),
+            };
+            let outcome = append_prepared(&tx, &self.trust, &prepared, now).map_err(|e| own_failure(e, &prepared));
+            match &outcome {
+                Ok(appending) => {
+                    if let Err(error) = savepoint.commit() {
+                        return fail_all(&ArchiveError::Storage(error), count);
                     }
-                })
-                .collect()
-        })
+                    if let Appending::Appended(hash, _) = appending {
+                        appended_here.insert(*hash);
+                    }
+                }
+                // The transaction is no longer sound: give up on the whole group (rolled back on drop).
+                Err(error) if error.is_storage() => return fail_all(error, count),
+                Err(_) => {
+                    if let Err(error) = savepoint.rollback() {
+                        return fail_all(&ArchiveError::Storage(error), count);
+                    }
+                }
+            }
+            outcomes.push(outcome);
+        }
+        let appended: Vec<(Digest, u64)> = outcomes
+            .iter()
+            .filter_map(|outcome| match outcome {
+                Ok(Appending::Appended(hash, index)) => Some((*hash, *index)),
+                _ => None,
+            })
+            .collect();
+        let acks: HashMap<Digest, Verified<Acknowledgement>> = if appended.is_empty() {
+            HashMap::new()
+        } else {
+            match seal(&tx, &self.trust, &self.archive_key, &appended, now) {
+                Ok(acks) => acks.into_iter().map(|ack| (ack.body().object, ack)).collect(),
+                Err(error) => return fail_all(&error, count),
+            }
+        };
+        if let Err(error) = tx.commit() {
+            return fail_all(&ArchiveError::Storage(error), count);
+        }
+        // Committed, but acknowledged only once the ledger has it too; a resubmission gets the
+        // stored acknowledgement.
+        if let Err(error) = super::ledger::record(&self.conn, &self.dir) {
+            return fail_all(&error, count);
+        }
+        outcomes
+            .into_iter()
+            .map(|outcome| match outcome? {
+                Appending::Stored(ack) => Ok(*ack),
+                Appending::Appended(hash, _) | Appending::CopyOf(hash) => {
+                    acks.get(&hash).cloned().ok_or_else(|| ArchiveError::Corrupt("no acknowledgement".into()))
+                }
+            })
+            .collect()
     }
 
     /// Decodes the submissions on every core, then finds on this thread, which holds the
@@ -359,6 +392,14 @@ fn verify_in_order<'scope, 'env: 'scope, 'a: 'scope>(
         }
     });
     receive
+}
+
+/// A submission verified through the chain of trust by [`Archive::verify_submission`], ready for
+/// [`Archive::append_checked`]; only `verify_submission` makes one.
+pub struct Checked {
+    /// The school whose trust store verified it.
+    school: PublicKey,
+    prepared: Prepared,
 }
 
 /// A verified submission, ready to append.

@@ -24,7 +24,7 @@ mod schema;
 mod staff;
 
 pub use codes::{Printable, ShortCode};
-pub use ingest::Submission;
+pub use ingest::{Checked, Submission};
 pub use ledger::LEDGER;
 pub use lookup::SharedForm;
 pub use paper::Slip;

@@ -76,13 +76,20 @@ pub async fn invitation(State(app): State<AppState>, headers: HeaderMap, body: B
 /// `POST /v1/receipts`: a signed receipt → the archive's signed acknowledgement.
 pub async fn receipt(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
     let bytes = read_body(&app, &headers, body).await?.to_vec();
-    Ok(signed_json(app.writer.submit(Submission::Receipt(bytes)).await?))
+    submit(&app, Submission::Receipt(bytes)).await
 }
 
 /// `POST /v1/requests`: a signed rights request → the archive's signed acknowledgement.
 pub async fn request(State(app): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
     let bytes = read_body(&app, &headers, body).await?.to_vec();
-    Ok(signed_json(app.writer.submit(Submission::Request(bytes)).await?))
+    submit(&app, Submission::Request(bytes)).await
+}
+
+/// Verifies `submission` on a reader, beside the writer, then has the writer log it: the
+/// signature checks of many requests run on every core while the writer commits.
+async fn submit(app: &AppState, submission: Submission) -> Result<Response, ApiError> {
+    let checked = app.readers.read(move |archive| Ok(archive.verify_submission(&submission)?)).await?;
+    Ok(signed_json(app.writer.submit(checked).await?))
 }
 
 /// `POST /v1/restore`: a signed object a family's device kept, given back to an entry that was

@@ -1,10 +1,11 @@
 //! The archive's one writer: a thread that owns the write connection and serves every write in
-//! arrival order. Submissions (receipts, requests) that wait in its queue are taken together and
+//! arrival order. Submissions (receipts, requests) arrive already verified by the handlers, on
+//! every core and while the writer commits; those that wait in its queue are taken together and
 //! appended in one transaction — group commit — so that one disk sync acknowledges many of them,
 //! and each caller is answered only after that commit.
 
 use super::error::ApiError;
-use crate::archive::{Archive, Submission};
+use crate::archive::{Archive, Checked};
 use std::sync::mpsc;
 use tokio::sync::oneshot;
 
@@ -19,8 +20,8 @@ type Reply = oneshot::Sender<Result<Vec<u8>, ApiError>>;
 
 /// A write for the writer thread.
 enum Job {
-    /// A receipt or request to log; the reply carries the acknowledgement's bytes.
-    Submit(Submission, Reply),
+    /// A verified receipt or request to log; the reply carries the acknowledgement's bytes.
+    Submit(Checked, Reply),
     /// Any other write (enrolment, decision, roster), run alone.
     Run(Box<dyn FnOnce(&mut Archive) + Send>),
 }
@@ -39,11 +40,11 @@ impl Writer {
         Ok((Writer { jobs }, thread))
     }
 
-    /// Logs a submission; answers with the acknowledgement's bytes once it is committed.
+    /// Logs a verified submission; answers with the acknowledgement's bytes once it is committed.
     ///
     /// Once queued, a write is waited for without a time limit: answering "timeout" for a write
     /// that then commits would tell the family it failed when it did not.
-    pub async fn submit(&self, submission: Submission) -> Result<Vec<u8>, ApiError> {
+    pub async fn submit(&self, submission: Checked) -> Result<Vec<u8>, ApiError> {
         let (reply, answer) = oneshot::channel();
         self.enqueue(Job::Submit(submission, reply))?;
         answer.await.map_err(|e| ApiError::internal(&e))?
@@ -98,12 +99,7 @@ fn run(mut archive: Archive, queue: mpsc::Receiver<Job>) {
 
 /// Takes the submissions waiting behind `first` (up to [`MAX_GROUP`]) and commits them together;
 /// returns a non-submission job met on the way, to run next.
-fn gather_and_commit(
-    archive: &mut Archive,
-    queue: &mpsc::Receiver<Job>,
-    first: Submission,
-    reply: Reply,
-) -> Option<Job> {
+fn gather_and_commit(archive: &mut Archive, queue: &mpsc::Receiver<Job>, first: Checked, reply: Reply) -> Option<Job> {
     let mut waiting = None;
     let mut group = vec![(first, reply)];
     while group.len() < MAX_GROUP {
@@ -122,10 +118,10 @@ fn gather_and_commit(
     waiting
 }
 
-fn commit_group(archive: &mut Archive, group: Vec<(Submission, Reply)>) {
-    let (submissions, replies): (Vec<Submission>, Vec<Reply>) = group.into_iter().unzip();
+fn commit_group(archive: &mut Archive, group: Vec<(Checked, Reply)>) {
+    let (submissions, replies): (Vec<Checked>, Vec<Reply>) = group.into_iter().unzip();
     let results = match crate::clock::now() {
-        Ok(now) => archive.submit_many(&submissions, now),
+        Ok(now) => archive.append_checked(submissions, now),
         Err(error) => {
             submissions.iter().map(|_| Err(crate::archive::ArchiveError::Corrupt(error.to_string()))).collect()
         }
