@@ -22,6 +22,8 @@
 //! reported as [`DecodeError::NotCanonical`], not as unknown: an optional field left empty is
 //! written by leaving it out, never as `null`, so either way the input is not canonical.
 
+mod canonical;
+
 use serde::de::{DeserializeOwned, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeSet;
@@ -94,7 +96,12 @@ pub struct EncodeError(String);
 
 /// The canonical bytes (RFC 8785) of `value`.
 pub fn to_canonical<T: Serialize>(value: &T) -> Result<Vec<u8>, EncodeError> {
-    serde_json_canonicalizer::to_vec(value).map_err(|e| EncodeError(e.to_string()))
+    let tree = serde_json::to_value(value).map_err(|e| EncodeError(e.to_string()))?;
+    let mut bytes = Vec::with_capacity(512);
+    match canonical::write(&tree, &mut bytes) {
+        Some(()) => Ok(bytes),
+        None => serde_json_canonicalizer::to_vec(&tree).map_err(|e| EncodeError(e.to_string())),
+    }
 }
 
 /// Decodes a document, running every check of the module documentation in order.
