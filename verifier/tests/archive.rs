@@ -292,6 +292,23 @@ fn a_group_commit_answers_each_receipt_on_its_own_under_one_checkpoint() {
 }
 
 #[test]
+fn a_submission_verified_for_one_school_is_not_appended_to_another() {
+    let mut f = fixture();
+    let mut other = fixture();
+    let (key, certificate) = f.enrol(0, "guardian-1");
+    let receipt = f.receipt(&key, &certificate, &[("meals", Decision::Grant)], None);
+    let checked = f.archive.verify_submission(&Submission::receipt(receipt.bytes())).expect("verified");
+    let before = other.file();
+    let results = other.archive.append_checked(vec![checked], at(2));
+    assert!(matches!(results[..], [Err(ArchiveError::Trust(TrustError::WrongSchool { .. }))]), "{results:?}");
+    assert_eq!(other.file(), before, "nothing of the other school's was written");
+    // Its own school appends it, as `submit` would have.
+    let checked = f.archive.verify_submission(&Submission::receipt(receipt.bytes())).expect("verified");
+    let ack = f.archive.append_checked(vec![checked], at(2)).pop().expect("one answer").expect("appended");
+    assert_eq!(ack.body().object, receipt.hash());
+}
+
+#[test]
 fn copies_of_one_object_in_one_group_get_one_acknowledgement() {
     let mut f = fixture();
     let (key_1, certificate_1) = f.enrol(0, "guardian-1");
