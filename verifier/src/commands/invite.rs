@@ -84,12 +84,11 @@ pub fn invite(data: &Path, args: InviteArgs) -> Result<()> {
         let link = remind::invitation_link(&args.base_url, person.invitation.bytes());
         let short_link = person.code.link(&args.base_url);
         links.write_record([person.person.as_str(), &person.name, &person.email, &link, &short_link])?;
-        let role = format!("{:?}", person.role).to_lowercase();
         who.write_record([
             person.student.as_str(),
             &person.class,
             person.person.as_str(),
-            &role,
+            person.role.name(),
             &person.name,
             &person.email,
             person.language.code(),

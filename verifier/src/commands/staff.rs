@@ -93,7 +93,7 @@ pub fn list(data: &Path) -> Result<()> {
             StaffStatus::Active { until } => format!("active until {until}"),
             StaffStatus::Revoked => "revoked".to_owned(),
         };
-        let role = format!("{:?}", member.role).to_lowercase();
+        let role = member.role.name().to_owned();
         table.add_row([member.person.to_string(), member.name, role, member.classes.join(" "), access]);
     }
     println!("{table}");
