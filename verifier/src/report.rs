@@ -100,7 +100,7 @@ pub fn requests(requests: &[RequestRow], now: Timestamp, format: Format) -> Resu
             [
                 r.hash.to_string(),
                 r.student.to_string(),
-                format!("{:?}", r.right).to_lowercase(),
+                r.right.name().to_owned(),
                 r.received.to_string(),
                 r.deadline.to_string(),
                 status,

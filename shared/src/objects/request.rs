@@ -28,6 +28,17 @@ impl Right {
     /// Every right, in the order the widget lists them.
     pub const ALL: [Right; 5] =
         [Right::Access, Right::Rectification, Right::Erasure, Right::Restriction, Right::Objection];
+
+    /// The right's name as signed objects spell it (`access`, `rectification`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Right::Access => "access",
+            Right::Rectification => "rectification",
+            Right::Erasure => "erasure",
+            Right::Restriction => "restriction",
+            Right::Objection => "objection",
+        }
+    }
 }
 
 /// A signed rights request from a guardian or student.
@@ -102,5 +113,17 @@ impl SignedObject for RequestDecision {
 
     fn validate(&self) -> Result<(), ContentError> {
         validate::text("reason", &self.reason, MAX_REASON)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_right_is_named_as_signed_objects_spell_it() {
+        for right in Right::ALL {
+            assert_eq!(serde_json::to_value(right).expect("a right serializes"), right.name(), "{right:?}");
+        }
     }
 }

@@ -216,7 +216,7 @@ pub async fn roster(
             json!({
                 "student": person.student.as_str(),
                 "person": person.person.as_str(),
-                "role": format!("{:?}", person.role).to_lowercase(),
+                "role": person.role.name(),
                 "name": person.name,
                 "email": person.email,
                 "fragment": format!("invitation={}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(person.invitation.bytes())),

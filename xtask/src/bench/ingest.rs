@@ -9,13 +9,13 @@ use ed25519_dalek::SigningKey;
 use shared::objects::{ConsentReceipt, Decision, EnrolmentCertificate};
 use shared::primitives::Digest;
 use shared::{sign, Lang, Signed, Timestamp};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 use verifier::archive::{Archive, Checked, Submission};
 
 /// Receipts per group commit in the library measurement: what the service's writer gathers
