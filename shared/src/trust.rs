@@ -181,7 +181,7 @@ impl<'a> Signer<'a> {
         agreeing("signer", &cert.key, self.key)?;
         agreeing("school", &cert.school, self.school)?;
         agreeing("student", &cert.student, self.student)?;
-        agreeing("role", &format!("{:?}", cert.role), &format!("{:?}", self.role))
+        agreeing("role", &cert.role.name(), &self.role.name())
     }
 }
 

@@ -273,7 +273,7 @@ impl Pool<'_> {
             Some(RightsRequest::KIND) => {
                 let body = shared::decode::<RightsRequest>(bytes).map_err(|e| e.to_string())?.unverified_body().clone();
                 let request = trust.request(bytes, self.certificate(body.certificate)?).map_err(shown)?;
-                Ok(format!("rights request ({:?}) for student {}", request.body().right, request.body().student))
+                Ok(format!("rights request ({}) for student {}", request.body().right.name(), request.body().student))
             }
             Some(other) => Err(format!("unknown kind {other:?}")),
             None => Err("not a signed object or proof bundle (no `kind` or `format`)".into()),

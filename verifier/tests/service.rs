@@ -1663,3 +1663,37 @@ async fn without_smtp_the_console_answers_the_list_and_records_it() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(error_code(&body), "reminders_not_configured");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_copies_its_write_ahead_log_into_the_database_as_it_runs() {
+    let server = start(None).await;
+    let family = server.enrol(0, "service/checkpoints").await;
+    let receipt = server.receipt(&family, &[("meals", Decision::Grant)], None);
+    let response = server
+        .client
+        .post(format!("{}/v1/receipts", server.base))
+        .header("content-type", "application/json")
+        .body(receipt.bytes().to_vec())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    // The writer leaves checkpoints to a thread of their own: the database file alone, without
+    // its log, comes to hold the receipt.
+    let database = server._dir.path().join(verifier::archive::DATABASE);
+    let copy = tempfile::tempdir().expect("temp dir");
+    let mut copied = false;
+    for _ in 0..100 {
+        std::fs::copy(&database, copy.path().join("alone.sqlite")).expect("copies the file");
+        let alone = rusqlite::Connection::open(copy.path().join("alone.sqlite")).expect("opens");
+        let found: i64 = alone
+            .query_row("SELECT COUNT(*) FROM log WHERE hash = ?1", [receipt.hash().0.as_slice()], |row| row.get(0))
+            .expect("reads");
+        if found == 1 {
+            copied = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(copied, "the receipt never reached the database file");
+}

@@ -419,6 +419,20 @@ impl Archive {
         ledger::record(&self.conn, &self.dir)
     }
 
+    /// Leaves copying the write-ahead log into the database to [`Archive::checkpoint_wal`] on
+    /// another handle, instead of doing it inside a commit every thousand pages: for a writer
+    /// whose commits are its one serial path (the service's). Whoever calls this must see that
+    /// `checkpoint_wal` runs, or the log file grows without end.
+    pub fn checkpoint_apart(&self) -> Result<(), ArchiveError> {
+        Ok(self.conn.pragma_update(None, "wal_autocheckpoint", 0)?)
+    }
+
+    /// Copies what is committed in the write-ahead log into the database, as far as readers
+    /// allow, without waiting for the writer (`PASSIVE`): see [`Archive::checkpoint_apart`].
+    pub fn checkpoint_wal(&self) -> Result<(), ArchiveError> {
+        Ok(self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?)
+    }
+
     /// Refuses when the database does not hold what the log ledger witnessed (see [`ledger`]):
     /// audits, exports and the service's reads must not answer from a log that lost entries.
     pub fn ensure_whole(&self) -> Result<(), ArchiveError> {

@@ -67,10 +67,10 @@ pub fn invite(data: &Path, args: InviteArgs) -> Result<()> {
         archive.invite_staff(&root, person, &args.name, args.role, args.classes, expires, now, &mut OsRng)?;
     println!("{}", link(&args.base_url, invitation.bytes()));
     eprintln!(
-        "Invited {} ({}) as {:?}; the link works once, until {expires}. Send it to them only.",
+        "Invited {} ({}) as {}; the link works once, until {expires}. Send it to them only.",
         invitation.body().display_name,
         invitation.body().person,
-        invitation.body().role
+        invitation.body().role.name()
     );
     Ok(())
 }

@@ -88,7 +88,7 @@ pub async fn request(State(app): State<AppState>, headers: HeaderMap, body: Body
 /// Verifies `submission` on a reader, beside the writer, then has the writer log it: the
 /// signature checks of many requests run on every core while the writer commits.
 async fn submit(app: &AppState, submission: Submission) -> Result<Response, ApiError> {
-    let checked = app.readers.read(move |archive| Ok(archive.verify_submission(&submission)?)).await?;
+    let checked = app.readers.verify(submission).await?;
     Ok(signed_json(app.writer.submit(checked).await?))
 }
 

@@ -5,8 +5,9 @@
 //! and each caller is answered only after that commit.
 
 use super::error::ApiError;
-use crate::archive::{Archive, Checked};
+use crate::archive::{Archive, ArchiveError, Checked};
 use std::sync::mpsc;
+use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// The largest group committed at once.
@@ -33,10 +34,21 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread, which owns `archive` until every handle is dropped.
-    pub fn spawn(archive: Archive) -> std::io::Result<(Writer, std::thread::JoinHandle<()>)> {
+    /// Starts the writer thread, which owns `archive` until every handle is dropped, and beside
+    /// it a thread that checkpoints the write-ahead log (see [`Archive::checkpoint_apart`]) on
+    /// a handle of its own, until the writer ends.
+    pub fn spawn(archive: Archive) -> Result<(Writer, std::thread::JoinHandle<()>), ArchiveError> {
+        let checkpointer = Archive::open(archive.dir())?;
+        archive.checkpoint_apart()?;
+        let (running, stopped) = mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("archive-checkpoints".into())
+            .spawn(move || checkpoints(checkpointer, stopped))?;
         let (jobs, queue) = mpsc::sync_channel(MAX_WAITING);
-        let thread = std::thread::Builder::new().name("archive-writer".into()).spawn(move || run(archive, queue))?;
+        let thread = std::thread::Builder::new().name("archive-writer".into()).spawn(move || {
+            run(archive, queue);
+            drop(running);
+        })?;
         Ok((Writer { jobs }, thread))
     }
 
@@ -75,6 +87,22 @@ impl Writer {
         }));
         self.enqueue(job)?;
         answer.await.map_err(|e| ApiError::internal(&e))?
+    }
+}
+
+/// How often the log is checkpointed: often enough to keep it a few megabytes under load.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// Checkpoints every [`CHECKPOINT_EVERY`], and once more when the writer has ended.
+fn checkpoints(archive: Archive, stopped: mpsc::Receiver<()>) {
+    loop {
+        let ended = !matches!(stopped.recv_timeout(CHECKPOINT_EVERY), Err(mpsc::RecvTimeoutError::Timeout));
+        if let Err(error) = archive.checkpoint_wal() {
+            tracing::warn!("checkpointing the write-ahead log failed: {error}");
+        }
+        if ended {
+            return;
+        }
     }
 }
 
