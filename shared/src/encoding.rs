@@ -98,10 +98,8 @@ pub struct EncodeError(String);
 pub fn to_canonical<T: Serialize>(value: &T) -> Result<Vec<u8>, EncodeError> {
     let tree = serde_json::to_value(value).map_err(|e| EncodeError(e.to_string()))?;
     let mut bytes = Vec::with_capacity(512);
-    match canonical::write(&tree, &mut bytes) {
-        Some(()) => Ok(bytes),
-        None => serde_json_canonicalizer::to_vec(&tree).map_err(|e| EncodeError(e.to_string())),
-    }
+    canonical::write(&tree, &mut bytes).ok_or_else(|| EncodeError(canonical::OUTSIDE.to_owned()))?;
+    Ok(bytes)
 }
 
 /// Decodes a document, running every check of the module documentation in order.

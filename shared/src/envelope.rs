@@ -232,7 +232,8 @@ impl<T: SignedObject> Envelope<T> {
     pub fn verify_own(self, key: &SigningKey) -> Result<Signed<T>, SignatureError> {
         let signer = PublicKey::of(key);
         if self.signer == signer && primitives::sign(key, &self.message) == self.signature {
-            self.signer_key(&signer)?;
+            // The key is the holder's own, so a valid point: only the named signers are left.
+            self.named_signers(&signer)?;
             return Ok(Signed(self));
         }
         self.verify(&signer)
@@ -241,13 +242,19 @@ impl<T: SignedObject> Envelope<T> {
     /// Everything [`Envelope::verify`] checks before the signature itself: the named signers and
     /// the key.
     fn signer_key(&self, expected: &PublicKey) -> Result<VerifyingKey, SignatureError> {
+        self.named_signers(expected)?;
+        Ok(self.signer.verifying_key()?)
+    }
+
+    /// The envelope names `expected` as its signer, and so does the body if it names one.
+    fn named_signers(&self, expected: &PublicKey) -> Result<(), SignatureError> {
         if self.signer != *expected {
             return Err(SignatureError::WrongSigner { expected: *expected, got: self.signer });
         }
         if let Some(named) = self.body.named_signer().filter(|named| **named != self.signer) {
             return Err(SignatureError::WrongSigner { expected: *named, got: self.signer });
         }
-        Ok(self.signer.verifying_key()?)
+        Ok(())
     }
 
     /// The domain-separated message the signature covers (for batch verification).

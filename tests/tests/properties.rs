@@ -138,6 +138,16 @@ fn flipped_bit_fails<T: SignedObject>(body: T, bit: usize) -> Result<(), TestCas
     Ok(())
 }
 
+/// Whether `value` holds a fraction or an integer beyond ±(2^53 − 1).
+fn has_number_outside_the_protocol(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n.as_i64().is_none_or(|n| n.unsigned_abs() > MAX_SAFE_INTEGER),
+        Value::Array(items) => items.iter().any(has_number_outside_the_protocol),
+        Value::Object(members) => members.values().any(has_number_outside_the_protocol),
+        _ => false,
+    }
+}
+
 /// Any JSON value: every string, integers inside and beyond ±(2^53 − 1), fractions, nesting.
 fn json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
@@ -163,9 +173,15 @@ proptest! {
 
     #[test]
     fn the_canonical_writer_agrees_with_the_reference_byte_for_byte(value in json()) {
-        let ours = to_canonical(&value).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let reference = serde_json_canonicalizer::to_vec(&value).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&reference));
+        match to_canonical(&value) {
+            Ok(ours) => {
+                let reference =
+                    serde_json_canonicalizer::to_vec(&value).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&reference));
+            }
+            // Only a number the protocol never writes is refused.
+            Err(_) => prop_assert!(has_number_outside_the_protocol(&value), "refused {}", value),
+        }
     }
 
     #[test]
