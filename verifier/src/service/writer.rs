@@ -36,18 +36,23 @@ pub struct Writer {
 impl Writer {
     /// Starts the writer thread, which owns `archive` until every handle is dropped, and beside
     /// it a thread that checkpoints the write-ahead log (see [`Archive::checkpoint_apart`]) on
-    /// a handle of its own, until the writer ends.
+    /// a handle of its own. The writer's thread ends only after that thread's last checkpoint,
+    /// so that once the service has stopped the database file alone holds every commit (an
+    /// operator may copy it then).
     pub fn spawn(archive: Archive) -> Result<(Writer, std::thread::JoinHandle<()>), ArchiveError> {
         let checkpointer = Archive::open(archive.dir())?;
         archive.checkpoint_apart()?;
         let (running, stopped) = mpsc::channel::<()>();
-        std::thread::Builder::new()
+        let checkpoints = std::thread::Builder::new()
             .name("archive-checkpoints".into())
             .spawn(move || checkpoints(checkpointer, stopped))?;
         let (jobs, queue) = mpsc::sync_channel(MAX_WAITING);
         let thread = std::thread::Builder::new().name("archive-writer".into()).spawn(move || {
             run(archive, queue);
             drop(running);
+            if checkpoints.join().is_err() {
+                tracing::error!("the checkpoint thread panicked");
+            }
         })?;
         Ok((Writer { jobs }, thread))
     }
